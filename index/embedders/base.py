@@ -1,0 +1,46 @@
+"""The Embedder protocol and the one batching helper every backend shares."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns text into L2-normalised float32 vectors of a fixed dimension."""
+
+    name: str  # recorded on the index; vectors of two names never mix
+    dim: int
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        """(len(texts), dim) vectors for documents."""
+        ...
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """(dim,) vector for a search query."""
+        ...
+
+
+def normalize_rows(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
+    return vectors / np.clip(norms, 1e-12, None)
+
+
+def embed_in_batches(
+    embedder: Embedder, texts: Sequence[str], batch_size: int,
+    on_batch: Callable[[int], None] | None = None,
+) -> np.ndarray:
+    """Embed ``texts`` a batch at a time, reporting progress after each batch."""
+    if not texts:
+        return np.zeros((0, embedder.dim), dtype=np.float32)
+    parts = []
+    for i in range(0, len(texts), batch_size):
+        batch = list(texts[i : i + batch_size])
+        parts.append(embedder.embed_passages(batch))
+        if on_batch:
+            on_batch(len(batch))
+    return np.vstack(parts)

