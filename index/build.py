@@ -54,6 +54,9 @@ def _set_aside(store_dir: Path) -> Path | None:
     """Move an existing (possibly broken) index folder aside instead of deleting it."""
     if not store_dir.exists():
         return None
+    from index.store import _forget_client
+
+    _forget_client(str(store_dir))  # a cached client must not keep writing to the moved folder
     target = store_dir.with_name(f"{store_dir.name}.old-{time.strftime('%Y%m%d-%H%M%S')}")
     shutil.move(str(store_dir), str(target))
     return target

@@ -46,6 +46,10 @@ def normalize_date(value: str | None) -> str | None:
         return None
 
 
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.1f} kB"
+
+
 def decode_bytes(raw: bytes, name: str, result: LoadResult) -> str | None:
     """UTF-8 first; otherwise the best detected encoding, with a warning; None for binary."""
     if b"\x00" in raw[:8192]:
@@ -158,7 +162,7 @@ def load_corpus(corpus_dir: str | Path, max_bytes: int = 20_000_000) -> LoadResu
         try:
             size = path.stat().st_size  # follows file symlinks; a loop raises OSError
             if size > max_bytes:
-                result.warn(f"skipped {rel}: {size / 1e6:.0f} MB is over the {max_bytes / 1e6:.0f} MB limit")
+                result.warn(f"skipped {rel}: {_size(size)} is over the {_size(max_bytes)} limit")
                 continue
             raw = path.read_bytes()
         except OSError as exc:

@@ -65,10 +65,24 @@ def open_client(settings: Settings, create: bool):
         path.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
     except Exception as exc:
+        _forget_client(str(path))
         raise StoreError(
             f"the index at {path} is unreadable ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}); "
             f"rebuild it with `python -m index build --rebuild`"
         ) from None
+
+
+def _forget_client(path: str) -> None:
+    """Chroma caches one system per path, even a half-built one; drop it so a retry starts clean."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    system = SharedSystemClient._identifier_to_system.pop(path, None)
+    SharedSystemClient._identifier_to_refcount.pop(path, None)
+    if system is not None:
+        try:
+            system.stop()
+        except Exception:  # it was broken already
+            pass
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,51 @@
+# The README's two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+LLM_VENV := .venv-llm
+export ANONYMIZED_TELEMETRY := False
+export HF_HUB_OFFLINE := 1
+export OMP_NUM_THREADS ?= 2
+
+.PHONY: run test test-quick install install-dev install-llm-server index bench eval eval-rgb clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+$(LLM_VENV)/.installed: requirements-llm-server.txt
+	test -x $(LLM_VENV)/bin/python || $(PYTHON) -m venv $(LLM_VENV)
+	$(LLM_VENV)/bin/python -m pip install --quiet --upgrade pip
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(LLM_VENV)/bin/python -m pip install --quiet -r requirements-llm-server.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+install-llm-server: $(LLM_VENV)/.installed
+
+index: install
+	$(PY) -m index build --if-stale
+
+run: index
+	@echo "Newsdesk: open http://127.0.0.1:8501 in your browser (Ctrl+C to stop)"
+	$(PY) -m streamlit run ui/app.py --server.address 127.0.0.1 --server.port 8501 \
+		--server.headless true --browser.gatherUsageStats false
+
+test: install-dev install-llm-server
+	$(PY) -m pytest
+
+test-quick: install-dev
+	$(PY) -m pytest -m "not slow"
+
+bench: install-dev
+	$(PY) -m bench.run
+
+clean:
+	rm -rf .newsdesk .pytest_cache .hypothesis

@@ -1,0 +1,137 @@
+"""``answer()`` and ``answer_stream()``: the public way to ask Newsdesk a question."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+from newsdesk.errors import GeneratorUnavailable, QuestionError
+from newsdesk.settings import Settings, load_settings
+from rag.conversation import needs_history, standalone_question
+from rag.evidence import profile_question
+from rag.generate import condense_question, stream_reply
+from rag.llms.base import Generator
+from rag.newsindex import NewsIndex
+from rag.offline import answer_offline, refusal_text
+from rag.records import Answer
+from rag.retrieve import Filters, hybrid_retrieve
+from rag.verify import verify_reply
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class StreamEvent:
+    """``kind`` is "token" (a piece of the reply as it arrives), "notice", or "answer" (the final, checked Answer)."""
+
+    kind: str
+    text: str = ""
+    answer: Answer | None = None
+
+
+def clean_question(question: str, max_chars: int) -> str:
+    """Strip control characters; refuse empty or over-long questions with a clear message."""
+    if not isinstance(question, str):
+        raise QuestionError("the question must be text")
+    text = " ".join(_CONTROL.sub(" ", question).split())
+    if not text:
+        raise QuestionError("the question is empty: type a question about the articles")
+    if len(text) > max_chars:
+        raise QuestionError(f"the question is {len(text):,} characters long; the limit is {max_chars:,}")
+    return text
+
+
+def make_generator(settings: Settings) -> Generator:
+    from rag.llms.openai_compat import OpenAIGenerator
+
+    return OpenAIGenerator(settings.answer)
+
+
+def answer_stream(
+    question: str, *, history: list[dict] | None = None, settings: Settings | None = None,
+    news_index: NewsIndex | None = None, generator: Generator | None = None, filters: Filters | None = None,
+) -> Iterator[StreamEvent]:
+    """Yield the reply as it is produced, then one final "answer" event with the checked Answer."""
+    settings = settings or (news_index.settings if news_index else load_settings())
+    cfg = settings.answer
+    question = clean_question(question, cfg.max_question_chars)
+    started = time.perf_counter()
+    news_index = news_index or NewsIndex(settings)
+    use_llm = generator is not None or cfg.backend == "openai"
+    notice = None
+    if use_llm and generator is None:
+        try:
+            generator = make_generator(settings)
+        except GeneratorUnavailable as exc:
+            notice, use_llm = f"{exc}; showing the offline answer", False
+    standalone = standalone_question(question, history)
+    if use_llm and history and needs_history(question):
+        try:
+            standalone = condense_question(generator, question, history)
+        except GeneratorUnavailable as exc:
+            notice, use_llm = f"{exc}; showing the offline answer", False
+    retrieved = hybrid_retrieve(standalone, news_index=news_index, settings=settings, filters=filters)
+    timings = {"retrieve": sum(retrieved.timings_ms.values()), **{f"retrieve.{k}": v for k, v in retrieved.timings_ms.items()}}
+    profile = profile_question(standalone, news_index.keyword_index.idf)
+    t = time.perf_counter()
+    result: Answer | None = None
+    if use_llm and retrieved.passages:
+        raw_parts: list[str] = []
+        try:
+            for piece in stream_reply(generator, standalone, retrieved.passages, history):
+                raw_parts.append(piece)
+                yield StreamEvent("token", piece)
+            result = _checked_answer(question, "".join(raw_parts), retrieved.passages, settings, news_index,
+                                     generator.name)
+            if result is None:
+                notice = "the model's answer could not be checked against the articles; showing the offline answer"
+        except GeneratorUnavailable as exc:
+            notice = f"{exc}; showing the offline answer"
+        if result is None:
+            yield StreamEvent("notice", notice or "")
+    if result is None:
+        result = answer_offline(question, profile, retrieved.passages, max_sentences=cfg.max_sentences,
+                                threshold=cfg.refusal_threshold)
+        if not result.refused:
+            for s in result.sentences:
+                yield StreamEvent("token", s.text + " ")
+    timings["answer"] = (time.perf_counter() - t) * 1000
+    timings["total"] = (time.perf_counter() - started) * 1000
+    result = replace(result, timings_ms={k: round(v, 2) for k, v in timings.items()},
+                     standalone_question=standalone if standalone != question else None,
+                     notice=notice or result.notice)
+    yield StreamEvent("answer", answer=result)
+
+
+def _checked_answer(question: str, raw: str, passages, settings: Settings, news_index: NewsIndex,
+                    backend: str) -> Answer | None:
+    """The generated reply after verification; None when nothing in it survives the check."""
+    claim_vectors: dict[str, object] = {}
+
+    def similarity(claim: str, passage) -> float:
+        """Cosine of the claim to the cited chunk's stored vector (one query embedding per claim)."""
+        if claim not in claim_vectors:
+            claim_vectors[claim] = news_index.embedder.embed_query(claim)
+        return news_index.similarities(claim_vectors[claim], [passage.chunk_id]).get(passage.chunk_id, 0.0)
+
+    verified = verify_reply(raw, passages, settings.answer.support_threshold, similarity=similarity)
+    if verified.refused:
+        return Answer(question=question, text=refusal_text(question), refused=True, trace=passages,
+                      backend=backend, raw_answer=raw)
+    if not verified.supported:
+        return None
+    return Answer(question=question, text=verified.text, refused=False, sentences=verified.sentences,
+                  citations=verified.citations, trace=passages, backend=backend, raw_answer=raw)
+
+
+def answer(question: str, **kwargs) -> Answer:
+    """Answer a question from the articles (see ``answer_stream`` for the arguments)."""
+    final = None
+    for event in answer_stream(question, **kwargs):
+        if event.kind == "answer":
+            final = event.answer
+    if final is None:  # answer_stream always ends with an answer event
+        raise RuntimeError("answer_stream ended without an answer")
+    return final

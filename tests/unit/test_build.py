@@ -1,0 +1,81 @@
+"""Incremental builds with the fake embedder: only changes are embedded, removals removed."""
+
+from __future__ import annotations
+
+import pytest
+
+import index
+from index.embedders.fake import FakeEmbedder
+from newsdesk.errors import EmbedderMismatch, IndexMissing, StoreError
+
+from tests.conftest import make_settings
+
+
+def _state(settings):
+    store = index.open_store(settings)
+    ids, texts, metas = store.all_chunks()
+    return sorted(ids), {d: r.content_hash for d, r in store.article_records().items()}
+
+
+def test_build_then_rebuild_embeds_only_changes(tmp_path, seed_copy):
+    settings = make_settings(tmp_path, corpus=seed_copy)
+    embedder = FakeEmbedder()
+    first = index.build(settings=settings, embedder=embedder)
+    assert (first.articles, first.embedded_articles) == (5, 5)
+    assert first.chunks == first.embedded_chunks > 20
+
+    again = index.build(settings=settings, embedder=embedder)
+    assert (again.embedded_articles, again.embedded_chunks, again.unchanged_articles) == (0, 0, 5)
+    assert again.chunks == first.chunks
+
+    doc = seed_copy / "003_9b0c19500f436efb.txt"
+    doc.write_text(doc.read_text(encoding="utf-8") + "\nA new closing sentence was added.", encoding="utf-8")
+    (seed_copy / "000_d5ae959b64b4b853.txt").unlink()
+    changed = index.build(settings=settings, embedder=embedder)
+    assert (changed.embedded_articles, changed.removed_articles, changed.articles) == (1, 1, 4)
+    ids, hashes = _state(settings)
+    assert not any(i.startswith("000_") for i in ids)
+    assert len(ids) == len(set(ids)) == changed.chunks
+
+
+def test_status_reports_stale_corpus(tmp_path, seed_copy):
+    settings = make_settings(tmp_path, corpus=seed_copy)
+    index.build(settings=settings, embedder=FakeEmbedder())
+    state = index.status(settings)
+    assert (state["articles"], state["stale"], state["embedder"]) == (5, False, "fake")
+    (seed_copy / "new.txt").write_text("Brand new article. With text.", encoding="utf-8")
+    state = index.status(settings)
+    assert state["stale"] is True and state["changed"] == ["new"]
+
+
+def test_chunks_carry_exact_offsets_into_the_original(tmp_path, seed_copy):
+    settings = make_settings(tmp_path, corpus=seed_copy)
+    index.build(settings=settings, embedder=FakeEmbedder())
+    store = index.open_store(settings)
+    ids, texts, metas = store.all_chunks()
+    for text, meta in zip(texts, metas):
+        original = (seed_copy / f"{meta['document_id']}.txt").read_text(encoding="utf-8")
+        assert original[meta["start"] : meta["end"]] == text
+
+
+def test_missing_index_and_other_embedder_are_refused(tmp_path, seed_copy):
+    settings = make_settings(tmp_path, corpus=seed_copy)
+    with pytest.raises(IndexMissing, match="python -m index build"):
+        index.open_store(settings)
+    index.build(settings=settings, embedder=FakeEmbedder())
+    other = make_settings(tmp_path, embedder="minilm-onnx", corpus=seed_copy)
+    with pytest.raises(EmbedderMismatch, match="built with embedder 'fake'"):
+        index.build(settings=other)
+
+
+def test_rebuild_sets_a_broken_index_aside(tmp_path, seed_copy):
+    settings = make_settings(tmp_path, corpus=seed_copy)
+    store_dir = tmp_path / "store"
+    store_dir.mkdir()
+    (store_dir / "chroma.sqlite3").write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StoreError, match="rebuild it with"):
+        index.open_store(settings)
+    report = index.build(settings=settings, embedder=FakeEmbedder(), rebuild=True)
+    assert report.articles == 5
+    assert any("previous index moved to" in w for w in report.warnings)
+    assert list(tmp_path.glob("store.old-*/chroma.sqlite3"))  # nothing deleted
