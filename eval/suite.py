@@ -1,0 +1,161 @@
+"""Load and validate an eval suite (JSON Lines, one case a line).
+
+Every problem is a ``SuiteError`` naming the file and the line, so a person
+can open the file and fix it. Unknown fields are kept (``extra``) because
+external suites carry their own (RGB's ``false_answer``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from newsdesk.errors import SuiteError
+
+ANSWER_MATCHES = ("any", "all")
+SPLITS = ("dev", "test")
+_REQUIRED = ("id", "question", "answers", "answer_match", "sources", "answerable", "type")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One question of a suite, with where it came from (for error messages)."""
+
+    id: str
+    question: str
+    answers: tuple[str, ...]
+    answer_match: str
+    sources: tuple[str, ...]
+    answerable: bool
+    type: str
+    line: int
+    history: tuple[dict, ...] = ()
+    evidence: tuple[str, ...] = ()
+    split: str | None = None
+    expect_conflict: bool = False
+    extra: dict = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class Suite:
+    path: Path
+    cases: tuple[Case, ...]
+    split: str | None = None  # the split the cases were filtered to, if any
+
+    @property
+    def name(self) -> str:
+        return self.path.stem if self.path.name != "suite.jsonl" else self.path.parent.name
+
+    def types(self) -> list[str]:
+        return sorted({c.type for c in self.cases})
+
+
+def _str_list(row: dict, key: str, where: str, *, allow_empty: bool = True) -> tuple[str, ...]:
+    value = row.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise SuiteError(f"{where}: '{key}' must be a list of non-empty strings")
+    if not allow_empty and not value:
+        raise SuiteError(f"{where}: '{key}' is empty")
+    return tuple(value)
+
+
+def _history(row: dict, where: str) -> tuple[dict, ...]:
+    value = row.get("history", [])
+    if not isinstance(value, list):
+        raise SuiteError(f"{where}: 'history' must be a list of turns")
+    for turn in value:
+        if (not isinstance(turn, dict) or turn.get("role") not in ("user", "assistant")
+                or not isinstance(turn.get("content"), str)):
+            raise SuiteError(f"{where}: each 'history' turn needs role user|assistant and text content")
+    return tuple(value)
+
+
+def parse_case(row: object, where: str, line: int) -> Case:
+    """One validated case from one decoded JSON line."""
+    if not isinstance(row, dict):
+        raise SuiteError(f"{where}: a case must be a JSON object")
+    missing = [k for k in _REQUIRED if k not in row]
+    if missing:
+        raise SuiteError(f"{where}: missing field(s) {', '.join(missing)}")
+    for key in ("id", "question", "type"):
+        if not isinstance(row[key], str) or not row[key].strip():
+            raise SuiteError(f"{where}: '{key}' must be a non-empty string")
+    if row["answer_match"] not in ANSWER_MATCHES:
+        raise SuiteError(f"{where}: 'answer_match' must be \"any\" or \"all\", not {row['answer_match']!r}")
+    if not isinstance(row["answerable"], bool):
+        raise SuiteError(f"{where}: 'answerable' must be true or false")
+    answerable = row["answerable"]
+    answers = _str_list(row, "answers", where, allow_empty=not answerable)
+    sources = _str_list(row, "sources", where)
+    if not answerable and answers:
+        raise SuiteError(f"{where}: an unanswerable case must have no 'answers'")
+    split = row.get("split")
+    if split is not None and split not in SPLITS:
+        raise SuiteError(f"{where}: 'split' must be \"dev\" or \"test\", not {split!r}")
+    expect_conflict = row.get("expect_conflict", False)
+    if not isinstance(expect_conflict, bool):
+        raise SuiteError(f"{where}: 'expect_conflict' must be true or false")
+    known = set(_REQUIRED) | {"history", "evidence", "split", "expect_conflict"}
+    return Case(
+        id=row["id"].strip(), question=row["question"], answers=answers, answer_match=row["answer_match"],
+        sources=sources, answerable=answerable, type=row["type"].strip(), line=line,
+        history=_history(row, where), evidence=_str_list(row, "evidence", where), split=split,
+        expect_conflict=expect_conflict, extra={k: v for k, v in row.items() if k not in known},
+    )
+
+
+def parse_suite(lines: Iterable[str], path: Path) -> list[Case]:
+    cases: list[Case] = []
+    seen: dict[str, int] = {}
+    for line_no, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        where = f"{path} line {line_no}"
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise SuiteError(f"{where}: not valid JSON ({exc.msg} at column {exc.colno})") from None
+        case = parse_case(row, where, line_no)
+        if case.id in seen:
+            raise SuiteError(f"{where}: duplicate id {case.id!r} (first on line {seen[case.id]})")
+        seen[case.id] = line_no
+        cases.append(case)
+    if not cases:
+        raise SuiteError(f"{path}: the suite has no cases")
+    return cases
+
+
+def load_suite(path: str | Path, split: str | None = None) -> Suite:
+    """Read and validate a suite; keep only ``split`` ("dev"/"test") when given."""
+    path = Path(path)
+    if not path.is_file():
+        raise SuiteError(f"{path}: suite file not found" if not path.exists() else f"{path}: not a file")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SuiteError(f"{path}: cannot read the suite ({exc})") from None
+    cases = parse_suite(text.splitlines(), path)
+    if split is not None:
+        if split not in SPLITS:
+            raise SuiteError(f"{path}: unknown split {split!r} (use dev or test)")
+        if not any(c.split for c in cases):
+            raise SuiteError(f"{path}: the suite has no 'split' field, so --split {split} cannot be used")
+        cases = [c for c in cases if c.split == split]
+        if not cases:
+            raise SuiteError(f"{path}: no cases in split {split!r}")
+    return Suite(path=path, cases=tuple(cases), split=split)
+
+
+def check_sources(suite: Suite, doc_ids: Iterable[str]) -> None:
+    """Raise on the first case naming a doc id the index does not hold (and count the others)."""
+    known = set(doc_ids)
+    bad = [(c, [s for s in c.sources if s not in known]) for c in suite.cases]
+    bad = [(c, unknown) for c, unknown in bad if unknown]
+    if not bad:
+        return
+    case, unknown = bad[0]
+    more = f"; {len(bad) - 1} more case(s) have unknown doc ids" if len(bad) > 1 else ""
+    raise SuiteError(f"{suite.path} line {case.line}: unknown doc id(s) {', '.join(unknown)} "
+                     f"(not in the index){more}")
