@@ -1,0 +1,189 @@
+"""ui.render: escaping article text and model output, splitting passages around a quote, display helpers."""
+
+from __future__ import annotations
+
+import os
+import time
+from types import SimpleNamespace
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rag.records import Citation, Conflict
+from ui import render
+
+TRICKS = [
+    "<script>alert(1)</script>",
+    "**bold** and _italic_ and `code`",
+    "[link](javascript:alert(1))",
+    "$x^2$ and $$\\int$$",
+    "<b>tag</b> <img src=x onerror=alert(1)>",
+    ":red[restyled] :material/home: :smile:",
+    "# heading",
+    "> quote",
+    "1. list",
+    "- item",
+    "    indented code",
+    "| a | b |",
+    "a & b &amp; &lt;",
+    "===",
+    "~~strike~~",
+]
+
+
+@pytest.mark.parametrize("text", TRICKS)
+def test_escaped_text_reads_as_the_original_and_has_no_live_markup(text):
+    escaped = render.escape_markdown(text)
+    assert render.visible_text(escaped) == " ".join(text.split())
+    # Every markup character is escaped: no bare < > * _ [ ] ( ) $ : ` # | & left.
+    unescaped = escaped.replace("\\\\", "")
+    for ch in "<>*_[]()$:`#|&~=":
+        assert all(unescaped[i - 1] == "\\" for i, c in enumerate(unescaped) if c == ch), (ch, escaped)
+    assert not escaped.startswith(" ")  # no indented code block
+
+
+@given(st.text(max_size=200))
+def test_escape_never_loses_a_visible_character(text):
+    escaped = render.escape_markdown(text)
+    expected = "\n\n".join(p for p in (" ".join(line.split(" ")).strip() for line in text.splitlines()) if p)
+    # Whitespace inside a line collapses; the characters themselves all survive in order.
+    assert "".join(render.visible_text(escaped).split()) == "".join(expected.split())
+
+
+def test_paragraphs_stay_paragraphs():
+    assert render.escape_markdown("One.\nTwo.\n\n\nThree.") == "One\\.\n\nTwo\\.\n\nThree\\."
+
+
+ARTICLE = "Intro line.\nBefore the quote, the quote itself is here. After it.\nLast paragraph <b>x</b>."
+
+
+def test_quote_segments_cover_the_window_exactly():
+    start = ARTICLE.index("the quote itself")
+    end = ARTICLE.index(" After")
+    seg = render.quote_segments(ARTICLE, start, end, window_start=12, window_end=len(ARTICLE) - 5)
+    assert seg.quote == ARTICLE[start:end] == "the quote itself is here."
+    assert seg.before + seg.quote + seg.after == ARTICLE[12:len(ARTICLE) - 5]
+    assert seg.clipped_start and seg.clipped_end
+
+
+def test_quote_segments_survive_bad_offsets():
+    seg = render.quote_segments(ARTICLE, 50, 10_000, window_start=60, window_end=5)
+    assert seg.quote == ARTICLE[50:]
+    assert seg.before == "" and seg.after == ""
+
+
+@given(st.text(min_size=1, max_size=80), st.data())
+def test_quote_segments_property(text, data):
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    lo = data.draw(st.integers(0, start))
+    hi = data.draw(st.integers(end, len(text)))
+    seg = render.quote_segments(text, start, end, lo, hi)
+    assert seg.quote == text[start:end]
+    assert seg.before + seg.quote + seg.after == text[lo:hi]
+
+
+def test_the_highlight_wraps_exactly_the_escaped_quote():
+    start = ARTICLE.index("the quote itself")
+    end = ARTICLE.index(" After")
+    md = render.segments_markdown(render.quote_segments(ARTICLE, start, end, 0, len(ARTICLE)))
+    assert f":{render.HIGHLIGHT}[the quote itself is here\\.]" in md
+    assert "\\<b\\>x\\<\\/b\\>" in md  # the article's HTML stays text
+    assert md.count(f":{render.HIGHLIGHT}[") == 1
+
+
+def test_a_quote_with_markup_cannot_break_out_of_its_highlight():
+    text = "Say ] and :red[x] and <script>."
+    md = render.segments_markdown(render.quote_segments(text, 0, len(text)))
+    assert md == f":{render.HIGHLIGHT}[Say \\] and \\:red\\[x\\] and \\<script\\>\\.]"
+
+
+def test_full_article_split_puts_the_quote_paragraph_apart():
+    start = ARTICLE.index("the quote itself")
+    end = ARTICLE.index(" After")
+    before, seg, after = render.split_paragraph_around(ARTICLE, start, end)
+    assert before == "Intro line.\n"
+    assert seg.before == "Before the quote, " and seg.quote == "the quote itself is here." and seg.after == " After it."
+    assert after == "\nLast paragraph <b>x</b>."
+    assert before + seg.before + seg.quote + seg.after + after == ARTICLE
+
+
+def test_sentence_bolds_the_short_answer_and_appends_citations():
+    text = "North Korea has sent roughly 15,000 troops to Russia."
+    a = text.index("roughly")
+    md = render.sentence_markdown(text, (1, 3), (a, a + len("roughly 15,000")), corroboration=0)
+    assert md == "North Korea has sent **roughly 15\\,000** troops to Russia\\. \\[1\\] \\[3\\]"
+    assert "sources]" not in md
+
+
+def test_sentence_with_corroboration_gets_a_badge_and_survives_a_bad_highlight():
+    md = render.sentence_markdown("Plain *text*.", (2,), (5, 999), corroboration=3)
+    assert md == "Plain \\*text\\*\\. \\[2\\] :blue-badge[3 sources]"
+
+
+def test_display_title_falls_back_to_the_first_words():
+    assert render.display_title("  Putin   hails ties ") == "Putin hails ties"
+    text = "date 2025-09-03 Before sitting down for the talks, Putin lauded the role played by North Korean troops"
+    title = render.display_title(None, text, "004", limit=40)
+    assert title.startswith("Before sitting down") and title.endswith("…") and len(title) <= 41
+    assert render.display_title(None, "", "doc-7") == "doc-7"
+
+
+def test_sources_group_citations_by_article_and_list_other_copies():
+    cites = [
+        Citation(1, "a", 0, 5, "q1", title="A", source="DW", date="2025-09-02", also_in=("c",)),
+        Citation(2, "b", 0, 5, "q2", title=None, date="2025-09-03"),
+        Citation(3, "a", 9, 12, "q3", title="A", source="DW", date="2025-09-02", also_in=("c", "d")),
+    ]
+    entries = render.sources_of(cites)
+    assert [(e.doc_id, e.numbers) for e in entries] == [("a", (1, 3)), ("b", (2,))]
+    assert entries[0].also_in == ("c", "d")
+    assert entries[1].title == "b"
+
+
+def test_conflict_lines_name_each_side_with_its_citations_and_dates():
+    cites = {1: Citation(1, "a", 0, 1, "x", source="DW", date="2025-09-02"),
+             2: Citation(2, "b", 0, 1, "y", source=None, date="2025-09-03")}
+    conflict = Conflict("troops sent", (("15,000", (1,)), ("12,000", (2,))))
+    lines = render.conflict_lines(conflict, cites.get)
+    assert lines == ["- **15\\,000** — \\[1\\] DW · 2025\\-09\\-02",
+                     "- **12\\,000** — \\[2\\] unknown outlet · 2025\\-09\\-03"]
+
+
+def test_history_keeps_questions_and_answer_texts_only():
+    answer = SimpleNamespace(text="They sent 15,000. [1]")
+    messages = [{"role": "user", "content": "Q1"}, {"role": "assistant", "answer": answer},
+                {"role": "user", "content": "Q2"}, {"role": "assistant", "error": "boom"}]
+    assert render.question_history(messages) == [
+        {"role": "user", "content": "Q1"}, {"role": "assistant", "content": "They sent 15,000. [1]"},
+        {"role": "user", "content": "Q2"}]
+
+
+def test_corpus_search_needs_every_word():
+    assert render.matches("putin beijing", "Putin in Beijing", None)
+    assert not render.matches("putin paris", "Putin in Beijing")
+    assert render.matches("", None)
+
+
+def test_metric_rows_never_turn_a_missing_value_into_a_number():
+    rows = render.metric_rows({"accuracy": 0.81234, "questions": 120, "faithfulness": None, "ok": True})
+    assert rows == [{"metric": "accuracy", "value": "0.812"}, {"metric": "questions", "value": "120"},
+                    {"metric": "faithfulness", "value": "—"}, {"metric": "ok", "value": "True"}]
+
+
+def test_latest_eval_report_is_the_newest_by_mtime(tmp_path):
+    assert render.latest_eval_report(tmp_path / "absent") is None
+    for i, name in enumerate(["b-run", "a-run"]):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "report.json").write_text("{}")
+        os.utime(tmp_path / name / "report.json", (time.time() + i, time.time() + i))
+    (tmp_path / "c-run").mkdir()  # a run that never finished
+    assert render.latest_eval_report(tmp_path) == tmp_path / "a-run" / "report.json"
+
+
+def test_corpus_summary():
+    arts = [SimpleNamespace(source="DW", date="2025-09-02"), SimpleNamespace(source=None, date="2025-09-03"),
+            SimpleNamespace(source=None, date=None)]
+    assert render.corpus_summary(arts) == "3 news articles from DW, 2025-09-02 to 2025-09-03."
+    assert render.corpus_summary([]) == "The index is empty."

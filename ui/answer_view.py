@@ -1,0 +1,152 @@
+"""Streamlit widgets for one answer: its text, citation popovers, Sources block, refusal, full-article dialog.
+
+Every string that came from an article or a model goes through ``ui.render``'s
+escaping; nothing here uses ``unsafe_allow_html``.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import render
+
+
+def article_title(news_index, doc_id: str, fallback: str | None = None) -> str:
+    article = news_index.article(doc_id) if news_index is not None else None
+    if article is None:
+        return render.display_title(fallback, doc_id=doc_id)
+    return render.display_title(article.title or fallback, article.text, doc_id)
+
+
+def show_answer(answer, news_index, key: str) -> None:
+    """Render a checked Answer; ``key`` is unique per chat message so reruns keep the same widgets."""
+    if answer.notice:
+        st.info(render.escape_markdown(answer.notice), icon=":material/cloud_off:")
+    if answer.refused:
+        _show_refusal(answer, news_index, key)
+        return
+    _show_text(answer)
+    if answer.conflicts:
+        _show_conflicts(answer)
+    if answer.citations:
+        _show_citations(answer.citations, news_index, f"{key}-c", "Citations")
+        _show_sources(answer, news_index)
+    _show_footer(answer)
+
+
+def _show_text(answer) -> None:
+    if answer.short_answer:
+        st.markdown(f"**{render.escape_markdown(answer.short_answer)}**")
+    if answer.sentences:
+        st.markdown(" ".join(render.sentence_markdown(s.text, s.citations, s.highlight, s.corroboration)
+                             for s in answer.sentences))
+    else:
+        st.markdown(render.escape_markdown(answer.text))
+
+
+def _show_refusal(answer, news_index, key: str) -> None:
+    st.warning(render.escape_markdown(answer.text), icon=":material/search_off:")
+    if answer.related:
+        _show_citations(answer.related, news_index, f"{key}-r", "Related passages (they do not answer the question)")
+    _show_footer(answer)
+
+
+def _show_conflicts(answer) -> None:
+    for conflict in answer.conflicts:
+        lines = render.conflict_lines(conflict, answer.citation)
+        st.warning("**Sources disagree:** " + render.escape_markdown(conflict.topic) + "\n\n" + "\n".join(lines),
+                   icon=":material/compare_arrows:")
+
+
+def _show_citations(citations, news_index, key: str, heading: str) -> None:
+    st.caption(heading)
+    with st.container(horizontal=True, gap="small"):
+        for c in citations:
+            title = article_title(news_index, c.doc_id, c.title)
+            label = f"[{c.n}] {render.display_title(title, limit=38)}"
+            # Stateful (on_change="rerun") so "Open full article" can close it before the dialog opens.
+            with st.popover(render.escape_markdown(label), key=f"{key}{c.n}", on_change="rerun"):
+                show_passage(c, news_index, key=f"{key}{c.n}")
+
+
+def show_passage(c, news_index, key: str) -> None:
+    """Title, outlet and date, and the retrieved passage with the quote highlighted; a button opens the article."""
+    article = news_index.article(c.doc_id) if news_index is not None else None
+    st.markdown(f"**{render.escape_markdown(article_title(news_index, c.doc_id, c.title))}**")
+    st.caption(render.escape_markdown(render.byline(c.source or (article and article.source),
+                                                    c.date or (article and article.date))))
+    if article is None:  # the index changed since this answer: show what the answer kept
+        st.markdown(render.highlighted(c.quote))
+        st.caption("This article is no longer in the index.")
+        return
+    seg = render.quote_segments(article.text, c.start, c.end, c.passage_start, c.passage_end)
+    with st.container(border=True):
+        st.markdown(render.segments_markdown(seg))
+    st.button("Open full article", key=f"{key}-open", icon=":material/article:",
+              on_click=request_article, args=(c.doc_id, c.start, c.end, key))
+
+
+_OPEN = "article_to_open"
+
+
+def request_article(doc_id: str, start: int | None = None, end: int | None = None,
+                    popover_key: str | None = None) -> None:
+    """Ask for the full-article dialog on the next run (opened at page level), closing the popover it came from."""
+    st.session_state[_OPEN] = (doc_id, start, end)
+    if popover_key is not None:
+        st.session_state[popover_key] = False
+
+
+def open_requested_article(news_index) -> None:
+    """Open the dialog a button asked for; it closes by itself on the next full rerun."""
+    wanted = st.session_state.pop(_OPEN, None)
+    if wanted is not None and news_index is not None:
+        show_article(news_index, *wanted)
+
+
+@st.dialog("Article", width="large")
+def show_article(news_index, doc_id: str, start: int | None = None, end: int | None = None) -> None:
+    """The whole article; with a quote, the text before its paragraph is folded so the highlight is in view."""
+    article = news_index.article(doc_id)
+    if article is None:
+        st.error("This article is no longer in the index.")
+        return
+    st.subheader(render.escape_markdown(render.display_title(article.title, article.text, doc_id)), anchor=False)
+    meta = render.byline(article.source, article.date)
+    if article.byline:
+        meta += f" · {article.byline}"
+    st.caption(render.escape_markdown(meta))
+    if article.url:
+        st.caption(render.escape_markdown(article.url))
+    if start is None or end is None:
+        st.markdown(render.escape_markdown(article.text))
+        return
+    before, seg, after = render.split_paragraph_around(article.text, start, end)
+    if before.strip():
+        with st.expander(f"Earlier in the article ({len(before.split()):,} words)"):
+            st.markdown(render.escape_markdown(before))
+    st.markdown(render.segments_markdown(seg))
+    if after.strip():
+        st.markdown(render.escape_markdown(after))
+
+
+def _show_sources(answer, news_index) -> None:
+    entries = render.sources_of(answer.citations, lambda d: article_title(news_index, d))
+    lines = []
+    for e in entries:
+        refs = " ".join(f"\\[{n}\\]" for n in e.numbers)
+        line = f"- {refs} **{render.escape_markdown(e.title)}** — {render.escape_markdown(render.byline(e.source, e.date))}"
+        if e.also_in:
+            also = ", ".join(render.escape_markdown(article_title(news_index, d)) for d in e.also_in)
+            line += f"  \n  also reported in: {also}"
+        lines.append(line)
+    st.markdown("**Sources**\n\n" + "\n".join(lines))
+
+
+def _show_footer(answer) -> None:
+    bits = [answer.backend]
+    if "total" in answer.timings_ms:
+        bits.append(f"{answer.timings_ms['total'] / 1000:.1f} s")
+    if answer.standalone_question:
+        bits.append(f"searched for: {answer.standalone_question}")
+    st.caption(render.escape_markdown(" · ".join(bits)))

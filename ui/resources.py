@@ -1,0 +1,56 @@
+"""Objects shared between browser sessions, created once: the open index and its status.
+
+``st.cache_resource`` keys on the index settings only (they hold no secret);
+``NewsIndex`` is read-only after opening, so sessions can share it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+import index
+import rag
+from newsdesk.settings import Settings
+
+if TYPE_CHECKING:
+    from rag.newsindex import NewsIndex
+
+
+def index_key(settings: Settings) -> str:
+    """What identifies one index: its section of the settings (no secrets live there)."""
+    return settings.index.model_dump_json()
+
+
+@st.cache_resource(show_spinner="Opening the index and loading the embedding model…", max_entries=4)
+def _open_index(key: str, _settings: Settings) -> NewsIndex:  # noqa: ARG001 (key is the cache key)
+    return rag.open_index(_settings)
+
+
+def open_news_index(settings: Settings) -> NewsIndex:
+    """The shared NewsIndex for these settings; raises NewsdeskError (IndexMissing, StoreError, ...) when it can't open."""
+    return _open_index(index_key(settings), settings)
+
+
+@st.cache_data(ttl=30, show_spinner=False, max_entries=8)
+def _status(key: str, _settings: Settings) -> dict:  # noqa: ARG001
+    return index.status(_settings)
+
+
+def index_status(settings: Settings) -> dict:
+    """index.status(), cached briefly: it re-reads the corpus to say whether the index is stale."""
+    return _status(index_key(settings), settings)
+
+
+def build_index(settings: Settings, progress: Callable[[int, int], None] | None = None) -> index.BuildReport:
+    """Bring the index in line with the corpus, then drop the cached copies so every session reopens it."""
+    report = index.build(settings=settings, progress=progress)
+    forget_index()
+    return report
+
+
+def forget_index() -> None:
+    _open_index.clear()
+    _status.clear()

@@ -1,0 +1,123 @@
+"""The sidebar: answer backend, top-k, filters, index status and the rebuild button.
+
+It turns the person's choices into a Settings copy and a Filters value; the
+API key is read from a password field and never shown back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import streamlit as st
+
+from newsdesk.errors import NewsdeskError
+from newsdesk.settings import Settings
+from rag import Filters
+from ui import render, resources
+
+BACKENDS = {"offline": "Offline (no network)", "openai": "OpenAI-compatible server"}
+
+
+@dataclass(frozen=True)
+class Choices:
+    settings: Settings  # with the sidebar's overrides
+    filters: Filters
+
+
+def show_sidebar(base: Settings, news_index, index_error: str | None) -> Choices:
+    with st.sidebar:
+        settings = _answer_controls(base)
+        filters = _filter_controls(news_index)
+        st.divider()
+        _index_panel(base, index_error)
+    return Choices(settings, filters)
+
+
+def _answer_controls(base: Settings) -> Settings:
+    st.subheader("Answering", anchor=False)
+    backend = st.radio("Backend", list(BACKENDS), format_func=BACKENDS.get, key="backend",
+                       index=list(BACKENDS).index(base.answer.backend))
+    answer: dict = {"backend": backend}
+    if backend == "openai":
+        answer["openai_base_url"] = st.text_input(
+            "Base URL", value=base.answer.openai_base_url or "", key="base_url",
+            placeholder="http://127.0.0.1:8080/v1", help="Any OpenAI-compatible server (llama.cpp, vLLM, Ollama, OpenAI).",
+        ).strip() or None
+        answer["openai_model"] = st.text_input("Model", value=base.answer.openai_model, key="model").strip() \
+            or base.answer.openai_model
+        has_env_key = base.answer.openai_api_key is not None
+        key = st.text_input("API key", type="password", key="api_key", value="",
+                            placeholder="set in the environment" if has_env_key else "none",
+                            help="Kept in this browser session only; never displayed.")
+        if key:
+            answer["openai_api_key"] = key
+    top_k = st.slider("Passages per answer (top-k)", 1, 20, value=base.retrieval.top_k, key="top_k")
+    try:
+        return base.with_overrides(answer=answer, retrieval={"top_k": top_k})
+    except NewsdeskError as exc:
+        st.error(render.escape_markdown(str(exc)), icon=":material/error:")
+        return base
+
+
+def _filter_controls(news_index) -> Filters:
+    with st.expander("Filters", icon=":material/filter_alt:"):
+        since = st.date_input("From", value=None, key="since", format="YYYY-MM-DD")
+        until = st.date_input("Until", value=None, key="until", format="YYYY-MM-DD")
+        outlets = news_index.sources() if news_index is not None else []
+        sources = st.multiselect("Outlets", outlets, key="sources", placeholder="all outlets")
+    return Filters(since=_iso(since), until=_iso(until), sources=tuple(sources))
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if isinstance(day, dt.date) else None
+
+
+def _index_panel(settings: Settings, index_error: str | None) -> None:
+    st.subheader("Index", anchor=False)
+    if index_error:
+        st.warning(render.escape_markdown(index_error), icon=":material/database_off:")
+    else:
+        try:
+            status = resources.index_status(settings)
+        except NewsdeskError as exc:
+            st.warning(render.escape_markdown(str(exc)), icon=":material/database_off:")
+        else:
+            cols = st.columns(2)
+            cols[0].metric("Articles", f"{status.get('articles', 0):,}")
+            cols[1].metric("Chunks", f"{status.get('chunks', 0):,}")
+            st.caption(render.escape_markdown(
+                f"Embedder: {status.get('embedder') or 'unknown'}\n\nLast build: {_when(status.get('last_build'))}"))
+            if status.get("stale"):
+                st.caption(":orange[The corpus changed since the last build.]")
+    rebuild_button(settings, "Rebuild index", key="rebuild_sidebar")
+
+
+def rebuild_button(settings: Settings, label: str, key: str) -> None:
+    """A button that brings the index in line with the corpus, with a progress bar, then reloads the app."""
+    if not st.button(label, key=key, icon=":material/refresh:"):
+        return
+    bar = st.progress(0.0, text="Reading the corpus…")
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(min(1.0, done / total) if total else 1.0, text=f"Embedding chunks: {done:,} / {total:,}")
+
+    try:
+        report = resources.build_index(settings, progress=progress)
+    except NewsdeskError as exc:
+        bar.empty()
+        st.error(render.escape_markdown(str(exc)), icon=":material/error:")
+        return
+    bar.progress(1.0, text="Done")
+    st.session_state["build_summary"] = report.summary()
+    st.rerun()
+
+
+def _when(iso: str | None) -> str:
+    if not iso:
+        return "never"
+    try:
+        when = dt.datetime.fromisoformat(iso)
+        return (when.astimezone(dt.timezone.utc) if when.tzinfo else when).strftime("%Y-%m-%d %H:%M UTC")
+    except ValueError:
+        return iso
