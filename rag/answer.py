@@ -74,7 +74,9 @@ def answer_stream(
             notice, use_llm = f"{exc}; showing the offline answer", False
     retrieved = hybrid_retrieve(standalone, news_index=news_index, settings=settings, filters=filters)
     timings = {"retrieve": sum(retrieved.timings_ms.values()), **{f"retrieve.{k}": v for k, v in retrieved.timings_ms.items()}}
-    profile = profile_question(standalone, news_index.keyword_index.idf)
+    keywords = news_index.keyword_index
+    carried = standalone[len(question):] if standalone.startswith(question) else ""
+    profile = profile_question(question if carried else standalone, keywords.idf, keywords.has_word, context=carried)
     t = time.perf_counter()
     result: Answer | None = None
     if use_llm and retrieved.passages:

@@ -34,7 +34,10 @@ def standalone_question(question: str, history: list[dict] | None) -> str:
     first_word = previous.split()[0] if previous.split() else ""
     if first_word and first_word[0].isupper() and first_word.lower() not in ("what", "who", "when", "where", "how", "which", "why", "did", "does", "is", "was", "were", "are"):
         names.insert(0, first_word)
-    carried = list(dict.fromkeys(names + content_words(previous)))
+    reply = next((t["content"] for t in reversed(history) if t.get("role") == "assistant" and t.get("content")), "")
+    reply_names = [m.group(0) for m in _NAME.finditer(re.sub(r"\[\d+\]", "", reply)) if " " in m.group(0)][:4]
+    named = " ".join(names + reply_names).lower()
+    carried = list(dict.fromkeys(names + reply_names + [w for w in content_words(previous) if w not in named]))
     own = set(content_words(question))
     extra = [w for w in carried if w.lower() not in own]
     return f"{question} ({' '.join(extra)})" if extra else question

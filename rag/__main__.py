@@ -1,0 +1,128 @@
+"""`python -m rag ask "question"` and `python -m rag chat` — Newsdesk on the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from newsdesk.cli import run_cli
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m rag", description="Ask the news corpus a question.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, helptext in (("ask", "answer one question"), ("chat", "a conversation in the terminal")):
+        p = sub.add_parser(name, help=helptext)
+        if name == "ask":
+            p.add_argument("question")
+            p.add_argument("--json", action="store_true", help="print the whole Answer as JSON")
+        p.add_argument("--k", type=int, help="passages to retrieve (top-k)")
+        p.add_argument("--since", help="only articles dated on or after YYYY-MM-DD")
+        p.add_argument("--until", help="only articles dated on or before YYYY-MM-DD")
+        p.add_argument("--source", action="append", help="only articles from this outlet (repeatable)")
+        p.add_argument("--backend", choices=["offline", "openai"], help="answer backend")
+        p.add_argument("--store", help="index folder (default: .newsdesk)")
+    return parser
+
+
+def _settings(args):
+    from newsdesk.settings import load_settings
+
+    sections: dict = {}
+    if args.k:
+        sections.setdefault("retrieval", {})["top_k"] = args.k
+    if args.backend:
+        sections.setdefault("answer", {})["backend"] = args.backend
+    if args.store:
+        sections.setdefault("index", {})["store_dir"] = args.store
+    return load_settings(**sections)
+
+
+def _filters(args):
+    from index.load import normalize_date
+    from newsdesk.errors import QuestionError
+    from rag.retrieve import Filters
+
+    dates = {}
+    for key in ("since", "until"):
+        value = getattr(args, key)
+        if value:
+            iso = normalize_date(value)
+            if iso is None:
+                raise QuestionError(f"--{key} {value!r} is not a date (use YYYY-MM-DD)")
+            dates[key] = iso
+    return Filters(sources=tuple(args.source or ()), **dates)
+
+
+def render_answer(answer) -> str:
+    """The answer as plain text for a terminal: the short answer, the sentences, the sources."""
+    lines = []
+    if answer.notice:
+        lines.append(f"note: {answer.notice}")
+    if answer.refused:
+        lines.append(answer.text)
+        if answer.related:
+            lines.append("\nRelated passages:")
+            lines += [f"  - {c.title or c.doc_id} ({c.date or 'undated'}): {c.quote}" for c in answer.related]
+        return "\n".join(lines)
+    if answer.short_answer:
+        lines.append(f"Answer: {answer.short_answer}")
+    lines.append(answer.text)
+    for conflict in answer.conflicts:
+        sides = "; ".join(f"{value} {''.join(f'[{n}]' for n in ns)}" for value, ns in conflict.sides)
+        lines.append(f"Sources disagree on {conflict.topic}: {sides}")
+    lines.append("\nSources:")
+    for c in answer.citations:
+        extra = f" (also in: {', '.join(c.also_in)})" if c.also_in else ""
+        meta = ", ".join(x for x in (c.source, c.date) if x) or "undated"
+        lines.append(f"  [{c.n}] {c.title or c.doc_id} — {meta}{extra}\n      \u201c{c.quote}\u201d")
+    return "\n".join(lines)
+
+
+def _ask(args) -> int:
+    import rag
+
+    settings = _settings(args)
+    news = rag.open_index(settings)
+    answer = rag.answer(args.question, settings=news.settings, news_index=news, filters=_filters(args))
+    if args.json:
+        print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False, default=str))
+    else:
+        print(render_answer(answer))
+    return 0
+
+
+def _chat(args) -> int:
+    import rag
+    from newsdesk.errors import QuestionError
+
+    settings = _settings(args)
+    news = rag.open_index(settings)
+    filters = _filters(args)
+    history: list[dict] = []
+    print("Ask about the articles. An empty line or Ctrl+D ends the chat.")
+    while True:
+        try:
+            question = input("\nyou> ").strip()
+        except EOFError:
+            print()
+            return 0
+        if not question:
+            return 0
+        try:
+            answer = rag.answer(question, history=history, settings=news.settings, news_index=news, filters=filters)
+        except QuestionError as exc:
+            print(f"error: {exc}")
+            continue
+        print(render_answer(answer))
+        history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
+
+
+def main(argv=None) -> int:
+    args = _parser().parse_args(argv)
+    return run_cli(lambda: _ask(args) if args.command == "ask" else _chat(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
