@@ -17,6 +17,7 @@ from dateutil import parser as date_parser
 
 from index.clean import clean_article
 from index.records import Article
+from index.sentences import split_sentences
 from newsdesk.errors import CorpusError
 
 log = logging.getLogger(__name__)
@@ -71,10 +72,22 @@ def decode_bytes(raw: bytes, name: str, result: LoadResult) -> str | None:
     return text
 
 
+def derived_title(text: str, limit: int = 90) -> str | None:
+    """A display title from the first body sentence, for articles that carry none."""
+    cleaned = clean_article(text)
+    if not cleaned.kept:
+        return None
+    first = cleaned.kept[0]
+    spans = split_sentences(text[first.start : first.end])
+    sentence = text[first.start + spans[0][0] : first.start + spans[0][1]] if spans else ""
+    sentence = " ".join(sentence.split())
+    return sentence if len(sentence) <= limit else sentence[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
 def _from_text(doc_id: str, text: str, path: str) -> Article:
     meta = clean_article(text).metadata
     return Article(
-        doc_id=doc_id, text=text, path=path, title=meta.get("title"), date=meta.get("date"),
+        doc_id=doc_id, text=text, path=path, title=meta.get("title") or derived_title(text), date=meta.get("date"),
         source=meta.get("outlet"), byline=meta.get("byline"),
     )
 
