@@ -62,7 +62,9 @@ def _compare(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs each index build at DEBUG
+    import bm25s  # noqa: F401  # it sets its own logger to DEBUG on import; quiet it after that
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
     return run_cli(lambda: _run(args) if args.command == "run" else _compare(args))
 
 

@@ -80,9 +80,12 @@ def prepare_corpus(corpus: Path, stage_dir: Path, *, with_counterfactual: bool =
 
 
 def _store_key(corpus: Path, settings: Settings, with_counterfactual: bool) -> str:
+    import index
+
     digest = hashlib.sha1(str(corpus.resolve()).encode()).hexdigest()[:8]
     stem = corpus.stem if corpus.is_file() else corpus.name
-    return f"{stem}-{digest}-{settings.index.embedder}" + ("-cf" if with_counterfactual else "")
+    embedder = index.embedder_id(settings).split("/")[0]  # resolves an unset embedder to the default
+    return f"{stem}-{digest}-{embedder}" + ("-cf" if with_counterfactual else "")
 
 
 def resolve_settings(settings: Settings | None, config: str | Path | None, corpus: str | Path | None,
@@ -153,12 +156,13 @@ def build_index(settings: Settings, *, show_progress: bool = True):
             bar.close()
 
 
-def score_case(case: Case, news_index, judge: SupportJudge, retrieval_settings: Settings) -> dict:
+def score_case(case: Case, news_index, judge: SupportJudge, retrieval_settings: Settings, generator=None) -> dict:
     """Answer one case and score it; exceptions propagate (the caller records them as errors)."""
     import rag
     from rag.retrieve import hybrid_retrieve
 
-    answer = rag.answer(case.question, history=[dict(t) for t in case.history] or None, news_index=news_index)
+    answer = rag.answer(case.question, history=[dict(t) for t in case.history] or None, news_index=news_index,
+                        generator=generator)
     query = answer.standalone_question or case.question
     retrieved = hybrid_retrieve(query, news_index=news_index, settings=retrieval_settings).passages
     ranked = [p.doc_id for p in retrieved]
@@ -192,12 +196,15 @@ def case_row(case: Case) -> dict:
 
 
 def run_suite(suite: Suite, settings: Settings, *, config_name: str = "default", judge: str = "offline",
-              news_index=None, show_progress: bool = True, build: bool = True) -> Report:
-    """Score every case of a loaded suite against the index ``settings`` point at."""
+              news_index=None, generator=None, show_progress: bool = True, build: bool = True) -> Report:
+    """Score every case of a loaded suite against the index ``settings`` point at.
+
+    ``news_index`` (already open) skips the build; ``generator`` is handed to ``rag.answer``.
+    """
     import rag
 
     started = time.time()
-    if settings.answer.backend == "openai" and not settings.answer.openai_base_url:
+    if settings.answer.backend == "openai" and not settings.answer.openai_base_url and generator is None:
         raise SettingsError("this config answers with an OpenAI-compatible server: set OPENAI_BASE_URL")
     built = build_index(settings, show_progress=show_progress) if build and news_index is None else None
     news_index = news_index or rag.open_index(settings)
@@ -210,7 +217,8 @@ def run_suite(suite: Suite, settings: Settings, *, config_name: str = "default",
         for case in suite.cases:
             row = case_row(case)
             try:
-                row.update(status="ok", error=None, **score_case(case, news_index, support_judge, retrieval_settings))
+                row.update(status="ok", error=None,
+                           **score_case(case, news_index, support_judge, retrieval_settings, generator))
             except Exception as exc:  # any failure is this case's error, shown in the report, never a 0
                 row.update(status="error", error=f"{type(exc).__name__}: {exc}".splitlines()[0])
             rows.append(row)
