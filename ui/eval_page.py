@@ -36,7 +36,9 @@ def show_eval() -> None:
     st.caption(render.escape_markdown(f"Run {path.parent.name}, written {when}"))
     metrics = report.get("metrics") if isinstance(report, dict) else None
     if isinstance(metrics, dict) and metrics:
-        st.dataframe(render.metric_rows(metrics), hide_index=True, width="content")
+        rows = render.metric_rows(metrics)
+        # Tall enough for every row (35 px each plus the header): a metrics table should not scroll.
+        st.dataframe(rows, hide_index=True, width="content", height=min(36 * (len(rows) + 1) + 2, 2000))
     else:
         st.warning("This report has no metrics.")
     for name, caption in PLOTS:

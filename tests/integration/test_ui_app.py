@@ -228,3 +228,45 @@ def test_eval_page_shows_the_newest_report_and_its_plots(app_env, tmp_path):
     assert list(table["metric"]) == ["accuracy", "hit@5", "questions"]
     assert list(table["value"]) == ["0.750", "0.900", "40"]
     assert len(at.get("image")) == 1
+
+
+RICH_ANSWER_SCRIPT = f"""
+import sys
+sys.path.insert(0, {str(ROOT)!r})
+from rag.records import Answer, AnswerSentence, Citation, Conflict
+from ui.answer_view import show_answer
+answer = Answer(
+    question="How many troops?", text="About 15,000 troops were sent. [1] [2]", refused=False,
+    sentences=[AnswerSentence("About 15,000 troops were sent.", (1, 2), 0.9, highlight=(6, 12), corroboration=2)],
+    citations=[Citation(1, "a", 0, 10, "<b>15,000</b> troops", title="**Bold** title", source="DW", date="2025-09-02",
+                        also_in=("c",)),
+               Citation(2, "b", 0, 10, "12,000 troops", title="Other", source="AP", date="2025-09-03")],
+    conflicts=[Conflict("troops sent", (("15,000", (1,)), ("12,000", (2,))))],
+    short_answer="15,000", notice="LLM server unreachable; showing the offline answer",
+)
+show_answer(answer, None, key="x")
+"""
+
+
+def test_conflicts_corroboration_and_other_copies_are_shown(app_env):
+    at = AppTest.from_string(RICH_ANSWER_SCRIPT, default_timeout=TIMEOUT).run()
+    assert not at.exception, at.exception
+    md = "\n".join(m.value for m in at.markdown)
+    assert ":blue-badge[2 sources]" in md
+    assert "also reported in: c" in render.visible_text(md)
+    assert "\\*\\*Bold\\*\\* title" in md  # a title's Markdown stays text
+    assert ":orange-background[\\<b\\>15\\,000\\<\\/b\\> troops]" in md
+    box = [w.value for w in at.warning if "Sources disagree" in w.value]
+    assert len(box) == 1
+    assert "**15\\,000** — \\[1\\] DW · 2025\\-09\\-02" in box[0] and "\\[2\\] AP · 2025\\-09\\-03" in box[0]
+    assert "unreachable" in at.info[0].value
+
+
+def test_an_outlet_filter_limits_the_citations(app_env):
+    at = start()
+    outlets = at.multiselect(key="sources").options
+    assert outlets, "the seed corpus names at least one outlet"
+    at.multiselect(key="sources").select(outlets[0]).run()
+    answer = last_answer(ask(at, TROOPS))
+    cited = answer.related if answer.refused else answer.citations
+    assert all(app_env.article(c.doc_id).source == outlets[0] for c in cited)
