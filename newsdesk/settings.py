@@ -71,7 +71,7 @@ class AnswerSettings(_Section):
     max_sentences: int = Field(3, ge=1, le=10, description="Evidence sentences in an offline answer.")
     refusal_threshold: float = Field(0.34, ge=0.0, le=1.0,
                                      description="Offline: best evidence score below this refuses (calibrated on the dev split).")
-    support_threshold: float = Field(0.45, ge=0.0, le=1.0,
+    support_threshold: float = Field(0.6, ge=0.0, le=1.0,
                                      description="Verifier: a sentence whose support is below this is unsupported.")
     openai_model: str = Field("gpt-4o-mini", description="Chat model on the OpenAI-compatible server.")
     openai_base_url: str | None = Field(None, description="OpenAI-compatible base URL (env OPENAI_BASE_URL).")

@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
+from index.embedders.base import rescaled_similarity
 from newsdesk.errors import GeneratorUnavailable, QuestionError
 from newsdesk.settings import Settings, load_settings
 from rag.conversation import needs_history, standalone_question
@@ -79,14 +80,15 @@ def answer_stream(
     profile = profile_question(question if carried else standalone, keywords.idf, keywords.has_word, context=carried)
     t = time.perf_counter()
     result: Answer | None = None
+    raw_reply: str | None = None
     if use_llm and retrieved.passages:
         raw_parts: list[str] = []
         try:
             for piece in stream_reply(generator, standalone, retrieved.passages, history):
                 raw_parts.append(piece)
                 yield StreamEvent("token", piece)
-            result = _checked_answer(question, "".join(raw_parts), retrieved.passages, settings, news_index,
-                                     generator.name)
+            raw_reply = "".join(raw_parts)
+            result = _checked_answer(question, raw_reply, retrieved.passages, settings, news_index, generator.name)
             if result is None:
                 notice = "the model's answer could not be checked against the articles; showing the offline answer"
         except GeneratorUnavailable as exc:
@@ -103,7 +105,7 @@ def answer_stream(
     timings["total"] = (time.perf_counter() - started) * 1000
     result = replace(result, timings_ms={k: round(v, 2) for k, v in timings.items()},
                      standalone_question=standalone if standalone != question else None,
-                     notice=notice or result.notice)
+                     notice=notice or result.notice, raw_answer=result.raw_answer or raw_reply)
     yield StreamEvent("answer", answer=result)
 
 
@@ -116,7 +118,8 @@ def _checked_answer(question: str, raw: str, passages, settings: Settings, news_
         """Cosine of the claim to the cited chunk's stored vector (one query embedding per claim)."""
         if claim not in claim_vectors:
             claim_vectors[claim] = news_index.embedder.embed_query(claim)
-        return news_index.similarities(claim_vectors[claim], [passage.chunk_id]).get(passage.chunk_id, 0.0)
+        cosine = news_index.similarities(claim_vectors[claim], [passage.chunk_id]).get(passage.chunk_id, 0.0)
+        return rescaled_similarity(cosine, getattr(news_index.embedder, "similarity_floor", 0.5))
 
     verified = verify_reply(raw, passages, settings.answer.support_threshold, similarity=similarity)
     if verified.refused:

@@ -32,8 +32,18 @@ def parse_citations(sentence: str) -> tuple[str, list[int]]:
     return " ".join(text.split()), list(dict.fromkeys(numbers))
 
 
+_PROMPT_ECHO = re.compile(r"^(?:question|passages?|answer|context|source)\s*:|^<<<|^>>>|^\[\d+\]\s*\(", re.IGNORECASE)
+_NAME = re.compile(r"(?<!^)\b[A-Z][a-z]{2,}\b")
+
+
+def is_claim(sentence: str) -> bool:
+    """A statement that can be true or false: not a question, not an echo of the prompt's scaffolding."""
+    text = sentence.strip()
+    return bool(text) and not text.endswith("?") and not _PROMPT_ECHO.search(text) and len(content_words(text)) >= 2
+
+
 def lexical_support(claim: str, source: str) -> float:
-    """Share of the claim's key words found in the source; a number absent from the source halves it."""
+    """Share of the claim's key words found in the source; a number or a name absent from the source halves it."""
     claim_words = content_words(claim)
     if not claim_words:
         return 0.0
@@ -42,6 +52,9 @@ def lexical_support(claim: str, source: str) -> float:
     score = found / len(claim_words)
     source_numbers = {n.replace(",", "") for n in _NUMBER.findall(source)}
     if any(n.replace(",", "") not in source_numbers for n in _NUMBER.findall(claim)):
+        score *= 0.5
+    source_lower = source.lower()
+    if any(name.lower() not in source_lower for name in _NAME.findall(claim.strip())):
         score *= 0.5
     return score
 
@@ -63,13 +76,23 @@ class VerifiedReply:
 
 
 def _best_quote(claim: str, passage: Passage) -> tuple[int, int, str, float]:
-    """The sentence of the passage that best supports the claim (the exact span to cite)."""
-    best = None
-    for start, end, text in passage_sentences(passage):
-        score = lexical_support(claim, text)
-        if best is None or score > best[3]:
-            best = (start, end, text, score)
-    return best or (passage.start, passage.end, passage.text, 0.0)
+    """The sentence (or two adjacent sentences) of the passage that best supports the claim.
+
+    Support is judged against this span, not the whole passage: a bag of words
+    from a whole passage lets a claim stitch together facts that no sentence states.
+    """
+    sentences = passage_sentences(passage)
+    best = (passage.start, passage.end, passage.text, 0.0)
+    for i, (start, end, text) in enumerate(sentences):
+        candidates = [(start, end, text, lexical_support(claim, text))]
+        if i + 1 < len(sentences):
+            end2 = sentences[i + 1][1]
+            pair = passage.text[start - passage.start : end2 - passage.start]
+            candidates.append((start, end2, pair, 0.9 * lexical_support(claim, pair)))
+        for cand in candidates:
+            if cand[3] > best[3]:
+                best = cand
+    return best
 
 
 def verify_reply(
@@ -87,15 +110,18 @@ def verify_reply(
         claim, cited = parse_citations(raw)
         if not claim or REFUSAL_MARK.lower() in claim.lower():
             continue
+        if not is_claim(claim):
+            out.append(AnswerSentence(text=claim, citations=(), support=0.0, supported=False))
+            continue
         valid = [n for n in cited if 1 <= n <= len(passages)]
         dropped += [n for n in cited if n not in valid]
 
         def support_of(n: int) -> float:
             p = passages[n - 1]
-            lex = max(lexical_support(claim, p.text), _best_quote(claim, p)[3])
+            lex = _best_quote(claim, p)[3]
             if similarity is None:
                 return lex
-            return 0.75 * lex + 0.25 * max(0.0, similarity(claim, p))
+            return 0.8 * lex + 0.2 * similarity(claim, p)  # similarity: 0..1, rescaled per model
 
         scores = {n: support_of(n) for n in valid}
         good = [n for n in valid if scores[n] >= threshold]

@@ -14,6 +14,7 @@ class Embedder(Protocol):
 
     name: str  # recorded on the index; vectors of two names never mix
     dim: int
+    similarity_floor: float  # cosine of unrelated texts for this model: below it means "not similar"
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         """(len(texts), dim) vectors for documents."""
@@ -22,6 +23,11 @@ class Embedder(Protocol):
     def embed_query(self, text: str) -> np.ndarray:
         """(dim,) vector for a search query."""
         ...
+
+
+def rescaled_similarity(cosine: float, floor: float) -> float:
+    """Map a model's cosine to 0..1, where 0 is 'as similar as unrelated texts are'."""
+    return max(0.0, min(1.0, (cosine - floor) / (1.0 - floor))) if floor < 1.0 else 0.0
 
 
 def normalize_rows(vectors: np.ndarray) -> np.ndarray:

@@ -21,6 +21,7 @@ class FakeEmbedder:
     """
 
     name = "fake"
+    similarity_floor = 0.0
 
     def __init__(self, dim: int = 64):
         self.dim = dim

