@@ -1,0 +1,171 @@
+"""bench/results/summary.md (the README's table) and growth.png, from the part JSON files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def _load(out: Path, name: str) -> dict | None:
+    path = out / f"{name}.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def _f(value, digits: int = 1, suffix: str = "") -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float) and abs(value) >= 1000:
+        return f"{value:,.0f}{suffix}"
+    return f"{value:.{digits}f}{suffix}"
+
+
+def _pct(value) -> str:
+    return "–" if value is None else f"{value * 100:+.0f}%"
+
+
+def _q(quality: dict, suite: str, key: str = "hit_at_5") -> str:
+    got = quality.get(suite)
+    if not got or got.get(key) is None:
+        return "–"
+    return f"{got[key]:.2f}"
+
+
+def _p(stats: dict, digits: int = 1) -> str:
+    return f"{_f(stats.get('p50'), digits)} / {_f(stats.get('p95'), digits)}"
+
+
+def growth_tables(growth: dict) -> list[str]:
+    lines = ["### Growth (store and retrieval scaling)", "",
+             "Passage vectors: precomputed MiniLM sentence vectors, averaged per chunk (no model time in "
+             "ingest); queries embedded by the real MiniLM model. Latencies in ms, p50 / p95.", "",
+             "| corpus | articles | chunks | ingest chunks/s | build s | peak RSS ingest MB | disk MB | open s | "
+             "embed query | dense | keyword | fusion | retrieval excl. embedding | answer end to end | "
+             "peak RSS queries MB |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|---|---|---|---:|"]
+    for r in growth["runs"]:
+        i, q = r["ingest"], r["query"]
+        s = q["stages_ms"]
+        lines.append(
+            f"| {r['size']} | {i['articles']:,} | {i['chunks']:,} | {_f(i['chunks_per_s'], 0)} | {_f(i['build_s'])} | "
+            f"{_f(i['peak_rss_mb'], 0)} | {_f(i['disk_mb'])} | {_f(q['open_s'])} | {_p(s['embed_query'])} | "
+            f"{_p(s['dense'])} | {_p(s['keyword'])} | {_p(s['fusion'])} | {_p(q['retrieval_excl_embed_ms'])} | "
+            f"{_p(q['answer_ms'])} | {_f(q['peak_rss_mb'], 0)} |")
+    lines += ["", "### Limit: exact brute force (numpy) over the same vectors", "",
+              "| corpus | chunks | exact top-20 p50 ms | dense stage p50 ms | dense / exact | "
+              "retrieval excl. embedding / exact | dense recall@20 | recall@5 | hit@5 seed | hit@5 RGB |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in growth["runs"]:
+        q = r["query"]
+        bf = q["brute_force"]
+        exact = bf["exact_ms"]["p50"] or 1e-9
+        lines.append(
+            f"| {r['size']} | {q['chunks']:,} | {_f(bf['exact_ms']['p50'], 2)} | {_f(bf['dense_ms']['p50'], 2)} | "
+            f"{_f(bf['dense_ms']['p50'] / exact, 1)}x | {_f(q['retrieval_excl_embed_ms']['p50'] / exact, 1)}x | "
+            f"{_f(bf['recall_at_20'], 3)} | {_f(bf['recall_at_5'], 3)} | {_q(q['quality'], 'seed')} | "
+            f"{_q(q['quality'], 'rgb')} |")
+    return lines
+
+
+def models_tables(models: dict) -> list[str]:
+    lines = ["### Real embedders: ingest vs the model, and Newsdesk vs the LlamaIndex recipe", "",
+             "Same run, same machine, same embedder object. *Overhead* = build time / time inside the "
+             "embedder during that build − 1. Ratios are recipe / Newsdesk: above 1 means Newsdesk is faster.", "",
+             "| embedder | corpus | chunks | build s | chunks/s | model texts/s (in build / direct) | overhead vs model | "
+             "recipe build s (chunks) | ingest ratio | non-model s, recipe / Newsdesk | query p50 ms, recipe / Newsdesk | "
+             "query ratio (excl. embedding) | hit@5 seed, recipe / Newsdesk | hit@5 RGB, recipe / Newsdesk | "
+             "MRR@5 RGB, recipe / Newsdesk | answer p50 ms |",
+             "|---|---|---:|---:|---:|---|---:|---|---:|---|---|---|---|---|---|---:|"]
+    for r in models["runs"]:
+        i, q, c = r["ingest"], r["query"], r["recipe"]
+        rq, nq = c["quality"]["recipe"], c["quality"]["newsdesk"]
+        lines.append(
+            f"| {r['embedder']} | {r['size']} | {i['chunks']:,} | {_f(i['build_s'])} | {_f(i['chunks_per_s'])} | "
+            f"{_f(i['model_texts_per_s_in_build'])} / {_f(i['raw_texts_per_s'])} | {_pct(i['overhead_in_build'])} | "
+            f"{_f(c['recipe_build_s'])} ({c['recipe_chunks']:,}) | {_f(r['ingest_ratio_recipe_over_newsdesk'], 2)}x | "
+            f"{_f(c['recipe_non_model_s_in_build'])} / {_f(i['non_model_s_in_build'])} | "
+            f"{_f(c['query_ms']['recipe']['p50'])} / {_f(c['query_ms']['newsdesk']['p50'])} | "
+            f"{_f(c['query_ratio_p50'], 2)}x ({_f(c['query_ratio_excl_embed_p50'], 2)}x) | "
+            f"{_q(rq, 'seed')} / {_q(nq, 'seed')} | {_q(rq, 'rgb')} / {_q(nq, 'rgb')} | "
+            f"{_q(rq, 'rgb', 'mrr_at_5')} / {_q(nq, 'rgb', 'mrr_at_5')} | {_f(q['answer_ms']['p50'])} |")
+    return lines
+
+
+def server_table(server: dict) -> list[str]:
+    c = server["concurrency"]
+    lines = ["### Server mode (`chroma run` on 127.0.0.1)", "",
+             f"Corpus {server['size']} ({c['chunks']:,} chunks); built into the server in "
+             f"{_f(server['ingest']['build_s'])} s ({_f(server['ingest']['chunks_per_s'], 0)} chunks/s). "
+             "One shared index, N client threads, hybrid retrieval incl. query embedding.", "",
+             "| clients | queries | throughput q/s | p50 ms | p95 ms | errors |", "|---:|---:|---:|---:|---:|---:|"]
+    for n, level in c["levels"].items():
+        lines.append(f"| {n} | {level['queries']} | {_f(level['throughput_qps'])} | {_f(level['latency_ms']['p50'])} | "
+                     f"{_f(level['latency_ms']['p95'])} | {level['errors']} |")
+    return lines
+
+
+def targets_table(models: dict | None, growth: dict | None) -> list[str]:
+    rows = []
+    if models:
+        for r in models["runs"]:
+            if r["size"] != "seed":
+                ov = r["ingest"]["overhead_in_build"]
+                rows.append((f"Ingest within 15% of the model ({r['embedder']}, {r['size']})", _pct(ov),
+                             ov is not None and ov <= 0.15))
+        for r in models["runs"]:
+            if r["size"] == "seed":
+                a = r["query"]["answer_ms"]["p50"]
+                rows.append((f"Offline answer p50 < 300 ms, seed corpus ({r['embedder']})", f"{_f(a)} ms",
+                             a is not None and a < 300))
+        for r in models["runs"]:
+            c = r["recipe"]
+            faster = r["ingest_ratio_recipe_over_newsdesk"] > 1 and (c["query_ratio_p50"] or 0) > 1
+            keep = all((c["quality"]["newsdesk"].get(s, {}).get("hit_at_5") or 0)
+                       >= (c["quality"]["recipe"].get(s, {}).get("hit_at_5") or 0) for s in ("seed", "rgb"))
+            rows.append((f"Faster than the recipe at equal or better hit@5 ({r['embedder']}, {r['size']})",
+                         f"ingest {r['ingest_ratio_recipe_over_newsdesk']:.2f}x, query {c['query_ratio_p50']:.2f}x "
+                         f"({c['query_ratio_excl_embed_p50']:.2f}x excl. embedding), hit@5 "
+                         f"{'≥' if keep else '<'} recipe", faster and keep))
+    if growth:
+        by = {r["size"]: r for r in growth["runs"]}
+        if "100k" in by:
+            q = by["100k"]["query"]
+            p = q["retrieval_excl_embed_ms"]["p50"]
+            rows.append(("Retrieval p50 < 50 ms at 100k chunks, excl. query embedding", f"{_f(p)} ms", p < 50))
+            peak = max(by["100k"]["ingest"]["peak_rss_mb"], q["peak_rss_mb"])
+            rows.append(("Peak memory < 2 GB at 100k chunks", f"{_f(peak, 0)} MB", peak < 2000))
+        if "10k" in by:
+            q = by["10k"]["query"]
+            bf = q["brute_force"]
+            ratio = bf["dense_ms"]["p50"] / max(bf["exact_ms"]["p50"], 1e-9)
+            full = q["retrieval_excl_embed_ms"]["p50"] / max(bf["exact_ms"]["p50"], 1e-9)
+            rows.append(("Within 3x of brute force at 10k (dense stage; whole retrieval)",
+                         f"{ratio:.1f}x; {full:.1f}x", ratio <= 3))
+    lines = ["| target | measured | met |", "|---|---|---|"]
+    lines += [f"| {t} | {m} | {'yes' if ok else '**no**'} |" for t, m, ok in rows]
+    return lines
+
+
+def write_report(out: Path) -> Path:
+    out = Path(out)
+    models, growth, server = _load(out, "models"), _load(out, "growth"), _load(out, "server")
+    env = next((d["environment"] for d in (models, growth, server) if d), {})
+    lines = ["## Benchmarks", "",
+             f"`make bench` ({env.get('mode', '?')} mode), {env.get('when', '?')}, commit {env.get('git_commit', '?')}, "
+             f"{env.get('cpus', '?')} shared cores (load average {env.get('load_avg_start', '?')} at start). "
+             "Generated by `python -m bench.run`; raw numbers in `bench/results/*.json`.", "",
+             "### Targets", ""]
+    lines += targets_table(models, growth)
+    if models:
+        lines += [""] + models_tables(models)
+    if growth:
+        lines += [""] + growth_tables(growth)
+    if server:
+        lines += [""] + server_table(server)
+    if growth:
+        from bench.plot import growth_plot
+
+        if growth_plot(growth, out):
+            lines += ["", "![Growth plot](growth.png)"]
+    path = out / "summary.md"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

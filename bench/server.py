@@ -1,0 +1,132 @@
+"""Server mode: the query benchmark against a real Chroma server on loopback.
+
+``chroma run`` (chromadb's Rust server) is started on 127.0.0.1 and a free
+port, the growth corpus is built into it, and one shared ``NewsIndex`` (as the
+Streamlit app shares one between sessions) is queried by 1, 4 and 16 client
+threads at once. Each level asks the same fixed number of questions; we report
+throughput, latency percentiles and every error (there must be none). The
+server is stopped at the end, whatever happened.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from bench.child import load_average, peak_rss_mb
+from bench.quality import Question
+from bench.query import percentiles
+
+CHROMA = Path(sys.executable).with_name("chroma")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def chroma_server(path: Path, port: int | None = None, timeout_s: float = 60.0):
+    """A running ``chroma run`` on 127.0.0.1; yields (host, port); always stopped afterwards."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    port = port or free_port()
+    path.mkdir(parents=True, exist_ok=True)
+    log = open(path.parent / f"chroma-{port}.log", "w")
+    proc = subprocess.Popen([str(CHROMA), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+                            stdout=log, stderr=subprocess.STDOUT, env=_server_env())
+    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"chroma run exited with {proc.returncode}; see {log.name}")
+            try:
+                chromadb.HttpClient(host="127.0.0.1", port=port,
+                                    settings=ChromaSettings(anonymized_telemetry=False)).heartbeat()
+                break
+            except Exception:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"chroma run did not answer within {timeout_s:.0f} s; see {log.name}") from None
+                time.sleep(0.3)
+        yield "127.0.0.1", port
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def _server_env() -> dict:
+    import os
+
+    env = dict(os.environ)
+    env["ANONYMIZED_TELEMETRY"] = "False"
+    return env
+
+
+def concurrency_phase(host: str, port: int, embedder_spec: str, questions: list[Question], *,
+                      pool_vectors: str | None = None, clients: tuple[int, ...] = (1, 4, 16),
+                      queries_per_level: int = 96, collection: str = "newsdesk") -> dict:
+    """Open one NewsIndex on the server and query it from N threads at once, for each N."""
+    import rag
+    from bench.pooled import bench_embedder
+    from newsdesk.settings import load_settings
+    from rag.retrieve import hybrid_retrieve
+
+    settings = load_settings(index={"chroma_host": host, "chroma_port": port, "collection": collection})
+    embedder = bench_embedder(embedder_spec, pool_vectors, threads=settings.index.embed_threads)
+    started = time.perf_counter()
+    news_index = rag.open_index(settings, embedder=embedder)
+    open_s = time.perf_counter() - started
+    for q in questions[:3]:
+        hybrid_retrieve(q.question, news_index=news_index, settings=settings)
+    texts = [questions[i % len(questions)].question for i in range(queries_per_level)]
+    levels = {}
+    for n in clients:
+        next_item = iter(range(len(texts)))
+        lock = threading.Lock()
+        latencies: list[float] = []
+        errors: list[str] = []
+
+        def client() -> None:
+            while True:
+                with lock:
+                    i = next(next_item, None)
+                if i is None:
+                    return
+                t = time.perf_counter()
+                try:
+                    hybrid_retrieve(texts[i], news_index=news_index, settings=settings)
+                except Exception as exc:  # counted and reported, never hidden
+                    with lock:
+                        errors.append(f"{type(exc).__name__}: {exc}"[:200])
+                    continue
+                with lock:
+                    latencies.append((time.perf_counter() - t) * 1000)
+
+        load_before = load_average()
+        wall = time.perf_counter()
+        threads = [threading.Thread(target=client) for _ in range(n)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        wall = time.perf_counter() - wall
+        levels[str(n)] = {
+            "clients": n, "queries": len(texts), "ok": len(latencies), "errors": len(errors),
+            "error_samples": sorted(set(errors))[:5], "seconds": round(wall, 3),
+            "throughput_qps": round(len(latencies) / wall, 2), "latency_ms": percentiles(latencies),
+            "load_avg": [load_before, load_average()],
+        }
+    return {"embedder": embedder.name, "chunks": news_index.store.count_chunks(), "open_s": round(open_s, 3),
+            "levels": levels, "peak_rss_mb": peak_rss_mb()}

@@ -1,0 +1,58 @@
+"""Smoke test of the benchmark phases on the seed corpus with the fake embedder (in-process, seconds)."""
+
+from __future__ import annotations
+
+import json
+
+from bench import synth
+from bench.bruteforce import exact_top_k, recall
+from bench.ingest import ingest_phase
+from bench.quality import SEED_SUITE, hit_and_rr, load_suite, summarize
+from bench.query import query_phase
+from bench.recipe import compare_phase
+from bench.report import write_report
+
+
+def test_exact_top_k_is_sorted_and_exact():
+    import numpy as np
+
+    matrix = np.eye(4, dtype=np.float32)
+    query = np.array([0.1, 0.9, 0.5, 0.0], dtype=np.float32)
+    assert exact_top_k(matrix, query, 3).tolist() == [1, 2, 0]
+    assert recall(["a", "b"], ["b", "c"]) == 0.5
+
+
+def test_hit_and_mrr_count_gold_articles_in_the_first_five_passages():
+    assert hit_and_rr(["x", "y", "gold"], ("gold",)) == (1.0, 1 / 3)
+    assert hit_and_rr(["x"] * 5 + ["gold"], ("gold",)) == (0.0, 0.0)
+    assert summarize([(1.0, 1.0), (0.0, 0.0)]) == {"n": 2, "hit_at_5": 0.5, "mrr_at_5": 0.5}
+    assert summarize([])["hit_at_5"] is None  # no question applies: None, never 0
+
+
+def test_phases_run_end_to_end_on_the_seed_corpus(tmp_path):
+    corpus = tmp_path / "corpus"
+    synth.seed_corpus(corpus)
+    store = tmp_path / "store"
+    questions = load_suite(SEED_SUITE, "seed")[:6]
+
+    ingest = ingest_phase(str(corpus), str(store), "fake", raw_sample=20)
+    assert ingest["articles"] == 5 and ingest["chunks"] == ingest["embedded_chunks"] > 0
+    assert ingest["model_s_in_build"] > 0 and ingest["peak_rss_mb"] > 0 and ingest["disk_mb"] > 0
+
+    query = query_phase(str(store), "fake", questions, answers=2)
+    assert query["stages_ms"]["dense"]["n"] == len(questions)
+    assert query["answer_ms"]["n"] == 2
+    assert query["quality"]["seed"]["n"] > 0
+    assert 0.0 <= query["brute_force"]["recall_at_20"] <= 1.0
+
+    recipe = compare_phase(str(corpus), str(tmp_path / "recipe"), str(store), "fake", questions)
+    assert recipe["recipe_chunks"] > 0 and recipe["query_ratio_p50"] > 0
+    assert recipe["quality"]["recipe"]["seed"]["n"] == recipe["quality"]["newsdesk"]["seed"]["n"]
+
+    out = tmp_path / "results"
+    out.mkdir()
+    run = {"embedder": "fake", "size": "seed", "corpus": {}, "ingest": ingest, "query": query, "recipe": recipe,
+           "ingest_ratio_recipe_over_newsdesk": recipe["recipe_build_s"] / ingest["build_s"]}
+    (out / "models.json").write_text(json.dumps({"runs": [run], "environment": {"mode": "test"}}))
+    summary = write_report(out).read_text()
+    assert "| target | measured | met |" in summary and "| fake | seed |" in summary
