@@ -164,6 +164,7 @@ def _one_line(text: str, limit: int) -> str:
 
 def plot_report(report: Report, out_dir: Path) -> list[Path]:
     import matplotlib
+    import numpy as np
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -209,10 +210,13 @@ def plot_report(report: Report, out_dir: Path) -> list[Path]:
 
     fig, ax = plt.subplots(figsize=(6, 3.8))
     scored = [r for r in report.rows if r["status"] == "ok"]
-    for stage, color in (("retrieve", "#4878a8"), ("answer", "#dd8452"), ("total", "#55a868")):
+    stages = (("retrieve", "#4878a8"), ("answer", "#dd8452"), ("total", "#55a868"))
+    everything = [r["timings_ms"][s] for r in scored for s, _ in stages if s in r["timings_ms"]]
+    bins = np.histogram_bin_edges(everything, bins=25) if everything else 25  # one grid for all stages
+    for stage, color in stages:
         values = [r["timings_ms"][stage] for r in scored if stage in r["timings_ms"]]
         if values:
-            ax.hist(values, bins=20, alpha=0.55, color=color, label=stage)
+            ax.hist(values, bins=bins, alpha=0.55, color=color, label=stage)
     ax.set_xlabel("milliseconds per question")
     ax.set_ylabel("cases")
     ax.legend(fontsize=8)

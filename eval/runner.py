@@ -156,6 +156,35 @@ def build_index(settings: Settings, *, show_progress: bool = True):
             bar.close()
 
 
+class _QueryMemo:
+    """The index's embedder, remembering the last query vector: the retrieval for the metrics
+    asks the same question the answer just embedded, and need not pay for it twice."""
+
+    def __init__(self, embedder):
+        self._embedder = embedder
+        self.name, self.dim = embedder.name, embedder.dim
+        self._last: tuple[str, object] | None = None
+
+    def embed_passages(self, texts):
+        return self._embedder.embed_passages(texts)
+
+    def embed_query(self, text: str):
+        if self._last is None or self._last[0] != text:
+            self._last = (text, self._embedder.embed_query(text))
+        return self._last[1]
+
+
+class _IndexView:
+    """A read-only view of an open index whose embedder is wrapped in ``_QueryMemo``."""
+
+    def __init__(self, news_index):
+        self._index = news_index
+        self.embedder = _QueryMemo(news_index.embedder)
+
+    def __getattr__(self, name):
+        return getattr(self._index, name)
+
+
 def score_case(case: Case, news_index, judge: SupportJudge, retrieval_settings: Settings, generator=None) -> dict:
     """Answer one case and score it; exceptions propagate (the caller records them as errors)."""
     import rag
@@ -210,6 +239,7 @@ def run_suite(suite: Suite, settings: Settings, *, config_name: str = "default",
     news_index = news_index or rag.open_index(settings)
     check_sources(suite, news_index.articles)
     support_judge = make_judge(judge, settings, news_index.embedder)
+    news_index = _IndexView(news_index)
     retrieval_settings = settings.with_overrides(retrieval={"top_k": m.MAX_K})
     rows = []
     bar = _progress(len(suite.cases), f"eval {suite.name}", show_progress)
