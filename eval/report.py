@@ -48,6 +48,7 @@ class Report:
     versions: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)  # {"id", "error"} of every errored case
+    backends: dict[str, int] = field(default_factory=dict)  # which answerer produced the scored answers
     started_at: str = ""
     seconds: float = 0.0
     schema: int = SCHEMA
@@ -75,10 +76,15 @@ def build_report(*, suite: str, suite_name: str, split: str | None, config: str,
         by_type[type_] = {"n": len(some), "n_errors": sum(r["status"] == "error" for r in some),
                           "metrics": t_metrics, "counts": t_counts}
     errors = [{"id": r["id"], "error": r["error"]} for r in rows if r["status"] == "error"]
+    backends: dict[str, int] = {}
+    for r in rows:
+        if r["status"] == "ok":
+            backends[r["backend"]] = backends.get(r["backend"], 0) + 1
     return Report(
         suite=suite, suite_name=suite_name, split=split, config=config, judge=judge, n_cases=len(rows),
         n_scored=len(rows) - len(errors), n_errors=len(errors), metrics=metrics, metric_counts=counts,
         by_type=by_type, rows=rows, settings=settings, index=index, versions=versions, notes=notes, errors=errors,
+        backends=dict(sorted(backends.items())),
         started_at=time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(started)), seconds=round(seconds, 1),
     )
 
@@ -118,7 +124,8 @@ def render_markdown(report: Report) -> str:
         f"- index: {ix.get('articles')} articles, {ix.get('chunks')} chunks, embedder `{ix.get('embedder')}`",
         f"- retrieval mode `{r.settings.get('retrieval', {}).get('mode')}`, top_k "
         f"{r.settings.get('retrieval', {}).get('top_k')}; answer backend "
-        f"`{r.settings.get('answer', {}).get('backend')}`",
+        f"`{r.settings.get('answer', {}).get('backend')}`; answers by "
+        + ", ".join(f"`{b}` ({n})" for b, n in r.backends.items()),
         f"- citation support judge: {r.judge}",
         f"- started {r.started_at}, {r.seconds} s; commit {r.versions.get('git_commit')}"
         + (" (uncommitted changes)" if r.versions.get("git_dirty") else ""),

@@ -185,13 +185,14 @@ class _IndexView:
         return getattr(self._index, name)
 
 
-def score_case(case: Case, news_index, judge: SupportJudge, retrieval_settings: Settings, generator=None) -> dict:
+def score_case(case: Case, news_index, judge: SupportJudge, settings: Settings, generator=None) -> dict:
     """Answer one case and score it; exceptions propagate (the caller records them as errors)."""
     import rag
     from rag.retrieve import hybrid_retrieve
 
-    answer = rag.answer(case.question, history=[dict(t) for t in case.history] or None, news_index=news_index,
-                        generator=generator)
+    answer = rag.answer(case.question, history=[dict(t) for t in case.history] or None, settings=settings,
+                        news_index=news_index, generator=generator)
+    retrieval_settings = settings.with_overrides(retrieval={"top_k": m.MAX_K})
     query = answer.standalone_question or case.question
     retrieved = hybrid_retrieve(query, news_index=news_index, settings=retrieval_settings).passages
     ranked = [p.doc_id for p in retrieved]
@@ -240,7 +241,6 @@ def run_suite(suite: Suite, settings: Settings, *, config_name: str = "default",
     check_sources(suite, news_index.articles)
     support_judge = make_judge(judge, settings, news_index.embedder)
     news_index = _IndexView(news_index)
-    retrieval_settings = settings.with_overrides(retrieval={"top_k": m.MAX_K})
     rows = []
     bar = _progress(len(suite.cases), f"eval {suite.name}", show_progress)
     try:
@@ -248,7 +248,7 @@ def run_suite(suite: Suite, settings: Settings, *, config_name: str = "default",
             row = case_row(case)
             try:
                 row.update(status="ok", error=None,
-                           **score_case(case, news_index, support_judge, retrieval_settings, generator))
+                           **score_case(case, news_index, support_judge, settings, generator))
             except Exception as exc:  # any failure is this case's error, shown in the report, never a 0
                 row.update(status="error", error=f"{type(exc).__name__}: {exc}".splitlines()[0])
             rows.append(row)
