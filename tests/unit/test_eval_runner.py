@@ -88,23 +88,24 @@ def test_the_report_files_and_compare(small_report, tmp_path):
     assert "answer.accuracy" in text and "+0.200" in text and data["rows"][0]["id"] in text
 
 
-def test_citation_precision_catches_an_irrelevant_citation(minilm_seed_index):
-    suite = _subset(["seed-002"])
-    question = suite.cases[0].question
-    import rag
+def test_a_generated_answer_is_scored_with_the_judge(minilm_seed_index):
+    """A (fake) model's reply goes through the verifier; the judge then scores its citations."""
     from rag.retrieve import hybrid_retrieve
 
-    passages = hybrid_retrieve(question, news_index=minilm_seed_index, settings=minilm_seed_index.settings).passages
+    suite = _subset(["seed-002"])
+    passages = hybrid_retrieve(suite.cases[0].question, news_index=minilm_seed_index,
+                               settings=minilm_seed_index.settings).passages
     good = next(i for i, p in enumerate(passages, 1) if "Novak" in p.text)
-    claim = "Russian Deputy Energy Minister Alexander Novak stated that energy exports to India increased by 15%"
-    # the verifier keeps every cited passage that supports the sentence; cite the good one twice-over
-    reply = f"{claim} [{good}]."
+    reply = f"Russian Deputy Energy Minister Alexander Novak said energy exports to India increased by 15% [{good}]."
+    generator = FakeGenerator([reply])
     report = run_suite(suite, minilm_seed_index.settings, news_index=minilm_seed_index, show_progress=False,
-                       generator=FakeGenerator([reply]))
+                       generator=generator)
     row = report.rows[0]
+    assert len(generator.calls) == 1
     assert row["status"] == "ok" and row["backend"] == "fake-llm" and row["correct"]
+    assert row["sentences"][0]["judge_supported"] and row["citations"][0]["doc_id"] == passages[good - 1].doc_id
     assert report.metrics["citation.recall"] == 1.0 and report.metrics["citation.precision"] == 1.0
-    del rag
+    assert report.backends == {"fake-llm": 1}
 
 
 def test_offline_judge_thresholds():
