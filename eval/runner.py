@@ -283,6 +283,10 @@ def run(suite_path: str | Path, settings: Settings | None = None, *, corpus: str
         raise SuiteError(f"unknown judge {judge!r} (use offline or llm)")
     config_name, resolved = resolve_settings(settings, config, corpus, store, with_counterfactual=with_counterfactual)
     report = run_suite(suite, resolved, config_name=config_name, judge=judge, show_progress=show_progress)
+    if with_counterfactual:
+        report.index["with_counterfactual"] = True
+        report.notes.append(f"The corpus includes {BENCH_COUNTERFACTUAL}: snippets whose answer was replaced "
+                            f"by a false one, so the corpus disagrees with itself.")
     if out is not None:
         from eval.report import write_report
 
