@@ -10,6 +10,7 @@ import csv
 import json
 import logging
 import os
+import stat
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -173,11 +174,18 @@ def load_corpus(corpus_dir: str | Path, max_bytes: int = 20_000_000) -> LoadResu
         if suffix not in TEXT_SUFFIXES + (".jsonl",):
             continue
         try:
-            size = path.stat().st_size  # follows file symlinks; a loop raises OSError
-            if size > max_bytes:
-                result.warn(f"skipped {rel}: {_size(size)} is over the {_size(max_bytes)} limit")
+            info = path.stat()  # follows file symlinks; a loop raises OSError
+            if not stat.S_ISREG(info.st_mode):  # a named pipe or a device would block or never end
+                result.warn(f"skipped {rel}: not a regular file")
                 continue
-            raw = path.read_bytes()
+            if info.st_size > max_bytes:
+                result.warn(f"skipped {rel}: {_size(info.st_size)} is over the {_size(max_bytes)} limit")
+                continue
+            with path.open("rb") as fh:
+                raw = fh.read(max_bytes + 1)  # never more than the limit, even if the file grew since stat
+            if len(raw) > max_bytes:
+                result.warn(f"skipped {rel}: over the {_size(max_bytes)} limit")
+                continue
         except OSError as exc:
             result.warn(f"skipped {rel}: cannot read ({exc.strerror or exc})")
             continue
