@@ -5,7 +5,9 @@ variables use the ``NEWSDESK_`` prefix and ``__`` between levels, e.g.
 ``NEWSDESK_RETRIEVAL__TOP_K=8``. A few conventional names are honoured too:
 ``OPENAI_BASE_URL``, ``OPENAI_API_KEY``, ``CHROMA_HOST``, ``CHROMA_PORT``.
 Unknown keys are errors (``extra="forbid"``) so a typo never becomes a
-silent default.
+silent default; so is a ``NEWSDESK_`` name that misses the ``__`` (e.g.
+``NEWSDESK_RETRIEVAL_TOP_K``). A ``.env`` file may hold the conventional names
+and other tools' variables too; only its ``NEWSDESK_`` names are read as ours.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from typing import Literal
 from urllib.parse import urlparse
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, DotEnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import SettingsError as _SourceError
 
 from newsdesk.errors import SettingsError
 
@@ -32,7 +35,8 @@ def _check_url(value: str | None) -> str | None:
         return None
     parsed = urlparse(value)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise ValueError(f"not an http(s) URL: {value!r}")
+        # Never echo the value: a key pasted into the wrong variable would be printed.
+        raise ValueError("not an http(s) URL (it must look like http://host:port/v1)")
     return value.rstrip("/")
 
 
@@ -88,13 +92,30 @@ class AnswerSettings(_Section):
         return _check_url(value)
 
 
+ENV_PREFIX = "NEWSDESK_"
+ENV_FILE = ".env"
+
+
+class _OwnDotEnv(DotEnvSettingsSource):
+    """The .env file's NEWSDESK_ names only: its other variables belong to other tools (or to _conventional_env)."""
+
+    def _load_env_vars(self):
+        prefix = ENV_PREFIX.lower()
+        return {k: v for k, v in super()._load_env_vars().items() if k.lower().startswith(prefix)}
+
+
 class Settings(BaseSettings):
     """All of Newsdesk's configuration; see README for the variables."""
 
     model_config = SettingsConfigDict(
-        env_prefix="NEWSDESK_", env_nested_delimiter="__", env_file=".env", env_file_encoding="utf-8",
+        env_prefix=ENV_PREFIX, env_nested_delimiter="__", env_file=ENV_FILE, env_file_encoding="utf-8",
         extra="forbid", frozen=True,
     )
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
+                                   file_secret_settings) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings, _OwnDotEnv(settings_cls), file_secret_settings
 
     index: IndexSettings = Field(default_factory=IndexSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
@@ -114,8 +135,19 @@ class Settings(BaseSettings):
             raise SettingsError(_one_line(exc)) from None
 
 
+def _dotenv_values() -> dict[str, str]:
+    """Non-empty variables of ./.env (upper-cased names), or nothing when there is no such file."""
+    path = Path(ENV_FILE)
+    if not path.is_file():
+        return {}
+    from dotenv import dotenv_values
+
+    return {k.upper(): v for k, v in dotenv_values(path, encoding="utf-8").items() if v}
+
+
 def _conventional_env() -> dict:
-    """Map the well-known variable names onto our sections."""
+    """Map the well-known variable names onto our sections (the environment first, then .env)."""
+    variables = {**_dotenv_values(), **os.environ}
     mapping = {
         "CHROMA_HOST": ("index", "chroma_host"),
         "CHROMA_PORT": ("index", "chroma_port"),
@@ -125,9 +157,29 @@ def _conventional_env() -> dict:
     found: dict = {}
     for var, (section, field) in mapping.items():
         own = f"NEWSDESK_{section}__{field}".upper()
-        if os.environ.get(var) and own not in os.environ:  # our own name wins
-            found.setdefault(section, {})[field] = os.environ[var]
+        if variables.get(var) and own not in variables:  # our own name wins
+            found.setdefault(section, {})[field] = variables[var]
     return found
+
+
+_SECTIONS = ("index", "retrieval", "answer")
+
+
+def _check_env_names() -> None:
+    """A NEWSDESK_ name that looks like a setting but misses the section or the ``__`` is a typo, not a no-op."""
+    names = set(_dotenv_values()) | {k.upper() for k in os.environ}
+    fields = {f: section for section in _SECTIONS for f in Settings.model_fields[section].annotation.model_fields}
+    for name in sorted(names):
+        if not name.startswith(ENV_PREFIX):
+            continue
+        rest = name[len(ENV_PREFIX):].lower()
+        if "__" in rest or rest in _SECTIONS:
+            continue  # pydantic checks these (an unknown field there is an error too)
+        section = next((s for s in _SECTIONS if rest.startswith(s + "_")), None)
+        field = rest[len(section) + 1:] if section else rest
+        if section or field in fields:
+            hint = f"NEWSDESK_{(section or fields.get(field, 'SECTION')).upper()}__{field.upper()}"
+            raise SettingsError(f"invalid settings: unknown variable {name}; did you mean {hint}?")
 
 
 def _one_line(exc: ValidationError) -> str:
@@ -142,6 +194,7 @@ def _one_line(exc: ValidationError) -> str:
 
 def load_settings(**sections: dict) -> Settings:
     """Read settings from the environment (and .env), raising SettingsError on bad values."""
+    _check_env_names()
     try:
         base = Settings()
         extra = _conventional_env()
@@ -150,3 +203,5 @@ def load_settings(**sections: dict) -> Settings:
         return base.with_overrides(**extra) if extra else base
     except ValidationError as exc:
         raise SettingsError(_one_line(exc)) from None
+    except _SourceError as exc:  # e.g. NEWSDESK_ANSWER='not json'; its message names the field, not the value
+        raise SettingsError(f"invalid settings: {str(exc).splitlines()[0]}") from None
