@@ -10,10 +10,11 @@ from pathlib import Path
 
 from index.chunk import chunk_article
 from index.clean import CLEANER_VERSION, clean_article
-from index.embedders import Embedder, embed_in_batches, make_embedder
+from index.embedders import Embedder, embed_in_batches, make_embedder, similarity_floor_for
 from index.load import load_corpus
 from index.records import Article, BuildReport
 from index.store import ChromaStore, article_hash, build_lock, now_iso
+from index.stories import group_stories
 from newsdesk.errors import StoreError
 from newsdesk.settings import Settings, load_settings
 
@@ -125,12 +126,19 @@ def build(
             store.check_embedder(embedder.name, embedder.dim)
             report.embedder = embedder.name
             _embed_and_write(store, todo, hashes, settings, embedder, report, progress)
+        if todo or removed or not store.info.get("stories"):
+            floor = getattr(embedder, "similarity_floor", None) if embedder is not None else None
+            groups = group_stories(store, floor if floor is not None else similarity_floor_for(report.embedder))
+            report.story_groups = len({g["story"] for g in groups.values()})
+        else:
+            report.story_groups = int(store.info.get("stories", 0))
         report.articles = len(loaded.articles)
         report.chunks = store.count_chunks()
         report.seconds = time.perf_counter() - started
         store.set_info(state="complete", embedder=report.embedder,
                        dim=embedder.dim if embedder is not None else None,
-                       pipeline=pipeline, last_build=now_iso(), articles=report.articles, chunks=report.chunks)
+                       pipeline=pipeline, last_build=now_iso(), articles=report.articles, chunks=report.chunks,
+                       stories=report.story_groups)
     return report
 
 
@@ -189,6 +197,7 @@ def status(settings: Settings | None = None, *, check_corpus: bool = True) -> di
         "chunks": store.count_chunks(),
         "embedder": info.get("embedder"),
         "last_build": info.get("last_build"),
+        "stories": info.get("stories"),
         "complete": info.get("state") == "complete",
     }
     if check_corpus:

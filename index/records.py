@@ -42,6 +42,7 @@ class BuildReport:
     unchanged_articles: int = 0
     seconds: float = 0.0
     embedder: str = ""
+    story_groups: int = 0  # distinct stories after grouping copies
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -52,6 +53,6 @@ class BuildReport:
         return (
             f"{self.articles} articles, {self.chunks} chunks "
             f"({self.embedded_articles} articles / {self.embedded_chunks} chunks embedded, "
-            f"{self.unchanged_articles} unchanged, {self.removed_articles} removed) "
+            f"{self.unchanged_articles} unchanged, {self.removed_articles} removed; {self.story_groups} stories) "
             f"in {self.seconds:.1f} s, {self.chunks_per_second:.1f} chunks/s, embedder {self.embedder}"
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from rag.terms import content_words
+from newsdesk.terms import content_words
 
 _LEANS_ON_HISTORY = re.compile(
     r"^(and|also|but|so|what about|how about|then)\b|\b(he|him|his|she|her|hers|they|them|their|it|its|this|that|"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from rag.cite import CitationBook, format_sentence, passage_sentences
 from rag.evidence import QuestionProfile, coverage, evidence_score, find_short_answer
 from rag.records import Answer, AnswerSentence, Citation, Passage
-from rag.terms import jaccard
+from newsdesk.terms import jaccard
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from pydantic import PrivateAttr
 
 from index.embedders import Embedder
 from rag.records import Passage
-from rag.terms import content_words, jaccard
+from newsdesk.terms import content_words, jaccard
 
 
 @dataclass(frozen=True)

