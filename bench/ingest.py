@@ -154,3 +154,25 @@ def ingest_phase(corpus_dir: str, store_dir: str, embedder_spec: str, pool_vecto
         if hasattr(model, counter):
             result[counter] = getattr(model, counter)
     return result
+
+
+def embedder_probe(embedder_spec: str, queries: list[str], passages: list[str], threads: int = 2) -> dict:
+    """Query-embedding latency and passage throughput of one embedder under this process's environment.
+
+    Run in children with different OpenMP settings (OMP_WAIT_POLICY) to show
+    how the native engine behaves on cores shared with other work.
+    """
+    from bench.pooled import bench_embedder
+    from bench.query import percentiles
+
+    embedder = bench_embedder(embedder_spec, threads=threads)
+    embedder.embed_query(queries[0])
+    query_ms = []
+    for q in queries:
+        t = time.perf_counter()
+        embedder.embed_query(q)
+        query_ms.append((time.perf_counter() - t) * 1000)
+    n, s = _raw_rate(embedder, passages, 16)
+    return {"embedder": embedder.name, "threads": threads, "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
+            "omp_num_threads": os.environ.get("OMP_NUM_THREADS"), "query_ms": percentiles(query_ms),
+            "passages_per_s": round(n / s, 2) if s else None, "load_avg": load_average()}

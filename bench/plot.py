@@ -15,6 +15,7 @@ def growth_plot(growth: dict, out: Path) -> Path | None:
     if len(runs) < 2:
         return None
     n = [r["query"]["chunks"] for r in runs]
+    nan = float("nan")
     q = [r["query"] for r in runs]
     fig, axes = plt.subplots(2, 2, figsize=(11, 8))
 
@@ -30,7 +31,7 @@ def growth_plot(growth: dict, out: Path) -> Path | None:
 
     ax = axes[0][1]
     ax.plot(n, [r["ingest"]["build_s"] for r in runs], "o-", label="build, total s")
-    ax.plot(n, [r["ingest"]["non_model_s_in_build"] for r in runs], "s--", label="build minus embedder, s")
+    ax.plot(n, [r["ingest"].get("non_model_s_in_build") or nan for r in runs], "s--", label="build minus embedder, s")
     ax.plot(n, [x["open_s"] for x in q], "^-", label="open index (BM25 build), s")
     ax.set(xscale="log", yscale="log", xlabel="chunks", ylabel="seconds", title="Ingest and open")
     ax.legend(fontsize=7)

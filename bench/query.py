@@ -40,7 +40,13 @@ def query_phase(store_dir: str, embedder_spec: str, questions: list[Question], *
     settings = load_settings(index=overrides)
     embedder = bench_embedder(embedder_spec, pool_vectors, threads=settings.index.embed_threads)
     started = time.perf_counter()
-    news_index = rag.open_index(settings, embedder=embedder)
+    open_error = None
+    try:
+        news_index = rag.open_index(settings, embedder=embedder)
+    except Exception as exc:  # reported in the results, then measured again with the paging fix
+        open_error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
+        started = time.perf_counter()
+        news_index = rag.open_index(settings, embedder=embedder, store=paged_store(settings))
     open_s = time.perf_counter() - started
     rss_open = peak_rss_mb()
     in_index = set(news_index.articles)
@@ -74,6 +80,8 @@ def query_phase(store_dir: str, embedder_spec: str, questions: list[Question], *
         "chunks": news_index.store.count_chunks(),
         "articles": len(in_index),
         "open_s": round(open_s, 3),
+        "open_error": open_error,
+        "opened_with_paging_fix": open_error is not None,
         "questions": len(questions),
         "stages_ms": {s: percentiles(v) for s, v in stages.items()},
         "retrieval_excl_embed_ms": percentiles(retrieval_excl_embed),
@@ -87,6 +95,46 @@ def query_phase(store_dir: str, embedder_spec: str, questions: list[Question], *
     if brute_force:
         out["brute_force"] = _brute_force(news_index, questions, vectors)
     return out
+
+
+def paged_store(settings, page: int = 5000):
+    """A ChromaStore whose read-everything methods fetch a page at a time.
+
+    Proposed fix for index/store.py: one ``collection.get()`` of every chunk
+    fails near 100k chunks ("too many SQL variables" from Chroma's SQLite),
+    so ``rag.open_index`` cannot open such an index. Applied here to one
+    instance only, and only after the unpatched open has failed (reported as
+    ``open_error``).
+    """
+    import index
+    from index.store import ArticleRecord, _to_article
+
+    store = index.open_store(settings)
+
+    def get_all(collection, include):
+        out = {"ids": [], "documents": [], "metadatas": []}
+        for offset in range(0, collection.count(), page):
+            got = collection.get(include=include, limit=page, offset=offset)
+            for key in ("ids", *include):
+                out[key].extend(got[key])
+        return out
+
+    def all_chunks():
+        got = get_all(store.chunks, ["documents", "metadatas"])
+        return got["ids"], got["documents"], got["metadatas"]
+
+    def all_articles():
+        got = get_all(store.articles, ["metadatas", "documents"])
+        return sorted((_to_article(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])),
+                      key=lambda a: a.doc_id)
+
+    def article_records():
+        got = get_all(store.articles, ["metadatas"])
+        return {d: ArticleRecord(d, m.get("content_hash", ""), int(m.get("n_chunks", 0)), m)
+                for d, m in zip(got["ids"], got["metadatas"])}
+
+    store.all_chunks, store.all_articles, store.article_records = all_chunks, all_articles, article_records
+    return store
 
 
 def _brute_force(news_index, questions: list[Question], vectors: list[np.ndarray], k: int = 20) -> dict:

