@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import date
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
@@ -15,9 +16,11 @@ from rag.evidence import profile_question
 from rag.generate import condense_question, stream_reply
 from rag.llms.base import Generator
 from rag.newsindex import NewsIndex
-from rag.offline import answer_offline, refusal_text
+from rag.offline import answer_offline, refusal_text, score_sentences
 from rag.records import Answer
 from rag.retrieve import Filters, hybrid_retrieve
+from rag.timewords import time_scope
+from rag.sources import add_conflicts, count_corroboration, find_conflicts, merge_story_copies, prefer_best_copies
 from rag.verify import verify_reply
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -73,11 +76,16 @@ def answer_stream(
             standalone = condense_question(generator, question, history)
         except GeneratorUnavailable as exc:
             notice, use_llm = f"{exc}; showing the offline answer", False
+    filters, scope_notice, prefer_recent = _apply_time_words(standalone, filters, news_index)
+    notice = notice or scope_notice
     retrieved = hybrid_retrieve(standalone, news_index=news_index, settings=settings, filters=filters)
     timings = {"retrieve": sum(retrieved.timings_ms.values()), **{f"retrieve.{k}": v for k, v in retrieved.timings_ms.items()}}
     keywords = news_index.keyword_index
     carried = standalone[len(question):] if standalone.startswith(question) else ""
     profile = profile_question(question if carried else standalone, keywords.idf, keywords.has_word, context=carried)
+    ranked = merge_story_copies(score_sentences(profile, retrieved.passages), news_index.stories)
+    if prefer_recent:
+        ranked = newest_first_among_best(ranked)
     t = time.perf_counter()
     result: Answer | None = None
     raw_reply: str | None = None
@@ -97,16 +105,54 @@ def answer_stream(
             yield StreamEvent("notice", notice or "")
     if result is None:
         result = answer_offline(question, profile, retrieved.passages, max_sentences=cfg.max_sentences,
-                                threshold=cfg.refusal_threshold)
+                                threshold=cfg.refusal_threshold, ranked=ranked)
         if not result.refused:
             for s in result.sentences:
                 yield StreamEvent("token", s.text + " ")
+    if not result.refused:
+        result = _know_the_sources(result, profile, ranked, news_index, cfg.refusal_threshold)
     timings["answer"] = (time.perf_counter() - t) * 1000
     timings["total"] = (time.perf_counter() - started) * 1000
     result = replace(result, timings_ms={k: round(v, 2) for k, v in timings.items()},
                      standalone_question=standalone if standalone != question else None,
                      notice=notice or result.notice, raw_answer=result.raw_answer or raw_reply)
     yield StreamEvent("answer", answer=result)
+
+
+def _apply_time_words(question: str, filters: Filters | None, news_index: NewsIndex):
+    """Turn "in May 2024" / "last September" into a date filter (when some article is dated then),
+    and "the most recent" into a preference for newer articles."""
+    scope = time_scope(question, date.today())
+    if filters or not (scope.since or scope.until):
+        return filters, None, scope.prefer_recent
+    dated = [a.date for a in news_index.articles.values() if a.date]
+    if any(scope.since <= d <= scope.until for d in dated):
+        return Filters(since=scope.since, until=scope.until), None, scope.prefer_recent
+    return filters, f"no article is dated {scope.phrase.strip()!s}; searched all articles", scope.prefer_recent
+
+
+def newest_first_among_best(ranked, margin: float = 0.8):
+    """Among sentences close to the best score, newer articles first; the rest keep their order."""
+    if not ranked:
+        return ranked
+    cut = margin * ranked[0].score
+    top = [s for s in ranked if s.score >= cut]
+    rest = [s for s in ranked if s.score < cut]
+    top.sort(key=lambda s: (s.passage.date or ""), reverse=True)
+    return top + rest
+
+
+_TOPICS = {"number": "how many", "duration": "how long", "date": "when", "person": "who", "place": "where"}
+
+
+def _know_the_sources(result: Answer, profile, ranked, news_index: NewsIndex, threshold: float) -> Answer:
+    """Show disagreements, cite the best copy of each story, count independent stories."""
+    stories = news_index.stories
+    sides = find_conflicts(profile, ranked, stories, threshold)
+    if sides:
+        result = add_conflicts(result, sides, topic=_TOPICS.get(profile.wants, "this"))
+    result = prefer_best_copies(result, stories, news_index.article)
+    return count_corroboration(result, stories)
 
 
 def _checked_answer(question: str, raw: str, passages, settings: Settings, news_index: NewsIndex,

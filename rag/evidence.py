@@ -105,6 +105,36 @@ def coverage(profile: QuestionProfile, sentence: str) -> float:
     return got / profile.total_weight
 
 
+_TITLED_NAME = re.compile(r"\b(?:" + "|".join(_TITLES) + r")\s+((?:[A-Z][a-zA-Z'’\-]+\s?){1,4})")
+
+
+def _titled_names(sentence: str, profile: QuestionProfile) -> list[re.Match]:
+    """Names right after a title word ("Foreign Minister Choe Son Hui") that the question does not already hold."""
+    out = []
+    for m in _TITLED_NAME.finditer(sentence):
+        name = m.group(1).strip()
+        if name and name.lower() not in profile.text.lower() and not any(
+                same_word(w, t) for w in content_words(name) for t in profile.terms):
+            out.append(_Span(m.start(1), m.start(1) + len(name), name))
+    return out
+
+
+class _Span:
+    """A match-like span (start, end, group(0)) for phrases cut out of a larger match."""
+
+    def __init__(self, start: int, end: int, text: str):
+        self._start, self._end, self._text = start, end, text
+
+    def start(self) -> int:
+        return self._start
+
+    def end(self) -> int:
+        return self._end
+
+    def group(self, _index: int = 0) -> str:
+        return self._text
+
+
 def _outside_question(matches: list[re.Match], question: str) -> list[re.Match]:
     ql = question.lower()
     return [m for m in matches if m.group(0).strip().lower() not in ql]
@@ -122,6 +152,8 @@ def find_short_answer(profile: QuestionProfile, sentence: str) -> tuple[int, int
         found = _outside_question(list(DURATION_RE.finditer(sentence)), profile.text)
     elif wants == "date":
         found = _outside_question(list(DATE_RE.finditer(sentence)), profile.text)
+    elif wants == "person" and (titled := _titled_names(sentence, profile)):
+        found = titled
     else:
         found = []
         for m in _NAME_RE.finditer(sentence):

@@ -16,6 +16,7 @@ from index.embedders import Embedder, make_embedder
 from index.records import Article
 from newsdesk.settings import Settings, load_settings
 from rag.retrieve import KeywordIndex, make_vector_index
+from rag.sources import StoryMap
 
 
 class NewsIndex:
@@ -36,6 +37,7 @@ class NewsIndex:
         ids, texts, metas = self.store.all_chunks()
         self.keyword_index = KeywordIndex(ids, texts, metas)
         self.articles: dict[str, Article] = {a.doc_id: a for a in self.store.all_articles()}
+        self.stories = StoryMap({d: r.metadata for d, r in self.store.article_records().items()})
         self._vector_index = None
         self._lock = threading.Lock()
 

@@ -76,8 +76,9 @@ def refusal_text(question: str) -> str:
 
 
 def answer_offline(question: str, profile: QuestionProfile, passages: list[Passage], *, max_sentences: int,
-                   threshold: float) -> Answer:
-    ranked = score_sentences(profile, passages)
+                   threshold: float, ranked: list[ScoredSentence] | None = None) -> Answer:
+    """Quote the best evidence sentences, or refuse; ``ranked`` may be given pre-scored."""
+    ranked = ranked if ranked is not None else score_sentences(profile, passages)
     chosen = choose_sentences(ranked, max_sentences, threshold)
     if not chosen:
         return Answer(question=question, text=refusal_text(question), refused=True, related=_related(ranked),
