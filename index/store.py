@@ -10,9 +10,11 @@ that makes a killed build resumable.
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -85,6 +87,77 @@ def _forget_client(path: str) -> None:
             pass
 
 
+# Chroma's on-disk cost of one chunk, measured: ~14 kB with 64-d vectors and ~600 bytes of text
+# (SQLite rows, the write-ahead log, full-text index, HNSW). Estimate generously; compaction needs room too.
+_BYTES_PER_CHUNK_BASE = 12_000
+_BYTES_PER_VECTOR_FLOAT = 16
+_NEARLY_FULL_MB = 16
+
+
+def _free_mb(path: Path) -> float:
+    try:
+        return shutil.disk_usage(path).free / 1e6
+    except OSError:
+        return float("inf")
+
+
+def _disk_full_error(path: Path, free_mb: float, more: str = "") -> StoreError:
+    return StoreError(
+        f"not enough free space for the index at {path} ({free_mb:.0f} MB free{more}): "
+        f"free some space, then run `python -m index build` again (it resumes where it stopped)"
+    )
+
+
+def _lost_store(exc: BaseException) -> bool:
+    """A transport failure (server gone, connection reset, timeout), not a bad request."""
+    import httpx
+
+    return isinstance(exc, httpx.TransportError | ConnectionError | TimeoutError)
+
+
+class _GuardedCollection:
+    """A Chroma collection whose calls turn a lost server into a StoreError.
+
+    The wrapped collection keeps its id and client, so the same object answers
+    again once the server is back: no restart of the app is needed.
+    """
+
+    def __init__(self, collection, location: str, local_dir: Path | None, reserve_mb: float):
+        self._collection = collection
+        self._location = location
+        self._local_dir = local_dir
+        self._reserve_mb = reserve_mb
+
+    def __getattr__(self, name: str):
+        attr = getattr(self._collection, name)
+        if not callable(attr):
+            return attr
+
+        @functools.wraps(attr)
+        def call(*args, **kwargs):
+            try:
+                return attr(*args, **kwargs)
+            except Exception as exc:
+                if _lost_store(exc):
+                    raise StoreError(
+                        f"lost the connection to the index at {self._location} ({type(exc).__name__}); "
+                        f"try again when it is back"
+                    ) from None
+                if self._local_dir is not None and "chromadb" in type(exc).__module__:
+                    free = _free_mb(self._local_dir)
+                    # Chroma says "failed to apply logs", not "disk full"; a write can fail with a few MB left.
+                    if free < max(_NEARLY_FULL_MB, self._reserve_mb):
+                        raise _disk_full_error(self._local_dir, free) from None
+                    first = (str(exc).splitlines() or [""])[0]
+                    raise StoreError(
+                        f"the index at {self._location} failed ({type(exc).__name__}: {first}); if this persists, "
+                        f"rebuild it with `python -m index build --rebuild`"
+                    ) from None
+                raise
+
+        return call
+
+
 @dataclass(frozen=True)
 class ArticleRecord:
     doc_id: str
@@ -137,6 +210,9 @@ class ChromaStore:
             else:
                 self.articles = self.client.get_collection(f"{name}-articles")
                 self.chunks = self.client.get_collection(f"{name}-chunks")
+            local = None if settings.index.chroma_host else Path(settings.index.store_dir)
+            self.articles = _GuardedCollection(self.articles, self.location, local, settings.index.min_free_mb)
+            self.chunks = _GuardedCollection(self.chunks, self.location, local, settings.index.min_free_mb)
         except StoreError:
             raise
         except Exception as exc:
@@ -215,9 +291,29 @@ class ChromaStore:
         self.vector_store.delete(ref_doc_id=doc_id)
         self.articles.delete(ids=[doc_id])
 
+    def check_free_space(self, batch: list[tuple[Article, str, list[Chunk], np.ndarray]]) -> None:
+        """Refuse a write that would leave less than min_free_mb on the index's disk.
+
+        A write that hits a full disk leaves Chroma unreadable until space is freed;
+        stopping before it keeps the index (and everything committed so far) usable.
+        """
+        cfg = self.settings.index
+        if cfg.chroma_host:
+            return  # the server's disk, not ours
+        chunks = [c for _, _, cs, _ in batch for c in cs]
+        dim = int(np.asarray(batch[0][3]).shape[-1]) if batch and len(batch[0][3]) else 0
+        need = sum(len(a.text.encode("utf-8")) for a, _, _, _ in batch) + sum(
+            _BYTES_PER_CHUNK_BASE + len(c.text.encode("utf-8")) + _BYTES_PER_VECTOR_FLOAT * dim for c in chunks)
+        free = _free_mb(Path(cfg.store_dir))
+        if free - need / 1e6 < cfg.min_free_mb:
+            raise _disk_full_error(Path(cfg.store_dir), free,
+                                   f"; this batch needs ~{need / 1e6:.0f} MB and builds keep {cfg.min_free_mb} MB free")
+
     def write_articles(self, batch: list[tuple[Article, str, list[Chunk], np.ndarray]]) -> None:
         """Replace the chunks of each article, then write its record (the commit marker)."""
         from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+
+        self.check_free_space(batch)
 
         nodes = []
         for article, content_hash, chunks, vectors in batch:

@@ -56,6 +56,9 @@ class IndexSettings(_Section):
     chunk_tokens: int = Field(90, ge=16, le=2000, description="Token budget per chunk (whitespace tokens).")
     chunk_overlap_sentences: int = Field(1, ge=0, le=5, description="Sentences repeated between neighbouring chunks.")
     max_article_bytes: int = Field(20_000_000, ge=1000, description="Files larger than this are skipped with a warning.")
+    min_free_mb: int = Field(64, ge=0, description=(
+        "A build stops, resumably, before a write would leave less than this free on the index's disk "
+        "(Chroma cannot even be read while its disk is full)."))
 
 
 class RetrievalSettings(_Section):

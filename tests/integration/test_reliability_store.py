@@ -1,0 +1,132 @@
+"""The store under faults: Chroma server lost mid-session, a full disk, a corrupted index folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import index
+import rag
+from index.embedders.fake import FakeEmbedder
+from newsdesk.errors import StoreError
+from tests.conftest import ROOT, SEED_CORPUS, make_settings
+from tests.integration.servers import chroma_server
+from tests.integration.test_index_servers import _make_corpus
+
+pytestmark = pytest.mark.slow
+TROOPS = "How many troops has North Korea sent to Russia?"
+
+
+def _cli(*args, cwd, **env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
+    return subprocess.run([sys.executable, "-m", *args], cwd=cwd, capture_output=True, text=True, timeout=300,
+                          env={**clean, "PYTHONPATH": str(ROOT), **env})
+
+
+def _last_line(done) -> str:
+    lines = done.stderr.strip().splitlines()
+    return lines[-1] if lines else ""
+
+
+def test_the_chroma_server_goes_away_and_comes_back_mid_session(tmp_path):
+    data = tmp_path / "chroma-data"
+    with chroma_server(data, tmp_path) as (host, port, _proc):
+        settings = make_settings(tmp_path, embedder="minilm-onnx", index={"chroma_host": host, "chroma_port": port})
+        index.build(settings=settings)
+        news = rag.open_index(settings)
+        assert "15,000" in rag.answer(TROOPS, news_index=news).text
+    # Gone: a clear one-line error from the library, not an httpx traceback.
+    with pytest.raises(StoreError) as err:
+        rag.answer(TROOPS, news_index=news)
+    assert str(err.value).startswith(f"lost the connection to the index at Chroma server {host}:{port}")
+    assert "\n" not in str(err.value)
+    # Back on the same port and data: the SAME open index answers again, no restart.
+    with chroma_server(data, tmp_path, port=port):
+        assert "15,000" in rag.answer(TROOPS, news_index=news).text
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 16 MB tmpfs (we are root in CI); skipped with the reason where mounting is not allowed."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount)], capture_output=True,
+                          text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs to fill ({done.stderr.strip() or done.returncode})")
+
+    def resize(mb: int) -> None:
+        subprocess.run(["mount", "-o", f"remount,size={mb}m", str(mount)], check=True)
+
+    try:
+        yield mount, resize
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
+def _consistent(settings) -> tuple[int, int]:
+    """(articles, chunks), after checking every chunk belongs to a committed article and counts agree."""
+    store = index.open_store(settings)
+    records = store.article_records()
+    assert store.chunk_doc_ids() <= set(records)  # no orphan chunk
+    assert store.count_chunks() == sum(r.n_chunks for r in records.values())  # no duplicate chunk
+    return len(records), store.count_chunks()
+
+
+@pytest.mark.parametrize("min_free_mb, disk_mb", [(8, 16), (0, 8)], ids=["stops-before-full", "hits-full-disk"])
+def test_a_full_disk_is_one_clear_line_and_the_index_survives(tmp_path, small_disk, min_free_mb, disk_mb):
+    mount, resize = small_disk
+    resize(disk_mb)
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEED_CORPUS, corpus)
+    store = mount / "store"
+    env = {"NEWSDESK_INDEX__MIN_FREE_MB": str(min_free_mb)}
+    build = ("index", "build", "--corpus", str(corpus), "--store", str(store), "--embedder", "fake")
+    first = _cli(*build, cwd=tmp_path, **env)
+    assert first.returncode == 0, first.stderr
+    _make_corpus(tmp_path / "more", 300)  # ~1,300 chunks, ~18 MB in Chroma: more than the disk holds
+    shutil.copy(tmp_path / "more" / "feed.jsonl", corpus / "feed.jsonl")
+
+    full = _cli(*build, cwd=tmp_path, **env)
+    assert full.returncode == 2
+    assert _last_line(full).startswith(f"error: not enough free space for the index at {store}")
+    assert "Traceback" not in full.stderr
+
+    settings = make_settings(tmp_path, corpus=corpus, index={"store_dir": str(store), "min_free_mb": min_free_mb})
+    if min_free_mb:  # stopped in time: the index still opens and answers on the full disk
+        news = rag.open_index(settings, embedder=FakeEmbedder())
+        assert news.article("000_d5ae959b64b4b853") is not None
+        assert "15,000" in rag.answer(TROOPS, news_index=news).text
+        articles, _ = _consistent(settings)
+        assert 5 <= articles < 304
+    resize(64)  # space freed: the index is intact and the build resumes
+    news = rag.open_index(settings, embedder=FakeEmbedder())
+    assert "15,000" in rag.answer(TROOPS, news_index=news).text
+    resumed = _cli(*build, cwd=tmp_path, **env)
+    assert resumed.returncode == 0, resumed.stderr
+    assert _consistent(settings)[0] == 304
+
+
+def test_a_truncated_index_is_a_clear_line_with_a_rebuild_path(tmp_path, seed_copy):
+    """A half-copied or cut-off chroma.sqlite3 (test_build.py covers a garbage file through the API)."""
+    store = tmp_path / "store"
+    build = ("index", "build", "--corpus", str(seed_copy), "--store", str(store), "--embedder", "fake")
+    assert _cli(*build, cwd=tmp_path).returncode == 0
+    db = store / "chroma.sqlite3"
+    db.write_bytes(db.read_bytes()[: db.stat().st_size // 3])
+    for command in (("index", "status", "--store", str(store)), ("rag", "ask", TROOPS, "--store", str(store)), build):
+        done = _cli(*command, cwd=tmp_path)
+        assert done.returncode == 2, command
+        assert done.stderr.strip().splitlines() == [_last_line(done)]  # one line, no traceback
+        assert _last_line(done).startswith(f"error: the index at {store} is unreadable")
+        assert _last_line(done).endswith("rebuild it with `python -m index build --rebuild`")
+    rebuilt = _cli(*build, "--rebuild", cwd=tmp_path)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "previous index moved to" in rebuilt.stderr and list(tmp_path.glob("store.old-*/chroma.sqlite3"))
+    done = _cli("rag", "ask", TROOPS, "--store", str(store), cwd=tmp_path)
+    assert done.returncode == 0 and "15,000" in done.stdout
