@@ -41,10 +41,10 @@ class FaultyLLM:
         with self._lock:
             return len(self.requests)
 
-    def _next(self, body: dict) -> str:
+    def _next(self, body: dict, headers: dict) -> str:
         with self._lock:
             n = len(self.requests)
-            self.requests.append({"at": time.monotonic(), "body": body})
+            self.requests.append({"at": time.monotonic(), "body": body, "headers": headers})
             return self.script[min(n, len(self.script) - 1)]
 
 
@@ -65,7 +65,7 @@ def _handler(llm: FaultyLLM):
                 body = json.loads(raw or b"{}")
             except ValueError:
                 body = {"unparsed": raw.decode("utf-8", "replace")}
-            behaviour = llm._next(body)
+            behaviour = llm._next(body, {k.lower(): v for k, v in self.headers.items()})
             if behaviour == "429":
                 self._json(429, {"error": {"message": "slow down", "type": "rate_limit"}},
                            {"Retry-After": llm.retry_after})
