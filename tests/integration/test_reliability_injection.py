@@ -48,7 +48,7 @@ def _nothing_unsourced(answer, news_index, threshold):
 
 def _llm_settings(tmp_path, url, **index_section):
     return make_settings(tmp_path, embedder="minilm-onnx", answer={
-        "backend": "openai", "openai_base_url": url, "openai_model": "smollm2", "max_tokens": 120,
+        "backend": "openai", "openai_base_url": url, "openai_model": "smollm2", "max_tokens": 80,
         "timeout_s": 240, "max_total_wait_s": 400,
     }, retrieval={"top_k": 3}, **index_section)
 

@@ -37,7 +37,7 @@ def test_the_key_never_reaches_logs_output_index_or_reports(tmp_path):
     with faulty_llm(["500"]) as llm:
         clean = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSDESK_", "OPENAI_"))}
         env = {**clean, "PYTHONPATH": str(ROOT), "OPENAI_BASE_URL": llm.url, "OPENAI_LOG": "debug",
-               "NEWSDESK_INDEX__EMBEDDER": "minilm-onnx", "NEWSDESK_ANSWER__MAX_RETRIES": "0"}
+               "NEWSDESK_INDEX__EMBEDDER": "fake", "NEWSDESK_ANSWER__MAX_RETRIES": "0"}
         # The key comes from .env for the CLI runs (the environment is covered in-process below).
         (work / ".env").write_text(f"OPENAI_API_KEY={SECRET}\n", encoding="utf-8")
         runs = {
