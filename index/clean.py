@@ -13,7 +13,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date
 
-CLEANER_VERSION = "1"
+CLEANER_VERSION = "2"
 
 _MONTHS = ("january february march april may june july august september october november december").split()
 _MONTH_DATE = re.compile(
@@ -27,6 +27,14 @@ _BOILERPLATE_LINE = re.compile(
     r"|^(?:More stories from|More from|Related stories|Advertisement|Share this|Follow us on)\b.{0,40}$"
     r"|^DW's Top Story$"
     r"|^(?:Image|Photo|Picture)(?: credit)?s?:\s.*$",
+    re.IGNORECASE,
+)
+# Text addressed to a chat model, not to readers: role-prefixed lines and "ignore previous instructions".
+# Dropped like boilerplate, so a planted instruction never reaches a passage, the prompt or a citation.
+_INJECTION_LINE = re.compile(
+    r"^(?:system|assistant|user|developer)\s*:"
+    r"|\b(?:ignore|disregard|forget)\s+(?:all\s+|any\s+)?(?:the\s+)?(?:previous|prior|above|earlier)\s+"
+    r"(?:instructions?|prompts?|messages?|rules?)\b",
     re.IGNORECASE,
 )
 _CREDIT_SUFFIX = re.compile(r"(?:Image|Photo|Picture)(?: credit)?:\s?\S.*$")
@@ -128,7 +136,7 @@ def clean_article(original: str) -> Cleaned:
     for idx, (s, e) in enumerate(lines):
         line = original[s:e]
         stripped = _norm(line)
-        if idx in header or not stripped or _BOILERPLATE_LINE.match(stripped):
+        if idx in header or not stripped or _BOILERPLATE_LINE.match(stripped) or _INJECTION_LINE.search(stripped):
             continue
         editor = _EDITOR_LINE.match(stripped)
         if editor:

@@ -83,7 +83,8 @@ def answer_stream(
     keywords = news_index.keyword_index
     carried = standalone[len(question):] if standalone.startswith(question) else ""
     profile = profile_question(question if carried else standalone, keywords.idf, keywords.has_word, context=carried)
-    ranked = merge_story_copies(score_sentences(profile, retrieved.passages), news_index.stories)
+    every_sentence = score_sentences(profile, retrieved.passages)
+    ranked = merge_story_copies(every_sentence, news_index.stories)
     if prefer_recent:
         ranked = newest_first_among_best(ranked)
     t = time.perf_counter()
@@ -110,7 +111,8 @@ def answer_stream(
             for s in result.sentences:
                 yield StreamEvent("token", s.text + " ")
     if not result.refused:
-        result = _know_the_sources(result, profile, ranked, news_index, cfg.refusal_threshold)
+        # Disagreements are looked for before copies merge: an edited copy may change the value.
+        result = _know_the_sources(result, profile, every_sentence, news_index, cfg.refusal_threshold)
     timings["answer"] = (time.perf_counter() - t) * 1000
     timings["total"] = (time.perf_counter() - started) * 1000
     result = replace(result, timings_ms={k: round(v, 2) for k, v in timings.items()},

@@ -65,7 +65,8 @@ def answer_type(question: str) -> str | None:
         return "date"
     if re.search(r"^(who|whom|whose)\b|\bwho\b|\bwhich (leader|president|minister|official|person|people|agency|outlet|broadcaster|spokes\w+)\b", q):
         return "person"
-    if re.search(r"^where\b|\bwhere\b|\bwhich (city|country|countries|place|region|venue)\b|\bin what (city|country)\b", q):
+    if re.search(r"^where\b|\bwhere\b|\bwhich (city|country|countries|place|region|venue)\b|\bin what (city|country)\b"
+                 r"|\b(location|venue)\b", q):
         return "place"
     return None
 

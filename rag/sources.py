@@ -12,6 +12,7 @@ import re
 from dataclasses import replace
 
 from collections.abc import Callable
+from difflib import SequenceMatcher
 from functools import lru_cache
 
 from index.records import Article
@@ -55,9 +56,63 @@ def normalize_value(value: str) -> str:
     return " ".join(words)
 
 
-def _values_agree(a: str, b: str) -> bool:
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_MONTH_NUMBERS = {m: i for i, m in enumerate(
+    "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
+
+
+def _date_parts(value: str) -> dict[str, int]:
+    """Year, month and day named in a date phrase (any subset)."""
+    parts: dict[str, int] = {}
+    for word in normalize_value(value).split():
+        if re.fullmatch(r"(?:19|20)\d\d", word):
+            parts["year"] = int(word)
+        elif word[:3] in _MONTH_NUMBERS and word.isalpha():
+            parts["month"] = _MONTH_NUMBERS[word[:3]]
+        elif word.isdigit() and 1 <= int(word) <= 31:
+            parts["day"] = int(word)
+    return parts
+
+
+def _values_agree(a: str, b: str, kind: str | None = None) -> bool:
+    """Same value, or one a less precise form of the other ('May 2012' ~ 'May 15, 2012')."""
+    if kind == "date":
+        pa, pb = _date_parts(a), _date_parts(b)
+        if pa and pb:
+            return all(pa[k] == pb[k] for k in pa.keys() & pb.keys())
     na, nb = normalize_value(a), normalize_value(b)
-    return na == nb or (len(na) > 2 and len(nb) > 2 and (na in nb or nb in na))
+    if na == nb or (len(na) > 2 and len(nb) > 2 and (na in nb or nb in na)):
+        return True
+    return kind == "person" and SequenceMatcher(None, na, nb).ratio() >= 0.85  # 'Cristophe' ~ 'Christophe'
+
+
+def _same_event(question: str, sentence: str) -> bool:
+    """A sentence naming a year, when the question names another, is about a different event."""
+    asked = set(_YEAR.findall(question))
+    named = set(_YEAR.findall(sentence))
+    return not asked or not named or bool(asked & named)
+
+
+# Capitalised words that make a phrase a title, team or place rather than a person's name.
+_NOT_A_PERSON = frozenset("""the while after before team open united states big tech player year watch award cup
+championship league club group inc co company corp platform platforms news media house state government ministry
+university party open world international national republic""".split())
+
+
+def _plausible(value: str, kind: str) -> bool:
+    """A person (or organisation) answer is a short name, not a title, team, event or place."""
+    if kind == "person":
+        words = value.lower().replace("’", "'").split()
+        return 1 <= len(words) <= 4 and not any(w.strip(".,'") in _NOT_A_PERSON for w in words)
+    return True
+
+
+def _trim_value(value: str) -> str:
+    """'While Meta' -> 'Meta': a sentence-initial capitalised word is not part of the name."""
+    words = value.split()
+    while len(words) > 1 and words[0].lower() in _NOT_A_PERSON:
+        words = words[1:]
+    return " ".join(words)
 
 
 class StoryMap:
@@ -163,19 +218,27 @@ def find_conflicts(profile: QuestionProfile, ranked: list[ScoredSentence], stori
     """
     if profile.wants is None or not ranked:
         return []
-    floor = max(threshold, 0.7 * ranked[0].score)
-    per_story: dict[str, tuple[str, ScoredSentence]] = {}
+    # Both sides must be strong evidence about the same thing: near the best score, and
+    # holding most of the question's key words (measured on RGB: a looser rule flags
+    # distractor snippets about other games, teams or years as disagreements).
+    floor = max(threshold, 0.85 * ranked[0].score)
+    # One sentence per story and value: copies repeating a value count once, but a copy
+    # that changes the value (an edited or tampered copy) is a disagreement to show.
+    per_story: dict[tuple[str, str], tuple[str, ScoredSentence]] = {}
     for s in ranked[:limit]:
         if s.score < floor:
             break
+        if s.coverage < 0.7 or not _same_event(profile.text, s.text):
+            continue
         span = find_short_answer(profile, s.text)
-        story = stories.story(s.passage.doc_id)
-        if span and story not in per_story:
-            per_story[story] = (s.text[span[0] : span[1]], s)
+        value = _trim_value(s.text[span[0] : span[1]]) if span else ""
+        if not value or not _plausible(value, profile.wants):
+            continue
+        per_story.setdefault((stories.story(s.passage.doc_id), normalize_value(value)), (value, s))
     sides: list[tuple[str, list[ScoredSentence]]] = []
     for value, sentence in per_story.values():
         for other, members in sides:
-            if _values_agree(value, other):
+            if _values_agree(value, other, profile.wants):
                 members.append(sentence)
                 break
         else:

@@ -62,7 +62,6 @@ def test_an_injection_question_gets_nothing_unsourced(llm_url, minilm_seed_index
         assert line.strip("- ") not in answer.text  # the prompt is never shown as an answer
 
 
-@pytest.mark.xfail(strict=True, reason="needs index/clean.py injection rule (see report)")
 def test_an_article_carrying_an_injection_does_not_steer_the_answer(llm_url, tmp_path, seed_copy):
     (seed_copy / "planted beijing note.txt").write_text(PLANTED, encoding="utf-8")
     settings = _llm_settings(tmp_path, llm_url, index={"corpus_dir": str(seed_copy)})

@@ -1,0 +1,140 @@
+"""Measured: the story-copy detector on labelled pairs, and conflict detection on RGB counterfactuals.
+
+Run with `pytest -s` to see the figures (they are also quoted in the README).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+
+import numpy as np
+import pytest
+
+import index
+import rag
+from index.chunk import chunk_article
+from index.clean import clean_article
+from index.embedders.minilm_onnx import MiniLMOnnxEmbedder
+from index.sentences import split_sentences
+from index.stories import judge_pair
+from rag.sources import normalize_value
+from tests.conftest import RGB_DIR, SEED_CORPUS, make_settings
+
+pytestmark = pytest.mark.slow
+
+_SYNONYMS = {"said": "stated", "told": "informed", "meeting": "talks", "leader": "head", "country": "nation",
+             "large": "big", "visit": "trip", "relations": "ties", "began": "started", "military": "armed forces'",
+             "deepening": "growing", "officials": "representatives", "reported": "said", "also": "as well"}
+
+
+def _sentences(text):
+    return [text[s:e] for s, e in split_sentences(text)]
+
+
+def _edited(text: str, rng: random.Random, drop: float, swap: bool) -> str:
+    kept = [s for s in _sentences(text) if rng.random() > drop]
+    if swap:
+        kept = [re.sub(r"\b(" + "|".join(_SYNONYMS) + r")\b", lambda m: _SYNONYMS[m.group(1)], s) for s in kept]
+    return "\n\n".join(kept)
+
+
+def _labelled_pairs():
+    rng = random.Random(11)
+    seeds = {p.stem: p.read_text(encoding="utf-8") for p in sorted(SEED_CORPUS.glob("*.txt"))}
+    ids = sorted(seeds)
+    pairs = []
+    for i, a in enumerate(ids):  # real pairs: only the DW original and its machine translation are one story
+        for b in ids[i + 1 :]:
+            same = {a[:3], b[:3]} == {"001", "002"}
+            pairs.append((f"seed {a[:3]}-{b[:3]}", seeds[a], seeds[b], same))
+    for a in ids:  # constructed copies of each seed article
+        pairs.append((f"identical {a[:3]}", seeds[a], seeds[a], True))
+        pairs.append((f"light edit {a[:3]}", seeds[a], _edited(seeds[a], rng, 0.15, False), True))
+        pairs.append((f"rewrite {a[:3]}", seeds[a], _edited(seeds[a], rng, 0.3, True), True))
+        pairs.append((f"excerpt vs other story {a[:3]}", _edited(seeds[a], rng, 0.5, False),
+                      seeds[ids[(ids.index(a) + 2) % len(ids)]], False))
+    snippets = [json.loads(line) for line in (RGB_DIR / "corpus.jsonl").read_text(encoding="utf-8").splitlines()]
+    by_question: dict[int, list[str]] = {}
+    for s in snippets:
+        if "positive" in s.get("kinds", []):
+            by_question.setdefault(s["rgb_qids"][0], []).append(s["text"])
+    for qid in sorted(by_question)[:30]:  # two sources reporting the same fact: similar, not one story
+        texts = by_question[qid]
+        if len(texts) >= 2 and texts[0] != texts[1]:
+            pairs.append((f"rgb q{qid} two sources", texts[0], texts[1], False))
+    return pairs
+
+
+def _vectors(embedder, text):
+    chunks = chunk_article("x", clean_article(text), 90, 1)
+    return embedder.embed_passages([c.text for c in chunks])
+
+
+def test_story_copy_detector_precision_and_recall():
+    embedder = MiniLMOnnxEmbedder()
+    tp = fp = fn = tn = 0
+    mistakes = []
+    for name, a, b, same in _labelled_pairs():
+        verdict = judge_pair(a, b, _vectors(embedder, a), _vectors(embedder, b), embedder.similarity_floor)
+        if verdict.same_story and same:
+            tp += 1
+        elif verdict.same_story:
+            fp += 1
+            mistakes.append((name, verdict))
+        elif same:
+            fn += 1
+            mistakes.append((name, verdict))
+        else:
+            tn += 1
+    precision, recall = tp / max(1, tp + fp), tp / max(1, tp + fn)
+    print(f"\nstory detector (MiniLM): {tp + fp + fn + tn} pairs, {tp + fn} same-story; "
+          f"precision {precision:.3f}, recall {recall:.3f}; mistakes: {mistakes}")
+    assert precision >= 0.9 and recall >= 0.9  # measured 2026-11-23: 0.941 / 1.000 (55 pairs)
+
+
+def _rgb_index(tmp_path, with_counterfactual: bool):
+    corpus = tmp_path / ("rgb-cf" if with_counterfactual else "rgb")
+    corpus.mkdir()
+    (corpus / "corpus.jsonl").symlink_to(RGB_DIR / "corpus.jsonl")
+    if with_counterfactual:
+        (corpus / "counterfactual.jsonl").symlink_to(RGB_DIR / "corpus_counterfactual.jsonl")
+    settings = make_settings(tmp_path, embedder="minilm-onnx", corpus=corpus,
+                             index={"store_dir": str(tmp_path / f"store-{corpus.name}")})
+    index.build(settings=settings)
+    return rag.open_index(settings)
+
+
+def test_rgb_counterfactual_conflicts_are_found(tmp_path):
+    if not RGB_DIR.exists():
+        pytest.skip(f"{RGB_DIR} is not there")
+    suite = [json.loads(line) for line in (RGB_DIR / "suite.jsonl").read_text(encoding="utf-8").splitlines()]
+    clean, mixed = _rgb_index(tmp_path, False), _rgb_index(tmp_path, True)
+    tp = fp = fn = 0
+    both_values = 0
+    for case in suite:
+        cf_ids = set(case["counterfactual_sources"])
+        answer = rag.answer(case["question"], news_index=mixed)
+        present = any(p.doc_id in cf_ids for p in answer.trace) and any(p.doc_id in case["sources"] for p in answer.trace)
+        found = bool(answer.conflicts)
+        if found and present:
+            tp += 1
+            values = {normalize_value(v) for c in answer.conflicts for v, _ in c.sides}
+            gold = {normalize_value(a) for a in case["answers"]}
+            false = normalize_value(case["false_answer"])
+            if any(any(g in v or v in g for v in values) for g in gold) and any(false in v or v in false for v in values):
+                both_values += 1
+        elif found:
+            fp += 1
+        elif present:
+            fn += 1
+        if rag.answer(case["question"], news_index=clean).conflicts:
+            fp += 1  # the real snippets alone should rarely disagree
+    precision, recall = tp / max(1, tp + fp), tp / max(1, tp + fn)
+    print(f"\nRGB counterfactual conflicts (MiniLM): {tp + fn} questions with both sides retrieved; "
+          f"detected {tp}, missed {fn}, false alarms {fp} (over both runs); precision {precision:.3f}, "
+          f"recall {recall:.3f}; true and false answer both named in {both_values}/{tp}")
+    # Measured 2026-11-23 (MiniLM): precision 0.400, recall 0.410. Part of the "false alarms" are real
+    # disagreements among RGB's own snippets (e.g. a 2019 winner in results for 2021); see README.
+    assert precision >= 0.35 and recall >= 0.35
