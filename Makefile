@@ -8,7 +8,7 @@ export ANONYMIZED_TELEMETRY := False
 export HF_HUB_OFFLINE := 1
 export OMP_NUM_THREADS ?= 2
 
-.PHONY: run test test-quick install install-dev install-llm-server index bench eval eval-rgb clean
+.PHONY: run test test-quick test-browser install install-dev install-llm-server index bench bench-quick eval eval-rgb clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,8 +44,20 @@ test: install-dev install-llm-server
 test-quick: install-dev
 	$(PY) -m pytest -m "not slow"
 
+test-browser: install-dev
+	$(PY) -m pytest -m browser tests/integration/test_ui_browser.py
+
 bench: install-dev
 	$(PY) -m bench.run
+
+bench-quick: install-dev
+	$(PY) -m bench.run --quick
+
+eval: install
+	$(PY) -m eval run --suite eval/suites/seed.jsonl --split test --out eval/runs/seed-test
+
+eval-rgb: install
+	$(PY) -m eval run --suite ../shared/bench/rgb_en_fact/suite.jsonl --corpus ../shared/bench/rgb_en_fact --out eval/runs/rgb
 
 clean:
 	rm -rf .newsdesk .pytest_cache .hypothesis
