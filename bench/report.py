@@ -43,6 +43,10 @@ def growth_tables(growth: dict) -> list[str]:
              "peak RSS queries MB |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|---|---|---|---:|"]
     for r in growth["runs"]:
+        if "query" not in r:
+            lines.append(f"| {r['size']} | {r['corpus'].get('articles', '–')} | – | **error**: {r.get('error')} |"
+                         + " |" * 11)
+            continue
         i, q = r["ingest"], r["query"]
         s = q["stages_ms"]
         lines.append(
@@ -52,6 +56,8 @@ def growth_tables(growth: dict) -> list[str]:
             f"{_p(q['answer_ms'])} | {_f(q['peak_rss_mb'], 0)} |")
     notes = []
     for r in growth["runs"]:
+        if "query" not in r:
+            continue
         i, q = r["ingest"], r["query"]
         if i.get("reused_from_run"):
             notes.append(f"- {r['size']}: ingest figures and index from the run of {i['reused_from_run']} "
@@ -68,6 +74,8 @@ def growth_tables(growth: dict) -> list[str]:
               "retrieval excl. embedding / exact | dense recall@20 | recall@5 | hit@5 seed | hit@5 RGB |",
               "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in growth["runs"]:
+        if "query" not in r:
+            continue
         q = r["query"]
         bf = q["brute_force"]
         exact = bf["exact_ms"]["p50"] or 1e-9
@@ -155,7 +163,10 @@ def targets_table(models: dict | None, growth: dict | None) -> list[str]:
                          f"({c['query_ratio_excl_embed_p50']:.2f}x excl. embedding), hit@5 "
                          f"{'≥' if keep else '<'} recipe", faster and keep))
     if growth:
-        by = {r["size"]: r for r in growth["runs"]}
+        by = {r["size"]: r for r in growth["runs"] if "query" in r}
+        for r in growth["runs"]:
+            if "query" not in r:
+                rows.append((f"Growth @ {r['size']}", f"error: {r.get('error')}", False))
         if "100k" in by:
             q = by["100k"]["query"]
             p = q["retrieval_excl_embed_ms"]["p50"]

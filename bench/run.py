@@ -180,15 +180,27 @@ def run_growth(args, work: Path, pool: Path) -> dict:
             log(f"growth: reusing the index @ {size} built {saved['when']} (--reuse-index)")
         else:
             log(f"growth: ingest @ {size} ({info['articles']} articles, ~{info['estimated_chunks']} chunks)")
-            ingest = run_in_child(ingest_phase, str(corpus), str(store), "pooled", str(pool))
+            try:
+                ingest = run_in_child(ingest_phase, str(corpus), str(store), "pooled", str(pool))
+            except Exception as exc:  # an error is reported as an error, never as a number
+                error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}"
+                log(f"  ingest FAILED: {error}")
+                results.append({"size": size, "corpus": info, "error": f"ingest: {error}"})
+                continue
             sidecar.write_text(json.dumps({"when": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "corpus_digest": digest,
                                            "ingest": ingest}, indent=2))
         log(f"  {ingest['chunks']} chunks in {ingest['build_s']:.1f} s ({ingest['chunks_per_s']:.0f}/s), "
             f"peak {ingest['peak_rss_mb']} MB, disk {ingest['disk_mb']} MB")
         questions = questions_for(size, args.question_limit or (20 if args.quick else None))
         log(f"growth: queries @ {size} ({len(questions)} questions)")
-        query = run_in_child(query_phase, str(store), "pooled", questions, pool_vectors=str(pool),
-                             answers=min(40, len([q for q in questions if q.suite == "seed"])))
+        try:
+            query = run_in_child(query_phase, str(store), "pooled", questions, pool_vectors=str(pool),
+                                 answers=min(40, len([q for q in questions if q.suite == "seed"])))
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}"
+            log(f"  queries FAILED: {error}")
+            results.append({"size": size, "corpus": info, "ingest": ingest, "error": f"queries: {error}"})
+            continue
         bf = query["brute_force"]
         log(f"  retrieval excl. embedding p50 {query['retrieval_excl_embed_ms']['p50']} ms; dense p50 "
             f"{bf['dense_ms']['p50']} ms vs exact {bf['exact_ms']['p50']} ms; recall@20 {bf['recall_at_20']}; "
