@@ -92,7 +92,7 @@ def group_stories(store, floor: float) -> dict[str, dict]:
     Candidates come from the nearest article vectors (mean of chunk vectors),
     so the work grows with articles x CANDIDATES_PER_ARTICLE, not articles².
     """
-    got = store.articles.get(include=["embeddings", "metadatas", "documents"])
+    got = store.get_all(store.articles, ["embeddings", "metadatas", "documents"])
     ids = list(got["ids"])
     if not ids:
         return {}

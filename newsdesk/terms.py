@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 STOPWORDS = frozenset("""
 a about above after again against all also am an and any are as at be because been before being below between both
@@ -17,6 +18,7 @@ did does do what which who whom whose when where why how many much long
 _WORD = re.compile(r"[A-Za-z0-9]+(?:[-'’][A-Za-z0-9]+)*")
 
 
+@lru_cache(maxsize=1 << 16)
 def _stem(word: str) -> str:
     """A light plural/possessive stem: enough to match 'troops'~'troop', 'Russia's'~'russia'."""
     word = re.sub(r"['’]s$", "", word)

@@ -209,7 +209,7 @@ def evidence_score(profile: QuestionProfile, sentence: str, dense_rel: float) ->
         score *= 0.5  # asked about a name no article mentions
     stripped = sentence.strip()
     if stripped.endswith("?"):
-        score *= 0.5  # a question in the article is not an answer
+        return 0.0  # a question in the article ("What other leaders will attend?") is never an answer
     if len(stripped.split()) < 5 or not stripped[-1:] in ".!\"”’)":
         score *= 0.8  # headings, captions, fragments
     return score

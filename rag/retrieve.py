@@ -20,7 +20,7 @@ from pydantic import PrivateAttr
 
 from index.embedders import Embedder
 from rag.records import Passage
-from newsdesk.terms import content_words, jaccard
+from newsdesk.terms import content_words
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,9 @@ class EmbedderAdapter(BaseEmbedding):
 
     def _get_text_embedding(self, text: str) -> list[float]:
         return self._embedder.embed_passages([text])[0].tolist()
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        return self._embedder.embed_passages(texts).tolist()  # one model call per batch
 
 
 def _node_to_passage(node: TextNode, score: float, *, dense: float | None = None, keyword: float | None = None) -> Passage:
@@ -172,13 +175,16 @@ def reciprocal_rank_fusion(rankings: list[list[str]], weights: list[float], k: i
 def diversify(passages: list[Passage], top_k: int, max_per_article: int, near_duplicate: float) -> list[Passage]:
     """Keep the best passages such that no article fills the context and near-copies collapse."""
     chosen: list[Passage] = []
+    chosen_words: list[set[str]] = []  # computed once per passage, not once per pair
     per_article: dict[str, int] = {}
     for p in passages:
         if per_article.get(p.doc_id, 0) >= max_per_article:
             continue
-        if any(jaccard(p.text, q.text) >= near_duplicate for q in chosen):
+        words = set(content_words(p.text))
+        if any(words and w and len(words & w) / len(words | w) >= near_duplicate for w in chosen_words):
             continue
         chosen.append(p)
+        chosen_words.append(words)
         per_article[p.doc_id] = per_article.get(p.doc_id, 0) + 1
         if len(chosen) >= top_k:
             break

@@ -28,6 +28,14 @@ _NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
                  "eight": "8", "nine": "9", "ten": "10", "twenty": "20", "a": "1", "an": "1"}
 
 
+def same_claim_overlap(a: str, b: str) -> float:
+    """Word overlap measured against the LONGER text: a heading inside a sentence is not the sentence."""
+    wa, wb = _words(a), _words(b)
+    if not wa or not wb:
+        return 0.0
+    return word_overlap(a, b) * min(len(wa[0]), len(wb[0])) / max(len(wa[0]), len(wb[0]))
+
+
 def word_overlap(a: str, b: str) -> float:
     """Share of the shorter text's key words found in the other (names and all)."""
     wa, wb = _words(a), _words(b)
@@ -139,7 +147,8 @@ def merge_story_copies(ranked: list[ScoredSentence], stories: StoryMap) -> list[
     for s in ranked:
         story = stories.story(s.passage.doc_id)
         twin = next((i for i, k in enumerate(kept) if stories.story(k.passage.doc_id) == story
-                     and k.passage.doc_id != s.passage.doc_id and word_overlap(k.text, s.text) >= SAME_CLAIM), None)
+                     and k.passage.doc_id != s.passage.doc_id and same_claim_overlap(k.text, s.text) >= SAME_CLAIM),
+                    None)
         if twin is None:
             kept.append(s)
         elif s.passage.doc_id == stories.best_copy(s.passage.doc_id):
@@ -151,7 +160,7 @@ def _sentence_in(text: str, claim: str) -> tuple[int, int, float] | None:
     """The sentence of ``text`` that states ``claim`` best, with its overlap."""
     best = None
     for start, end in split_sentences(text):
-        score = word_overlap(claim, text[start:end])
+        score = same_claim_overlap(claim, text[start:end])
         if best is None or score > best[2]:
             best = (start, end, score)
     return best

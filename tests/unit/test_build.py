@@ -79,3 +79,16 @@ def test_rebuild_sets_a_broken_index_aside(tmp_path, seed_copy):
     assert report.articles == 5
     assert any("previous index moved to" in w for w in report.warnings)
     assert list(tmp_path.glob("store.old-*/chroma.sqlite3"))  # nothing deleted
+
+
+def test_reads_page_through_large_collections(tmp_path, seed_copy, monkeypatch):
+    """One get() over ~32k+ rows fails in Chroma ("too many SQL variables"): reads are paged."""
+    from index.store import ChromaStore
+
+    settings = make_settings(tmp_path, corpus=seed_copy)
+    report = index.build(settings=settings, embedder=FakeEmbedder())
+    monkeypatch.setattr(ChromaStore, "_PAGE", 7)
+    store = index.open_store(settings)
+    ids, texts, metas = store.all_chunks()
+    assert len(ids) == len(set(ids)) == report.chunks and len(texts) == len(metas) == report.chunks
+    assert len(store.all_articles()) == len(store.article_records()) == 5
