@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import date
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from datetime import date
 
 from index.embedders.base import rescaled_similarity
 from newsdesk.errors import GeneratorUnavailable, QuestionError
@@ -19,8 +19,8 @@ from rag.newsindex import NewsIndex
 from rag.offline import answer_offline, refusal_text, score_sentences
 from rag.records import Answer
 from rag.retrieve import Filters, hybrid_retrieve
-from rag.timewords import time_scope
 from rag.sources import add_conflicts, count_corroboration, find_conflicts, merge_story_copies, prefer_best_copies
+from rag.timewords import time_scope
 from rag.verify import verify_reply
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -110,6 +110,10 @@ def answer_stream(
         if not result.refused:
             for s in result.sentences:
                 yield StreamEvent("token", s.text + " ")
+    elif result.refused:  # the model said the articles don't answer: offer the closest passages too
+        offline = answer_offline(question, profile, retrieved.passages, max_sentences=cfg.max_sentences,
+                                 threshold=1.1, ranked=ranked)
+        result = replace(result, related=offline.related)
     if not result.refused:
         # Disagreements are looked for before copies merge: an edited copy may change the value.
         result = _know_the_sources(result, profile, every_sentence, news_index, cfg.refusal_threshold)
