@@ -77,7 +77,7 @@ class AnswerSettings(_Section):
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are rejected.")
     max_sentences: int = Field(3, ge=1, le=10, description="Evidence sentences in an offline answer.")
     refusal_threshold: float = Field(0.34, ge=0.0, le=1.0,
-                                     description="Offline: best evidence score below this refuses (calibrated on the dev split).")
+                                     description="Offline: best evidence score below this refuses (calibrated on the dev split: python -m eval.calibrate).")
     support_threshold: float = Field(0.6, ge=0.0, le=1.0,
                                      description="Verifier: a sentence whose support is below this is unsupported.")
     openai_model: str = Field("gpt-4o-mini", description="Chat model on the OpenAI-compatible server.")

@@ -1,6 +1,6 @@
 """Calibrate the offline refusal threshold on a suite's dev split.
 
-    python -m rag.calibrate --suite eval/suites/seed.jsonl --split dev
+    python -m eval.calibrate --suite eval/suites/seed.jsonl --split dev
 
 For every case it computes the best evidence score the offline answerer would
 see, then sweeps thresholds and reports, for each, answer accuracy on
@@ -15,39 +15,22 @@ middle of the widest such range (the value least sensitive to small shifts). Nev
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
+from eval.suite import Case, load_suite
 from newsdesk.cli import run_cli
-from newsdesk.errors import SuiteError
 from newsdesk.settings import load_settings
 
 
-def _cases(path: Path, split: str) -> list[dict]:
-    if not path.exists():
-        raise SuiteError(f"suite file {path} does not exist")
-    out = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            case = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise SuiteError(f"{path} line {n}: not valid JSON ({exc.msg})") from None
-        if split == "all" or case.get("split") == split:
-            out.append(case)
-    return out
-
-
-def best_scores(cases: list[dict], news_index, settings) -> list[tuple[dict, float, bool]]:
+def best_scores(cases: list[Case], news_index, settings) -> list[tuple[Case, float, bool]]:
     """(case, best evidence score, whether the answer at any threshold would contain a gold alias)."""
     import rag
 
     rows = []
     low = settings.with_overrides(answer={"refusal_threshold": 0.0})
     for case in cases:
-        answer = rag.answer(case["question"], history=case.get("history"), news_index=news_index, settings=low)
+        answer = rag.answer(case.question, history=list(case.history) or None, news_index=news_index, settings=low)
         from rag.evidence import profile_question
         from rag.offline import score_sentences
 
@@ -59,8 +42,8 @@ def best_scores(cases: list[dict], news_index, settings) -> list[tuple[dict, flo
         ranked = score_sentences(profile, answer.trace)
         best = ranked[0].score if ranked else 0.0
         text = answer.text.lower()
-        aliases = [a.lower() for a in case.get("answers", [])]
-        if case.get("answer_match") == "all":
+        aliases = [a.lower() for a in case.answers]
+        if case.answer_match == "all":
             correct = bool(aliases) and all(a in text for a in aliases)
         else:
             correct = any(a in text for a in aliases)
@@ -68,9 +51,9 @@ def best_scores(cases: list[dict], news_index, settings) -> list[tuple[dict, flo
     return rows
 
 
-def sweep(rows: list[tuple[dict, float, bool]]) -> list[dict]:
-    answerable = [r for r in rows if r[0]["answerable"]]
-    unanswerable = [r for r in rows if not r[0]["answerable"]]
+def sweep(rows: list[tuple[Case, float, bool]]) -> list[dict]:
+    answerable = [r for r in rows if r[0].answerable]
+    unanswerable = [r for r in rows if not r[0].answerable]
     table = []
     for step in range(20, 81):
         t = step / 100
@@ -98,7 +81,7 @@ def pick_threshold(table: list[dict]) -> dict:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m rag.calibrate", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m eval.calibrate", description=__doc__.split("\n\n")[0])
     parser.add_argument("--suite", default="eval/suites/seed.jsonl")
     parser.add_argument("--split", default="dev", choices=["dev", "test", "all"])
     parser.add_argument("--store", help="index folder (default from settings)")
@@ -111,7 +94,8 @@ def main(argv=None) -> int:
         if args.split == "test":
             print("warning: calibrating on the test split makes its numbers meaningless", file=sys.stderr)
         news = rag.open_index(settings)
-        rows = best_scores(_cases(Path(args.suite), args.split), news, settings)
+        suite = load_suite(Path(args.suite), None if args.split == "all" else args.split)
+        rows = best_scores(list(suite.cases), news, settings)
         table = sweep(rows)
         best = pick_threshold(table)
         for r in table[::5]:
