@@ -7,11 +7,11 @@ k passages retrieved (k=5 for both systems: the LlamaIndex recipe returns 5).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench.synth import RGB_DIR, ROOT
+from eval.suite import load_suite as load_eval_suite
 
 SEED_SUITE = ROOT / "eval" / "suites" / "seed.jsonl"
 RGB_SUITE = RGB_DIR / "suite.jsonl"
@@ -27,14 +27,8 @@ class Question:
 
 
 def load_suite(path: Path, suite: str) -> list[Question]:
-    out = []
-    with Path(path).open(encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                row = json.loads(line)
-                out.append(Question(row["id"], row["question"], tuple(row.get("sources") or ()),
-                                    bool(row.get("answerable", True)), suite))
-    return out
+    """The suite's questions, read and validated by the eval harness's loader."""
+    return [Question(c.id, c.question, tuple(c.sources), c.answerable, suite) for c in load_eval_suite(path).cases]
 
 
 def hit_and_rr(doc_ids: list[str], gold: tuple[str, ...], k: int = 5) -> tuple[float, float]:
