@@ -16,7 +16,7 @@ from rag.evidence import profile_question
 from rag.generate import condense_question, stream_reply
 from rag.llms.base import Generator
 from rag.newsindex import NewsIndex
-from rag.offline import answer_offline, refusal_text, score_sentences
+from rag.offline import answer_offline, refusal_text, related_passages, score_sentences
 from rag.records import Answer
 from rag.retrieve import Filters, hybrid_retrieve
 from rag.sources import add_conflicts, count_corroboration, find_conflicts, merge_story_copies, prefer_best_copies
@@ -111,9 +111,7 @@ def answer_stream(
             for s in result.sentences:
                 yield StreamEvent("token", s.text + " ")
     elif result.refused:  # the model said the articles don't answer: offer the closest passages too
-        offline = answer_offline(question, profile, retrieved.passages, max_sentences=cfg.max_sentences,
-                                 threshold=1.1, ranked=ranked)
-        result = replace(result, related=offline.related)
+        result = replace(result, related=related_passages(ranked))
     if not result.refused:
         # Disagreements are looked for before copies merge: an edited copy may change the value.
         result = _know_the_sources(result, profile, every_sentence, news_index, cfg.refusal_threshold)

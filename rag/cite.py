@@ -15,9 +15,10 @@ def passage_sentences(passage: Passage) -> list[tuple[int, int, str]]:
 class CitationBook:
     """Numbers quotes in order of first use; the same span always gets the same number."""
 
-    def __init__(self):
-        self.citations: list[Citation] = []
-        self._by_span: dict[tuple[str, int, int], int] = {}
+    def __init__(self, citations: list[Citation] | None = None):
+        """Start empty, or continue the numbering of ``citations``."""
+        self.citations: list[Citation] = list(citations or [])
+        self._by_span: dict[tuple[str, int, int], int] = {(c.doc_id, c.start, c.end): c.n for c in self.citations}
 
     def cite(self, passage: Passage, start: int, end: int, quote: str) -> int:
         key = (passage.doc_id, start, end)

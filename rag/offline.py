@@ -58,7 +58,7 @@ def choose_sentences(ranked: list[ScoredSentence], max_sentences: int, threshold
     return chosen
 
 
-def _related(ranked: list[ScoredSentence], limit: int = 3) -> list[Citation]:
+def related_passages(ranked: list[ScoredSentence], limit: int = 3) -> list[Citation]:
     book = CitationBook()
     seen_docs: set[str] = set()
     for s in ranked:
@@ -81,7 +81,7 @@ def answer_offline(question: str, profile: QuestionProfile, passages: list[Passa
     ranked = ranked if ranked is not None else score_sentences(profile, passages)
     chosen = choose_sentences(ranked, max_sentences, threshold)
     if not chosen:
-        return Answer(question=question, text=refusal_text(question), refused=True, related=_related(ranked),
+        return Answer(question=question, text=refusal_text(question), refused=True, related=related_passages(ranked),
                       trace=passages, backend="offline")
     # Keep article order within one article, best-first across articles.
     book = CitationBook()

@@ -271,9 +271,7 @@ def add_conflicts(answer: Answer, sides: list[tuple[str, list[ScoredSentence]]],
     """Make sure every side is quoted and cited, and record the disagreement on the answer."""
     from rag.cite import CitationBook, format_sentence
 
-    book = CitationBook()
-    book.citations = list(answer.citations)
-    book._by_span = {(c.doc_id, c.start, c.end): c.n for c in answer.citations}  # continue the numbering
+    book = CitationBook(answer.citations)  # continue the numbering
     sentences = list(answer.sentences)
     shown = {(answer.citation(n).doc_id, answer.citation(n).start) for s in sentences for n in s.citations
              if answer.citation(n)}

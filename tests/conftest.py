@@ -43,25 +43,22 @@ def seed_copy(tmp_path) -> Path:
     return target
 
 
-@pytest.fixture(scope="session")
-def minilm_seed_index(tmp_path_factory):
-    """The seed corpus indexed with the real MiniLM ONNX embedder (fast: ~2 s), opened once."""
+def _open_seed_index(tmp_path_factory, embedder: str):
     import index
     import rag
 
-    base = tmp_path_factory.mktemp("minilm")
-    settings = make_settings(base, embedder="minilm-onnx")
+    settings = make_settings(tmp_path_factory.mktemp(embedder), embedder=embedder)
     index.build(settings=settings)
     return rag.open_index(settings)
+
+
+@pytest.fixture(scope="session")
+def minilm_seed_index(tmp_path_factory):
+    """The seed corpus indexed with the real MiniLM ONNX embedder (fast: ~2 s), opened once."""
+    return _open_seed_index(tmp_path_factory, "minilm-onnx")
 
 
 @pytest.fixture(scope="session")
 def fake_seed_index(tmp_path_factory):
     """The seed corpus indexed with the deterministic fake embedder."""
-    import index
-    import rag
-
-    base = tmp_path_factory.mktemp("fake")
-    settings = make_settings(base, embedder="fake")
-    index.build(settings=settings)
-    return rag.open_index(settings)
+    return _open_seed_index(tmp_path_factory, "fake")

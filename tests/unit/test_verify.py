@@ -70,3 +70,11 @@ def test_unusable_or_failing_model_falls_back_to_the_offline_answer(minilm_seed_
         answer = rag.answer(question, news_index=minilm_seed_index, generator=FakeGenerator([reply]))
         assert answer.backend == "offline" and "15,000" in answer.text
         assert answer.notice and "offline answer" in answer.notice
+
+
+def test_a_model_refusal_is_a_refusal_with_related_passages(minilm_seed_index):
+    answer = rag.answer("What gift did Xi give Putin?", news_index=minilm_seed_index,
+                        generator=FakeGenerator(["NOT IN ARTICLES"]))
+    assert answer.refused and answer.backend == "fake-llm" and answer.raw_answer == "NOT IN ARTICLES"
+    assert answer.related and all(
+        minilm_seed_index.article(c.doc_id).text[c.start : c.end] == c.quote for c in answer.related)
