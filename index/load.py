@@ -16,7 +16,7 @@ from pathlib import Path
 
 from dateutil import parser as date_parser
 
-from index.clean import clean_article
+from index.clean import Cleaned, clean_article
 from index.records import Article
 from index.sentences import split_sentences
 from newsdesk.errors import CorpusError
@@ -73,11 +73,11 @@ def decode_bytes(raw: bytes, name: str, result: LoadResult) -> str | None:
     return text
 
 
-def derived_title(text: str, limit: int = 90) -> str | None:
+def derived_title(cleaned: Cleaned, limit: int = 90) -> str | None:
     """A display title from the first body sentence, for articles that carry none."""
-    cleaned = clean_article(text)
     if not cleaned.kept:
         return None
+    text = cleaned.original
     first = cleaned.kept[0]
     spans = split_sentences(text[first.start : first.end])
     sentence = text[first.start + spans[0][0] : first.start + spans[0][1]] if spans else ""
@@ -85,10 +85,15 @@ def derived_title(text: str, limit: int = 90) -> str | None:
     return sentence if len(sentence) <= limit else sentence[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def _from_text(doc_id: str, text: str, path: str) -> Article:
-    meta = clean_article(text).metadata
+def _from_text(doc_id: str, text: str, path: str, result: LoadResult) -> Article | None:
+    """The article with the metadata its text carries; None (with a warning) when cleaning leaves no body."""
+    cleaned = clean_article(text)
+    if not cleaned.kept:
+        result.warn(f"skipped {doc_id}: no article text left after cleaning")
+        return None
+    meta = cleaned.metadata
     return Article(
-        doc_id=doc_id, text=text, path=path, title=meta.get("title") or derived_title(text), date=meta.get("date"),
+        doc_id=doc_id, text=text, path=path, title=meta.get("title") or derived_title(cleaned), date=meta.get("date"),
         source=meta.get("outlet"), byline=meta.get("byline"),
     )
 
@@ -144,7 +149,9 @@ def _load_jsonl(path: Path, text: str, result: LoadResult) -> list[Article]:
         if not isinstance(body, str) or not body.strip():
             result.warn(f"skipped {where}: missing or empty 'text'")
             continue
-        base = _from_text(str(doc_id).strip(), body, f"{path}#L{line_no}")
+        base = _from_text(str(doc_id).strip(), body, f"{path}#L{line_no}", result)
+        if base is None:
+            continue
         articles.append(replace(
             base,
             title=(row.get("title") or base.title),
@@ -198,13 +205,11 @@ def load_corpus(corpus_dir: str | Path, max_bytes: int = 20_000_000) -> LoadResu
         if not text.strip():
             result.warn(f"skipped {rel}: empty file")
             continue
-        found = _load_jsonl(path, text, result) if suffix == ".jsonl" else [_from_text(path.stem, text, str(path))]
+        found = (_load_jsonl(path, text, result) if suffix == ".jsonl"
+                 else [a for a in [_from_text(path.stem, text, str(path), result)] if a is not None])
         for article in found:
             if article.doc_id in seen:
                 result.warn(f"skipped duplicate doc id {article.doc_id!r} in {rel} (first seen in {seen[article.doc_id]})")
-                continue
-            if not clean_article(article.text).kept:
-                result.warn(f"skipped {article.doc_id}: no article text left after cleaning")
                 continue
             seen[article.doc_id] = str(rel)
             result.articles.append(article)

@@ -96,3 +96,17 @@ def test_catalog_sidecar_overrides_metadata(tmp_path, seed_copy):
     assert (art.title, art.date, art.source) == ("Putin in China", "2024-05-16", "ANI")
     assert any("unknown doc id 'ghost'" in w for w in result.warnings)
     assert any("bad date 'not a date'" in w for w in result.warnings)
+
+
+def test_an_article_that_is_all_boilerplate_is_skipped_with_a_warning(tmp_path):
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "junk.txt").write_text("1. Skip to content\n02:03\nThis browser does not support the video element.\n",
+                                     encoding="utf-8")
+    (corpus / "feed.jsonl").write_text('{"id": "j1", "text": "Skip next section More stories from DW"}\n'
+                                       '{"id": "j2", "text": "A real sentence about the summit."}', encoding="utf-8")
+    result = load_corpus(corpus)
+    assert [a.doc_id for a in result.articles] == ["j2"]
+    assert "skipped junk: no article text left after cleaning" in result.warnings
+    assert "skipped j1: no article text left after cleaning" in result.warnings
+    assert result.articles[0].title == "A real sentence about the summit."
