@@ -6,6 +6,7 @@ import logging
 import shutil
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from index.chunk import chunk_article
@@ -157,24 +158,32 @@ def _embed_and_write(store: ChromaStore, todo: list[Article], hashes: dict[str, 
 
     # Embed several articles' chunks per call (small articles make tiny batches),
     # and write a group of articles at once: Chroma's per-call cost dominates otherwise.
+    # One group is written (in a thread: Chroma and the model both release the GIL)
+    # while the next one is embedded; at most one write is in flight, in corpus order.
     group_size = cfg.embed_batch_size * 8
     group: list[tuple[Article, list]] = []
     pending = 0
-    for article, chunks in planned + [(None, [])]:
-        if article is not None:
-            group.append((article, chunks))
-            pending += len(chunks)
-        if group and (pending >= group_size or article is None):
-            texts = [c.text for _, cs in group for c in cs]
-            vectors = embed_in_batches(embedder, texts, cfg.embed_batch_size, on_batch=advance)
-            batch, offset = [], 0
-            for art, cs in group:
-                batch.append((art, hashes[art.doc_id], cs, vectors[offset : offset + len(cs)]))
-                offset += len(cs)
-            store.write_articles(batch)
-            report.embedded_articles += len(group)
-            report.embedded_chunks += len(texts)
-            group, pending = [], 0
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-write") as writer:
+        in_flight: Future | None = None
+        for article, chunks in planned + [(None, [])]:
+            if article is not None:
+                group.append((article, chunks))
+                pending += len(chunks)
+            if group and (pending >= group_size or article is None):
+                texts = [c.text for _, cs in group for c in cs]
+                vectors = embed_in_batches(embedder, texts, cfg.embed_batch_size, on_batch=advance)
+                batch, offset = [], 0
+                for art, cs in group:
+                    batch.append((art, hashes[art.doc_id], cs, vectors[offset : offset + len(cs)]))
+                    offset += len(cs)
+                if in_flight is not None:
+                    in_flight.result()  # a failed write stops the build here, before anything later is written
+                in_flight = writer.submit(store.write_articles, batch)
+                report.embedded_articles += len(group)
+                report.embedded_chunks += len(texts)
+                group, pending = [], 0
+        if in_flight is not None:
+            in_flight.result()
 
 
 def _drop_collections(store: ChromaStore, settings: Settings) -> None:

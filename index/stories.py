@@ -27,14 +27,21 @@ SHORT_TEXT_ALIGNMENT = 0.92
 CANDIDATES_PER_ARTICLE = 8
 
 
-def shingles(text: str, n: int = 3) -> set[tuple[str, ...]]:
+def shingles(text: str, n: int = 3) -> np.ndarray:
+    """Sorted unique hashes of the text's word n-grams: 8 bytes each, not a set of tuples.
+
+    Python's string hash differs between processes; these arrays live and die in one.
+    """
     words = content_words(text)
-    return {tuple(words[i : i + n]) for i in range(max(0, len(words) - n + 1))}
+    return np.unique(np.fromiter((hash(tuple(words[i : i + n])) for i in range(max(0, len(words) - n + 1))),
+                                 dtype=np.int64))
 
 
-def shingle_jaccard(a: str, b: str) -> float:
-    sa, sb = shingles(a), shingles(b)
-    return len(sa & sb) / len(sa | sb) if sa and sb else 0.0
+def jaccard_of_shingles(sa: np.ndarray, sb: np.ndarray) -> float:
+    if not len(sa) or not len(sb):
+        return 0.0
+    shared = len(np.intersect1d(sa, sb, assume_unique=True))
+    return shared / (len(sa) + len(sb) - shared)
 
 
 def chunk_alignment(vectors_a: np.ndarray, vectors_b: np.ndarray, floor: float) -> float:
@@ -53,8 +60,10 @@ class PairVerdict:
     alignment: float
 
 
-def judge_pair(text_a: str, text_b: str, vectors_a: np.ndarray, vectors_b: np.ndarray, floor: float) -> PairVerdict:
-    jac = shingle_jaccard(text_a, text_b)
+def judge_pair(text_a: str | np.ndarray, text_b: str | np.ndarray, vectors_a: np.ndarray, vectors_b: np.ndarray,
+               floor: float) -> PairVerdict:
+    """Texts, or their ``shingles`` when the caller judges one article against many."""
+    jac = jaccard_of_shingles(*(shingles(t) if isinstance(t, str) else t for t in (text_a, text_b)))
     align = chunk_alignment(vectors_a, vectors_b, floor)
     # One-chunk texts (snippets, briefs) rest on a single similarity: two outlets reporting
     # one fact in one sentence score ~0.87 (measured on RGB), so they need more.
@@ -121,13 +130,17 @@ def group_stories(store, floor: float | None) -> dict[str, dict]:
     means = np.asarray(got["embeddings"], dtype=np.float32)
     k = min(CANDIDATES_PER_ARTICLE + 1, len(ids))
     found = store.articles.query(query_embeddings=means, n_results=k, include=["distances"]) if len(ids) > 1 else {"ids": [[]]}
-    chunk_vectors: dict[str, np.ndarray] = {}
+    chunk_vectors = _chunk_vectors_by_doc(store)
+    empty = np.zeros((0, means.shape[1]), dtype=np.float32)
+    shingle_cache: dict[str, np.ndarray] = {}
 
     def vectors(doc_id: str) -> np.ndarray:
-        if doc_id not in chunk_vectors:
-            rows = store.chunks.get(where={"document_id": doc_id}, include=["embeddings"])
-            chunk_vectors[doc_id] = np.asarray(rows["embeddings"], dtype=np.float32)
-        return chunk_vectors[doc_id]
+        return chunk_vectors.get(doc_id, empty)
+
+    def shingles_of(doc_id: str) -> np.ndarray:
+        if doc_id not in shingle_cache:
+            shingle_cache[doc_id] = shingles(texts[doc_id] or "")
+        return shingle_cache[doc_id]
 
     if floor is None:
         sample = ids if len(ids) <= 200 else [ids[i] for i in np.random.default_rng(0).choice(len(ids), 200, replace=False)]
@@ -140,7 +153,7 @@ def group_stories(store, floor: float | None) -> dict[str, dict]:
             if other == doc_id or pair in checked:
                 continue
             checked.add(pair)
-            if judge_pair(texts[doc_id], texts[other], vectors(doc_id), vectors(other), floor).same_story:
+            if judge_pair(shingles_of(doc_id), shingles_of(other), vectors(doc_id), vectors(other), floor).same_story:
                 groups.union(doc_id, other)
     members: dict[str, list[str]] = {}
     for doc_id in ids:
@@ -152,6 +165,18 @@ def group_stories(store, floor: float | None) -> dict[str, dict]:
             result[doc_id] = {"story": best, "best": doc_id == best, "also_in": sorted(d for d in group if d != doc_id)}
     _write(store, result, meta)
     return result
+
+
+def _chunk_vectors_by_doc(store) -> dict[str, np.ndarray]:
+    """Every article's chunk vectors, from one paged read (one query per article took 40% of a 10k build)."""
+    got = store.get_all(store.chunks, ["metadatas", "embeddings"])
+    if not got["ids"]:
+        return {}
+    matrix = np.asarray(got["embeddings"], dtype=np.float32)
+    rows: dict[str, list[int]] = {}
+    for row, meta in enumerate(got["metadatas"]):
+        rows.setdefault(meta.get("document_id", ""), []).append(row)
+    return {doc_id: matrix[r] for doc_id, r in rows.items()}
 
 
 def _write(store, result: dict[str, dict], meta: dict[str, dict]) -> None:
