@@ -256,7 +256,7 @@ def run_suite(suite: Suite, settings: Settings, *, config_name: str = "default",
     finally:
         bar.close()
     index_info = {"embedder": news_index.embedder.name, "articles": len(news_index.articles),
-                  "chunks": len(news_index.keyword_index.ids), "store": str(settings.index.store_dir),
+                  "chunks": len(news_index.chunks), "store": str(settings.index.store_dir),
                   "corpus": str(settings.index.corpus_dir)}
     if built is not None:
         index_info.update(build_seconds=round(built.seconds, 1), embedded_chunks=built.embedded_chunks,

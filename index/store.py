@@ -290,6 +290,14 @@ class ChromaStore:
         got = self.get_all(self.chunks, ["documents", "metadatas"])
         return got["ids"], got["documents"], got["metadatas"]
 
+    def all_chunks_with_vectors(self) -> tuple[list[str], list[str], list[dict], np.ndarray]:
+        """(ids, texts, metadatas, vectors) of every chunk, in one pass, for an in-memory table."""
+        got = self.get_all(self.chunks, ["documents", "metadatas", "embeddings"])
+        dim = int(self.info.get("dim") or 0)
+        vectors = (np.asarray(got["embeddings"], dtype=np.float32) if got["embeddings"]
+                   else np.zeros((0, dim), dtype=np.float32))
+        return got["ids"], got["documents"], got["metadatas"], vectors
+
     def chunk_doc_ids(self) -> set[str]:
         got = self.get_all(self.chunks, ["metadatas"])
         return {m.get("document_id") for m in got["metadatas"]}

@@ -68,6 +68,9 @@ class RetrievalSettings(_Section):
     keyword_weight: float = Field(1.0, ge=0.0, description="Weight of BM25 ranks in reciprocal rank fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
     mode: Literal["hybrid", "dense", "keyword"] = Field("hybrid", description="Which retrievers to use.")
+    exact_search_max_chunks: int = Field(50_000, ge=0, description=(
+        "Up to this many chunks, dense search is exact (numpy over the in-memory vectors); "
+        "above, Chroma's approximate HNSW index (faster from ~50k chunks on 2 cores: bench/results)."))
     max_chunks_per_article: int = Field(3, ge=1, description="Diversity: passages one article may fill.")
     near_duplicate_jaccard: float = Field(0.8, ge=0.0, le=1.0, description="Word-set overlap above which two passages collapse.")
 

@@ -168,7 +168,7 @@ def _checked_answer(question: str, raw: str, passages, settings: Settings, news_
         """Cosine of the claim to the cited chunk's stored vector (one query embedding per claim)."""
         if claim not in claim_vectors:
             claim_vectors[claim] = news_index.embedder.embed_query(claim)
-        cosine = news_index.similarities(claim_vectors[claim], [passage.chunk_id]).get(passage.chunk_id, 0.0)
+        cosine = news_index.chunks.similarities(claim_vectors[claim], [passage.chunk_id]).get(passage.chunk_id, 0.0)
         return rescaled_similarity(cosine, getattr(news_index.embedder, "similarity_floor", 0.5))
 
     verified = verify_reply(raw, passages, settings.answer.support_threshold, similarity=similarity)

@@ -1,4 +1,4 @@
-"""An open index: store, embedder, keyword index and article texts, loaded once and shared.
+"""An open index: store, embedder, every chunk (text and vector), keyword index and articles, loaded once and shared.
 
 Read-only after opening, so one instance serves many threads (the Streamlit
 app shares it between browser sessions through ``st.cache_resource``).
@@ -6,16 +6,13 @@ app shares it between browser sessions through ``st.cache_resource``).
 
 from __future__ import annotations
 
-import threading
-
-import numpy as np
-
 import index
 from index.build import resolve_embedder
 from index.embedders import Embedder, make_embedder
 from index.records import Article
 from newsdesk.settings import Settings, load_settings
-from rag.retrieve import KeywordIndex, make_vector_index
+from rag.chunktable import ChunkTable
+from rag.retrieve import KeywordIndex
 from rag.sources import StoryMap
 
 
@@ -34,29 +31,13 @@ class NewsIndex:
         self.embedder = embedder or make_embedder(self.settings)
         self.store.check_embedder(self.embedder.name, self.embedder.dim)
         self.info = info
-        ids, texts, metas = self.store.all_chunks()
-        self.keyword_index = KeywordIndex(ids, texts, metas)
+        self.chunks = ChunkTable(*self.store.all_chunks_with_vectors())
+        self.keyword_index = KeywordIndex(self.chunks)
         self.articles: dict[str, Article] = {a.doc_id: a for a in self.store.all_articles()}
         self.stories = StoryMap({d: r.metadata for d, r in self.store.article_records().items()})
-        self._vector_index = None
-        self._lock = threading.Lock()
-
-    @property
-    def vector_index(self):
-        with self._lock:
-            if self._vector_index is None:
-                self._vector_index = make_vector_index(self.store.vector_store, self.embedder)
-            return self._vector_index
 
     def article(self, doc_id: str) -> Article | None:
         return self.articles.get(doc_id)
 
     def sources(self) -> list[str]:
         return sorted({a.source for a in self.articles.values() if a.source})
-
-    def similarities(self, vector: np.ndarray, chunk_ids: list[str]) -> dict[str, float]:
-        """Cosine similarity of the query to chunks the dense retriever did not return."""
-        if not chunk_ids:
-            return {}
-        got = self.store.chunks.get(ids=chunk_ids, include=["embeddings"])
-        return {i: float(np.dot(np.asarray(e, dtype=np.float32), vector)) for i, e in zip(got["ids"], got["embeddings"])}
