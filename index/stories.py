@@ -25,6 +25,7 @@ SHINGLE_JACCARD = 0.5
 CHUNK_ALIGNMENT = 0.8
 SHORT_TEXT_ALIGNMENT = 0.92
 CANDIDATES_PER_ARTICLE = 8
+_BATCH = 4096  # rows per Chroma call: writes above its max batch size (5461 here) fail
 
 
 def shingles(text: str, n: int = 3) -> np.ndarray:
@@ -129,7 +130,10 @@ def group_stories(store, floor: float | None) -> dict[str, dict]:
     texts = dict(zip(ids, got["documents"]))
     means = np.asarray(got["embeddings"], dtype=np.float32)
     k = min(CANDIDATES_PER_ARTICLE + 1, len(ids))
-    found = store.articles.query(query_embeddings=means, n_results=k, include=["distances"]) if len(ids) > 1 else {"ids": [[]]}
+    neighbours_of: list[list[str]] = []
+    for start in range(0, len(ids) if len(ids) > 1 else 0, _BATCH):
+        got_near = store.articles.query(query_embeddings=means[start : start + _BATCH], n_results=k, include=["distances"])
+        neighbours_of.extend(got_near["ids"])
     chunk_vectors = _chunk_vectors_by_doc(store)
     empty = np.zeros((0, means.shape[1]), dtype=np.float32)
     shingle_cache: dict[str, np.ndarray] = {}
@@ -147,7 +151,7 @@ def group_stories(store, floor: float | None) -> dict[str, dict]:
         floor = estimate_floor({d: vectors(d) for d in sample})
     groups = _UnionFind(ids)
     checked: set[tuple[str, str]] = set()
-    for doc_id, neighbours in zip(ids, found["ids"]):
+    for doc_id, neighbours in zip(ids, neighbours_of):
         for other in neighbours:
             pair = tuple(sorted((doc_id, other)))
             if other == doc_id or pair in checked:
@@ -187,5 +191,5 @@ def _write(store, result: dict[str, dict], meta: dict[str, dict]) -> None:
         if new != meta[doc_id]:
             changed_ids.append(doc_id)
             changed_meta.append(new)
-    if changed_ids:
-        store.articles.update(ids=changed_ids, metadatas=changed_meta)
+    for start in range(0, len(changed_ids), _BATCH):
+        store.articles.update(ids=changed_ids[start : start + _BATCH], metadatas=changed_meta[start : start + _BATCH])

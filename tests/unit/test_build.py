@@ -92,3 +92,17 @@ def test_reads_page_through_large_collections(tmp_path, seed_copy, monkeypatch):
     ids, texts, metas = store.all_chunks()
     assert len(ids) == len(set(ids)) == report.chunks and len(texts) == len(metas) == report.chunks
     assert len(store.all_articles()) == len(store.article_records()) == 5
+
+
+def test_story_grouping_pages_its_queries_and_writes(tmp_path, seed_copy, monkeypatch):
+    """Chroma refuses writes above its max batch size (5461): 41k articles failed in one update."""
+    import index.stories as stories
+
+    settings = make_settings(tmp_path, corpus=seed_copy)
+    index.build(settings=settings, embedder=FakeEmbedder())
+    store = index.open_store(settings)
+    whole = stories.group_stories(store, FakeEmbedder.similarity_floor)
+    monkeypatch.setattr(stories, "_BATCH", 2)
+    store.articles.update(ids=list(whole), metadatas=[{"story": "", "also_in": ""} for _ in whole])
+    assert stories.group_stories(store, FakeEmbedder.similarity_floor) == whole
+    assert {d: r.metadata["story"] for d, r in store.article_records().items()} == {d: g["story"] for d, g in whole.items()}
