@@ -24,6 +24,7 @@ def growth_plot(growth: dict, out: Path) -> Path | None:
         ax.plot(n, [x["stages_ms"][stage]["p50"] for x in q], style, label=stage)
     ax.plot(n, [x["retrieval_excl_embed_ms"]["p50"] for x in q], "k-", lw=2, label="retrieval excl. embedding")
     ax.plot(n, [x["brute_force"]["exact_ms"]["p50"] for x in q], "k:", label="numpy brute force (exact)")
+    ax.plot(n, [x["brute_force"].get("hnsw_ms", {}).get("p50") or nan for x in q], "c:", label="Chroma HNSW alone")
     ax.plot(n, [x["answer_ms"]["p50"] for x in q], "r-", label="offline answer, end to end")
     ax.axhline(50, color="grey", lw=0.8, ls="--")
     ax.set(xscale="log", yscale="log", xlabel="chunks", ylabel="ms per query (p50)", title="Query latency")
@@ -49,7 +50,8 @@ def growth_plot(growth: dict, out: Path) -> Path | None:
         pts = [(c, x["quality"][suite]["hit_at_5"]) for c, x in zip(n, q) if x["quality"].get(suite, {}).get("hit_at_5") is not None]
         if pts:
             ax.plot(*zip(*pts), style, label=f"hit@5, {suite} suite")
-    ax.plot(n, [x["brute_force"]["recall_at_20"] for x in q], "k:", label="dense recall@20 vs exact")
+    ax.plot(n, [x["brute_force"]["recall_at_20"] for x in q], "k:", label="dense stage recall@20 vs exact")
+    ax.plot(n, [x["brute_force"].get("hnsw_recall_at_20") or nan for x in q], "c:", label="HNSW alone recall@20")
     ax.set(xscale="log", ylim=(0, 1.05), xlabel="chunks", ylabel="fraction", title="Quality as distractors grow")
     ax.legend(fontsize=7)
 

@@ -40,13 +40,7 @@ def query_phase(store_dir: str, embedder_spec: str, questions: list[Question], *
     settings = load_settings(index=overrides)
     embedder = bench_embedder(embedder_spec, pool_vectors, threads=settings.index.embed_threads)
     started = time.perf_counter()
-    open_error = None
-    try:
-        news_index = rag.open_index(settings, embedder=embedder)
-    except Exception as exc:  # reported in the results, then measured again with the paging fix
-        open_error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
-        started = time.perf_counter()
-        news_index = rag.open_index(settings, embedder=embedder, store=paged_store(settings))
+    news_index = rag.open_index(settings, embedder=embedder)
     open_s = time.perf_counter() - started
     rss_open = peak_rss_mb()
     in_index = set(news_index.articles)
@@ -90,8 +84,6 @@ def query_phase(store_dir: str, embedder_spec: str, questions: list[Question], *
         "chunks": news_index.store.count_chunks(),
         "articles": len(in_index),
         "open_s": round(open_s, 3),
-        "open_error": open_error,
-        "opened_with_paging_fix": open_error is not None,
         "first_query_retries": first_query_retries,
         "questions": len(questions),
         "stages_ms": {s: percentiles(v) for s, v in stages.items()},
@@ -104,80 +96,53 @@ def query_phase(store_dir: str, embedder_spec: str, questions: list[Question], *
         "load_avg": [load_before, load_after],
     }
     if brute_force:
-        out["brute_force"] = _brute_force(news_index, questions, vectors)
+        out["brute_force"] = _brute_force(news_index, settings, questions, vectors)
     return out
 
 
-def paged_store(settings, page: int = 5000):
-    """A ChromaStore whose read-everything methods fetch a page at a time.
-
-    Proposed fix for index/store.py: one ``collection.get()`` of every chunk
-    fails near 100k chunks ("too many SQL variables" from Chroma's SQLite),
-    so ``rag.open_index`` cannot open such an index. Applied here to one
-    instance only, and only after the unpatched open has failed (reported as
-    ``open_error``).
-    """
-    import index
-    from index.store import ArticleRecord, _to_article
-
-    store = index.open_store(settings)
-
-    def get_all(collection, include):
-        out = {"ids": [], "documents": [], "metadatas": []}
-        for offset in range(0, collection.count(), page):
-            got = collection.get(include=include, limit=page, offset=offset)
-            for key in ("ids", *include):
-                out[key].extend(got[key])
-        return out
-
-    def all_chunks():
-        got = get_all(store.chunks, ["documents", "metadatas"])
-        return got["ids"], got["documents"], got["metadatas"]
-
-    def all_articles():
-        got = get_all(store.articles, ["metadatas", "documents"])
-        return sorted((_to_article(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])),
-                      key=lambda a: a.doc_id)
-
-    def article_records():
-        got = get_all(store.articles, ["metadatas"])
-        return {d: ArticleRecord(d, m.get("content_hash", ""), int(m.get("n_chunks", 0)), m)
-                for d, m in zip(got["ids"], got["metadatas"])}
-
-    store.all_chunks, store.all_articles, store.article_records = all_chunks, all_articles, article_records
-    return store
-
-
-def _brute_force(news_index, questions: list[Question], vectors: list[np.ndarray], k: int = 20) -> dict:
-    """Exact numpy top-k vs the dense (HNSW) stage, on the same query vectors."""
-    from llama_index.core.schema import QueryBundle
-
+def _brute_force(news_index, settings, questions: list[Question], vectors: list[np.ndarray], k: int = 20) -> dict:
+    """Exact numpy top-k (latency floor, recall ceiling) vs Newsdesk's dense stage and Chroma's HNSW alone."""
     from bench.bruteforce import load_vectors, recall, timed_exact_top_k
     from rag.retrieve import DenseRetriever
 
     started = time.perf_counter()
-    ids, matrix = load_vectors(news_index.store.chunks)
+    ids, matrix = load_vectors(news_index.store.chunks)  # its own copy, straight from Chroma
     load_s = time.perf_counter() - started
-    exact_ms, dense_ms, recall_k, recall_5 = [], [], [], []
-    for q, vector in zip(questions, vectors):
+    table, collection = news_index.chunks, news_index.store.chunks
+    dense = DenseRetriever(table, collection, k, exact_max_chunks=settings.retrieval.exact_search_max_chunks)
+    hnsw = DenseRetriever(table, collection, k, exact_max_chunks=0)
+    ms: dict[str, list[float]] = {"exact": [], "dense": [], "hnsw": []}
+    recalls: dict[str, list[float]] = {"dense": [], "dense_5": [], "hnsw": [], "hnsw_5": []}
+    for vector in vectors:
         vector = np.asarray(vector, dtype=np.float32)
-        rows, ms = timed_exact_top_k(matrix, vector, k)
+        rows, exact_ms = timed_exact_top_k(matrix, vector, k)
+        ms["exact"].append(exact_ms)
         exact = [ids[r] for r in rows]
-        t = time.perf_counter()
-        dense = DenseRetriever(news_index.vector_index, k).retrieve(QueryBundle(query_str=q.question,
-                                                                                embedding=vector.tolist()))
-        dense_ms.append((time.perf_counter() - t) * 1000)
-        exact_ms.append(ms)
-        found = [n.node.node_id for n in dense]
-        recall_k.append(recall(found, exact))
-        recall_5.append(recall(found[:5], exact[:5]))
+        for name, retriever in (("dense", dense), ("hnsw", hnsw)):
+            t = time.perf_counter()
+            found = [table.ids[row] for row, _ in retriever.top_rows(vector)]
+            ms[name].append((time.perf_counter() - t) * 1000)
+            recalls[name].append(recall(found, exact))
+            recalls[name + "_5"].append(recall(found[:5], exact[:5]))
+
+    def mean(values: list[float]) -> float | None:
+        return round(float(np.mean(values)), 4) if values else None
+
+    def over_exact(name: str) -> float | None:
+        return round(float(np.median(ms[name]) / max(np.median(ms["exact"]), 1e-6)), 2) if ms[name] else None
+
     return {
         "k": k,
         "vectors_load_s": round(load_s, 3),
-        "exact_ms": percentiles(exact_ms),
-        "dense_ms": percentiles(dense_ms),
-        f"recall_at_{k}": round(float(np.mean(recall_k)), 4) if recall_k else None,
-        "recall_at_5": round(float(np.mean(recall_5)), 4) if recall_5 else None,
-        "dense_over_exact_p50": round(float(np.median(dense_ms) / max(np.median(exact_ms), 1e-6)), 2)
-        if dense_ms else None,
+        "dense_strategy": "exact" if dense.exact else "hnsw",
+        "exact_search_max_chunks": settings.retrieval.exact_search_max_chunks,
+        "exact_ms": percentiles(ms["exact"]),
+        "dense_ms": percentiles(ms["dense"]),
+        "hnsw_ms": percentiles(ms["hnsw"]),
+        f"recall_at_{k}": mean(recalls["dense"]),
+        "recall_at_5": mean(recalls["dense_5"]),
+        f"hnsw_recall_at_{k}": mean(recalls["hnsw"]),
+        "hnsw_recall_at_5": mean(recalls["hnsw_5"]),
+        "dense_over_exact_p50": over_exact("dense"),
+        "hnsw_over_exact_p50": over_exact("hnsw"),
     }

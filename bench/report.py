@@ -23,6 +23,10 @@ def _pct(value) -> str:
     return "–" if value is None else f"{value * 100:+.0f}%"
 
 
+def _share(value) -> str:
+    return "–" if value is None else f"{value * 100:.0f}%"
+
+
 def _q(quality: dict, suite: str, key: str = "hit_at_5") -> str:
     got = quality.get(suite)
     if not got or got.get(key) is None:
@@ -62,17 +66,16 @@ def growth_tables(growth: dict) -> list[str]:
         if i.get("reused_from_run"):
             notes.append(f"- {r['size']}: ingest figures and index from the run of {i['reused_from_run']} "
                          f"(`--reuse-index`); {i.get('note', '')}")
-        if q.get("opened_with_paging_fix"):
-            notes.append(f"- {r['size']}: `rag.open_index` fails on this index ({q['open_error']}); queries were "
-                         "measured after opening it again with the paging fix proposed for `index/store.py` "
-                         "(`bench.query.paged_store`). The query peak RSS includes the failed attempt; with the "
-                         "fix alone it is in `paged_open_100k.json`.")
     if notes:
         lines += ["", "Notes:"] + notes
     lines += ["", "### Limit: exact brute force (numpy) over the same vectors", "",
-              "| corpus | chunks | exact top-20 p50 ms | dense stage p50 ms | dense / exact | "
-              "retrieval excl. embedding / exact | dense recall@20 | recall@5 | hit@5 seed | hit@5 RGB |",
-              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+              "Newsdesk's dense stage is exact search over the in-memory vectors up to "
+              "`retrieval.exact_search_max_chunks` chunks, Chroma's HNSW index above; the HNSW columns time "
+              "Chroma's index alone on the same query vectors, for the crossover. Recall is against the exact top 20.", "",
+              "| corpus | chunks | exact top-20 p50 ms | dense stage (strategy) p50 ms | dense / exact | "
+              "HNSW alone p50 ms | HNSW / exact | retrieval excl. embedding / exact | dense recall@20 | "
+              "HNSW recall@20 | hit@5 seed | hit@5 RGB |",
+              "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in growth["runs"]:
         if "query" not in r:
             continue
@@ -80,22 +83,27 @@ def growth_tables(growth: dict) -> list[str]:
         bf = q["brute_force"]
         exact = bf["exact_ms"]["p50"] or 1e-9
         lines.append(
-            f"| {r['size']} | {q['chunks']:,} | {_f(bf['exact_ms']['p50'], 2)} | {_f(bf['dense_ms']['p50'], 2)} | "
-            f"{_f(bf['dense_ms']['p50'] / exact, 1)}x | {_f(q['retrieval_excl_embed_ms']['p50'] / exact, 1)}x | "
-            f"{_f(bf['recall_at_20'], 3)} | {_f(bf['recall_at_5'], 3)} | {_q(q['quality'], 'seed')} | "
-            f"{_q(q['quality'], 'rgb')} |")
+            f"| {r['size']} | {q['chunks']:,} | {_f(bf['exact_ms']['p50'], 2)} | "
+            f"{_f(bf['dense_ms']['p50'], 2)} ({bf.get('dense_strategy', '?')}) | {_f(bf['dense_ms']['p50'] / exact, 1)}x | "
+            f"{_f(bf.get('hnsw_ms', {}).get('p50'), 2)} | {_f(bf.get('hnsw_over_exact_p50'), 1)}x | "
+            f"{_f(q['retrieval_excl_embed_ms']['p50'] / exact, 1)}x | {_f(bf['recall_at_20'], 3)} | "
+            f"{_f(bf.get('hnsw_recall_at_20'), 3)} | {_q(q['quality'], 'seed')} | {_q(q['quality'], 'rgb')} |")
     return lines
 
 
 def models_tables(models: dict) -> list[str]:
     lines = ["### Real embedders: ingest vs the model, and Newsdesk vs the LlamaIndex recipe", "",
              "Same run, same machine, same embedder object. *Overhead* = build time / time inside the "
-             "embedder during that build − 1. Ratios are recipe / Newsdesk: above 1 means Newsdesk is faster.", "",
+             "embedder during that build − 1. Ratios are recipe / Newsdesk: above 1 means Newsdesk is faster. "
+             "*Unread* is the share of each system's chunk text past the model's input limit (MiniLM 256 tokens, "
+             "e5 512), which the model truncates away: the recipe's 1,024-token chunks are cheaper to embed "
+             "partly because the model reads only their beginning.", "",
              "| embedder | corpus | chunks | build s | chunks/s | model texts/s (in build / direct) | overhead vs model | "
-             "recipe build s (chunks) | ingest ratio | non-model s, recipe / Newsdesk | query p50 ms, recipe / Newsdesk | "
+             "recipe build s (chunks) | ingest ratio | unread, recipe / Newsdesk | non-model s, recipe / Newsdesk | "
+             "query p50 ms, recipe / Newsdesk | "
              "query ratio (excl. embedding) | hit@5 seed, recipe / Newsdesk | hit@5 RGB, recipe / Newsdesk | "
              "MRR@5 RGB, recipe / Newsdesk | answer p50 ms |",
-             "|---|---|---:|---:|---:|---|---:|---|---:|---|---|---|---|---|---|---:|"]
+             "|---|---|---:|---:|---:|---|---:|---|---:|---|---|---|---|---|---|---|---:|"]
     for r in models["runs"]:
         i, q, c = r["ingest"], r["query"], r["recipe"]
         rq, nq = c["quality"]["recipe"], c["quality"]["newsdesk"]
@@ -103,6 +111,7 @@ def models_tables(models: dict) -> list[str]:
             f"| {r['embedder']} | {r['size']} | {i['chunks']:,} | {_f(i['build_s'])} | {_f(i['chunks_per_s'])} | "
             f"{_f(i['model_texts_per_s_in_build'])} / {_f(i['raw_texts_per_s'])} | {_pct(i['overhead_in_build'])} | "
             f"{_f(c['recipe_build_s'])} ({c['recipe_chunks']:,}) | {_f(r['ingest_ratio_recipe_over_newsdesk'], 2)}x | "
+            f"{_share(c.get('recipe_unread_share'))} / {_share(c.get('newsdesk_unread_share'))} | "
             f"{_f(c['recipe_non_model_s_in_build'])} / {_f(i['non_model_s_in_build'])} | "
             f"{_f(c['query_ms']['recipe']['p50'])} / {_f(c['query_ms']['newsdesk']['p50'])} | "
             f"{_f(c['query_ratio_p50'], 2)}x ({_f(c['query_ratio_excl_embed_p50'], 2)}x) | "
@@ -185,14 +194,17 @@ def targets_table(models: dict | None, growth: dict | None) -> list[str]:
     return lines
 
 
-def write_report(out: Path) -> Path:
+def write_report(out: Path, total_seconds: float | None = None) -> Path:
     out = Path(out)
     models, growth, server = _load(out, "models"), _load(out, "growth"), _load(out, "server")
     env = next((d["environment"] for d in (models, growth, server) if d), {})
+    parts = ", ".join(f"{name} {_f(d.get('seconds', 0) / 60)} min"
+                      for name, d in (("models", models), ("growth", growth), ("server", server)) if d)
+    took = f"The whole run took {_f(total_seconds / 60)} min ({parts})." if total_seconds else f"Parts: {parts}."
     lines = ["## Benchmarks", "",
              f"`make bench` ({env.get('mode', '?')} mode), {env.get('when', '?')}, commit {env.get('git_commit', '?')}, "
              f"{env.get('cpus', '?')} shared cores (load average {env.get('load_avg_start', '?')} at start). "
-             "Generated by `python -m bench.run`; raw numbers in `bench/results/*.json`.", "",
+             f"{took} Generated by `python -m bench.run`; raw numbers in `bench/results/*.json`.", "",
              "### Targets", ""]
     lines += targets_table(models, growth)
     if models:

