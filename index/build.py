@@ -10,9 +10,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from index.chunk import chunk_article
-from index.clean import CLEANER_VERSION, clean_article
+from index.clean import CLEANER_VERSION
 from index.embedders import Embedder, embed_in_batches, make_embedder, similarity_floor_for
-from index.load import load_corpus
+from index.load import LoadResult, load_corpus
 from index.records import Article, BuildReport
 from index.store import ChromaStore, article_hash, build_lock, now_iso
 from index.stories import group_stories
@@ -126,7 +126,7 @@ def build(
             embedder = embedder or make_embedder(settings)
             store.check_embedder(embedder.name, embedder.dim)
             report.embedder = embedder.name
-            _embed_and_write(store, todo, hashes, settings, embedder, report, progress)
+            _embed_and_write(store, todo, loaded, hashes, settings, embedder, report, progress)
         if todo or removed or not store.info.get("stories"):
             groups = group_stories(store, similarity_floor_for(report.embedder))
             report.story_groups = len({g["story"] for g in groups.values()})
@@ -142,10 +142,11 @@ def build(
     return report
 
 
-def _embed_and_write(store: ChromaStore, todo: list[Article], hashes: dict[str, str], settings: Settings,
-                     embedder: Embedder, report: BuildReport, progress: ProgressCallback | None) -> None:
+def _embed_and_write(store: ChromaStore, todo: list[Article], loaded: LoadResult, hashes: dict[str, str],
+                     settings: Settings, embedder: Embedder, report: BuildReport,
+                     progress: ProgressCallback | None) -> None:
     cfg = settings.index
-    planned = [(a, chunk_article(a.doc_id, clean_article(a.text), cfg.chunk_tokens, cfg.chunk_overlap_sentences))
+    planned = [(a, chunk_article(a.doc_id, loaded.cleaned_text(a), cfg.chunk_tokens, cfg.chunk_overlap_sentences))
                for a in todo]
     total = sum(len(chunks) for _, chunks in planned)
     done = 0
@@ -157,10 +158,10 @@ def _embed_and_write(store: ChromaStore, todo: list[Article], hashes: dict[str, 
             progress(done, total)
 
     # Embed several articles' chunks per call (small articles make tiny batches),
-    # and write a group of articles at once: Chroma's per-call cost dominates otherwise.
+    # and write index.write_batch_chunks (~1k) at once: Chroma's per-call cost is large.
     # One group is written (in a thread: Chroma and the model both release the GIL)
     # while the next one is embedded; at most one write is in flight, in corpus order.
-    group_size = cfg.embed_batch_size * 8
+    group_size = cfg.write_batch_chunks
     group: list[tuple[Article, list]] = []
     pending = 0
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-write") as writer:

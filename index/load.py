@@ -32,6 +32,12 @@ _CATALOG_FIELDS = ("title", "date", "source", "url", "byline")
 class LoadResult:
     articles: list[Article] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    cleaned: dict[str, Cleaned] = field(default_factory=dict, repr=False)  # by doc_id: the build chunks these
+
+    def cleaned_text(self, article: Article) -> Cleaned:
+        """The article's cleaning from loading (cleaning is a fifth of a large build), or a fresh one."""
+        known = self.cleaned.get(article.doc_id)
+        return known if known is not None and known.original == article.text else clean_article(article.text)
 
     def warn(self, message: str) -> None:
         log.warning(message)
@@ -92,6 +98,7 @@ def _from_text(doc_id: str, text: str, path: str, result: LoadResult) -> Article
         result.warn(f"skipped {doc_id}: no article text left after cleaning")
         return None
     meta = cleaned.metadata
+    result.cleaned[doc_id] = cleaned
     return Article(
         doc_id=doc_id, text=text, path=path, title=meta.get("title") or derived_title(cleaned), date=meta.get("date"),
         source=meta.get("outlet"), byline=meta.get("byline"),

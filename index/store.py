@@ -31,6 +31,8 @@ SCHEMA_VERSION = 1
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 
+WRITE_BATCH = 4096  # rows per Chroma write: above its max batch size (5461 here) a write fails
+
 def _chroma_settings():
     from chromadb.config import Settings as ChromaSettings
 
@@ -349,8 +351,8 @@ class ChromaStore:
                     relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=article.doc_id)},
                 )
                 nodes.append(node)
-        if nodes:
-            self.vector_store.add(nodes)
+        for start in range(0, len(nodes), WRITE_BATCH):  # one huge article can exceed Chroma's max batch
+            self.vector_store.add(nodes[start : start + WRITE_BATCH])
         records = [(a, h, c, v) for a, h, c, v in batch]
         self.articles.upsert(
             ids=[a.doc_id for a, _, _, _ in records],

