@@ -40,14 +40,19 @@ def test_the_chroma_server_goes_away_and_comes_back_mid_session(tmp_path):
         index.build(settings=settings)
         news = rag.open_index(settings)
         assert "15,000" in rag.answer(TROOPS, news_index=news).text
-    # Gone: a clear one-line error from the library, not an httpx traceback.
+    # Gone: the open index still answers, from the chunks, vectors and BM25 it read when it opened ...
+    assert "15,000" in rag.answer(TROOPS, news_index=news).text
+    # ... and whatever must reach the server (here: dense search through Chroma's HNSW index, as on a
+    # corpus above retrieval.exact_search_max_chunks) fails with a clear one-line error, not an httpx traceback.
+    via_server = settings.model_copy(update={
+        "retrieval": settings.retrieval.model_copy(update={"exact_search_max_chunks": 0})})
     with pytest.raises(StoreError) as err:
-        rag.answer(TROOPS, news_index=news)
+        rag.answer(TROOPS, news_index=news, settings=via_server)
     assert str(err.value).startswith(f"lost the connection to the index at Chroma server {host}:{port}")
     assert "\n" not in str(err.value)
-    # Back on the same port and data: the SAME open index answers again, no restart.
+    # Back on the same port and data: the SAME open index answers through the server again, no restart.
     with chroma_server(data, tmp_path, port=port):
-        assert "15,000" in rag.answer(TROOPS, news_index=news).text
+        assert "15,000" in rag.answer(TROOPS, news_index=news, settings=via_server).text
 
 
 @pytest.fixture
