@@ -59,8 +59,9 @@ class SentenceMeanEmbedder:
         self._vectors = np.load(pool_vectors)
         self._row = {_key(s): i for i, s in enumerate(sentences)}
         self._model = MiniLMOnnxEmbedder(threads=threads)
+        self._missed: dict[str, np.ndarray] = {}  # a miss is embedded once per run, not once per batch
         self.sentences_looked_up = 0
-        self.sentences_embedded = 0  # pool misses (e.g. over-long sentences cut by the chunker)
+        self.sentences_embedded = 0  # distinct pool misses (titles, over-long sentences cut by the chunker)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         from index.sentences import split_sentences
@@ -69,17 +70,22 @@ class SentenceMeanEmbedder:
         misses: dict[str, list[int]] = {}
         for i, text in enumerate(texts):
             for s, e in split_sentences(text) or [(0, len(text))]:
-                row = self._row.get(_key(text[s:e]))
-                if row is None:
-                    misses.setdefault(text[s:e], []).append(i)
-                else:
+                key = _key(text[s:e])
+                row = self._row.get(key)
+                if row is not None:
                     out[i] += self._vectors[row]
                     self.sentences_looked_up += 1
+                elif key in self._missed:
+                    out[i] += self._missed[key]
+                    self.sentences_looked_up += 1
+                else:
+                    misses.setdefault(key, []).append(i)
         if misses:
             missed = list(misses)
             vectors = np.vstack([self._model.embed_passages(missed[j : j + 32]) for j in range(0, len(missed), 32)])
             self.sentences_embedded += len(missed)
             for sentence, vector in zip(missed, vectors):
+                self._missed[sentence] = vector
                 for i in misses[sentence]:
                     out[i] += vector
         norms = np.linalg.norm(out, axis=1, keepdims=True)
