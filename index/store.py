@@ -177,6 +177,14 @@ def article_hash(article: Article, pipeline: str) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def chunk_id(doc_id: str, content_hash: str, index: int) -> str:
+    return f"{doc_id}#{content_hash[:12]}#{index}"
+
+
+def doc_id_of_chunk(chunk_id: str) -> str:
+    return chunk_id.rsplit("#", 2)[0]  # a doc id may hold "#"; the hash and the index do not
+
+
 def _chunk_metadata(article: Article, chunk: Chunk, content_hash: str) -> dict:
     meta = {"start": chunk.start, "end": chunk.end, "chunk_index": chunk.index, "content_hash": content_hash}
     for key in ("title", "date", "source", "url"):
@@ -300,6 +308,26 @@ class ChromaStore:
                    else np.zeros((0, dim), dtype=np.float32))
         return got["ids"], got["documents"], got["metadatas"], vectors
 
+    def chunk_vectors_by_doc(self) -> tuple[np.ndarray, dict[str, list[int]]]:
+        """Every chunk vector in one matrix, and each article's rows in it.
+
+        Reads vectors only, a page at a time (the article comes from the chunk id):
+        with metadata, one read of 100k chunks peaked above 2 GB.
+        """
+        pages: list[np.ndarray] = []
+        rows: dict[str, list[int]] = {}
+        total, seen = self.chunks.count(), 0
+        for offset in range(0, total, self._PAGE):
+            got = self.chunks.get(include=["embeddings"], limit=self._PAGE, offset=offset)
+            if not got["ids"]:
+                break
+            pages.append(np.asarray(got["embeddings"], dtype=np.float32))
+            for i, cid in enumerate(got["ids"]):
+                rows.setdefault(doc_id_of_chunk(cid), []).append(seen + i)
+            seen += len(got["ids"])
+        dim = int(self.info.get("dim") or 0)
+        return (np.concatenate(pages) if pages else np.zeros((0, dim), dtype=np.float32)), rows
+
     def chunk_doc_ids(self) -> set[str]:
         got = self.get_all(self.chunks, ["metadatas"])
         return {m.get("document_id") for m in got["metadatas"]}
@@ -344,7 +372,7 @@ class ChromaStore:
         for article, content_hash, chunks, vectors in batch:
             for chunk, vector in zip(chunks, vectors):
                 node = TextNode(
-                    id_=f"{article.doc_id}#{content_hash[:12]}#{chunk.index}",
+                    id_=chunk_id(article.doc_id, content_hash, chunk.index),
                     text=chunk.text,
                     metadata=_chunk_metadata(article, chunk, content_hash),
                     embedding=np.asarray(vector, dtype=np.float32).tolist(),
