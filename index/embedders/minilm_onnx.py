@@ -45,6 +45,9 @@ class MiniLMOnnxEmbedder:
             options = ort.SessionOptions()
             options.intra_op_num_threads = threads
             options.inter_op_num_threads = 1
+            # Idle workers sleep instead of spinning: spinning threads fought numpy's for the 2 cores
+            # right after each query (10k chunks: retrieval p50 15.8 -> 7.3 ms; batch throughput unchanged).
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             self._session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
         except EmbedderUnavailable:
             raise
