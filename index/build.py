@@ -157,11 +157,12 @@ def _embed_and_write(store: ChromaStore, todo: list[Article], loaded: LoadResult
         if progress:
             progress(done, total)
 
-    # Embed several articles' chunks per call (small articles make tiny batches),
-    # and write index.write_batch_chunks (~1k) at once: Chroma's per-call cost is large.
-    # One group is written (in a thread: Chroma and the model both release the GIL)
-    # while the next one is embedded; at most one write is in flight, in corpus order.
-    group_size = cfg.write_batch_chunks
+    # Embed several articles' chunks per call (small articles make tiny batches), and write
+    # up to index.write_batch_chunks (~1k) at once: Chroma's per-call cost is large. One group
+    # is written (in a thread: Chroma and the model both release the GIL) while the next one
+    # embeds, at most one write in flight, in corpus order. At least ~8 groups, so that small
+    # builds overlap too and the last write, which nothing overlaps, stays short.
+    group_size = max(cfg.embed_batch_size, min(cfg.write_batch_chunks, total // 8))
     group: list[tuple[Article, list]] = []
     pending = 0
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-write") as writer:

