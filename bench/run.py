@@ -236,13 +236,14 @@ def run_server(args, work: Path, pool: Path) -> dict:
                                   str(pool), chroma_host=host, chroma_port=port)
             log(f"  {ingest['chunks']} chunks in {ingest['build_s']:.1f} s")
         questions = questions_for(size, None)
-        per_level = 32 if args.quick else 96
-        log(f"server: 1/4/16 clients x {per_level} queries")
+        per_level = 48 if args.quick else 192
+        log(f"server: 1/4/16 clients x {per_level} queries, dense stage in memory and on the server")
         result = run_in_child(concurrency_phase, host, port, "pooled", questions, pool_vectors=str(pool),
                               queries_per_level=per_level)
-        for n, level in result["levels"].items():
-            log(f"  {n} clients: {level['throughput_qps']} q/s, p95 {level['latency_ms']['p95']} ms, "
-                f"errors {level['errors']}")
+        for mode, levels in result["modes"].items():
+            for n, level in levels.items():
+                log(f"  dense {mode}, {n} clients: {level['throughput_qps']} q/s, "
+                    f"p95 {level['latency_ms']['p95']} ms, errors {level['errors']}")
     return {"size": size, "corpus": info, "ingest": ingest, "concurrency": result}
 
 

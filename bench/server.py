@@ -76,57 +76,72 @@ def _server_env() -> dict:
 
 def concurrency_phase(host: str, port: int, embedder_spec: str, questions: list[Question], *,
                       pool_vectors: str | None = None, clients: tuple[int, ...] = (1, 4, 16),
-                      queries_per_level: int = 96, collection: str = "newsdesk") -> dict:
-    """Open one NewsIndex on the server and query it from N threads at once, for each N."""
+                      queries_per_level: int = 192, collection: str = "newsdesk") -> dict:
+    """Open one NewsIndex on the server and query it from N threads at once, for each N.
+
+    Twice per N: with the default dense stage (exact search over the vectors
+    held in memory since open, so below ``exact_search_max_chunks`` a query
+    never reaches the server) and with the dense stage forced onto the
+    server's HNSW index (``exact_search_max_chunks=0``: one HTTP query per
+    question, as above 50k chunks). The second is the server under load.
+    """
     import rag
     from bench.pooled import bench_embedder
     from newsdesk.settings import load_settings
     from rag.retrieve import hybrid_retrieve
 
     settings = load_settings(index={"chroma_host": host, "chroma_port": port, "collection": collection})
+    on_server = settings.with_overrides(retrieval={"exact_search_max_chunks": 0})
     embedder = bench_embedder(embedder_spec, pool_vectors, threads=settings.index.embed_threads)
     started = time.perf_counter()
     news_index = rag.open_index(settings, embedder=embedder)
     open_s = time.perf_counter() - started
-    for q in questions[:3]:
-        hybrid_retrieve(q.question, news_index=news_index, settings=settings)
     texts = [questions[i % len(questions)].question for i in range(queries_per_level)]
-    levels = {}
-    for n in clients:
-        next_item = iter(range(len(texts)))
-        lock = threading.Lock()
-        latencies: list[float] = []
-        errors: list[str] = []
-
-        def client() -> None:
-            while True:
-                with lock:
-                    i = next(next_item, None)
-                if i is None:
-                    return
-                t = time.perf_counter()
-                try:
-                    hybrid_retrieve(texts[i], news_index=news_index, settings=settings)
-                except Exception as exc:  # counted and reported, never hidden
-                    with lock:
-                        errors.append(f"{type(exc).__name__}: {exc}"[:200])
-                    continue
-                with lock:
-                    latencies.append((time.perf_counter() - t) * 1000)
-
-        load_before = load_average()
-        wall = time.perf_counter()
-        threads = [threading.Thread(target=client) for _ in range(n)]
-        for th in threads:
-            th.start()
-        for th in threads:
-            th.join()
-        wall = time.perf_counter() - wall
-        levels[str(n)] = {
-            "clients": n, "queries": len(texts), "ok": len(latencies), "errors": len(errors),
-            "error_samples": sorted(set(errors))[:5], "seconds": round(wall, 3),
-            "throughput_qps": round(len(latencies) / wall, 2), "latency_ms": percentiles(latencies),
-            "load_avg": [load_before, load_average()],
-        }
+    modes = {}
+    for mode, mode_settings in (("memory", settings), ("server", on_server)):
+        for q in questions[:3]:
+            hybrid_retrieve(q.question, news_index=news_index, settings=mode_settings)
+        modes[mode] = {str(n): _one_level(n, texts, news_index, mode_settings) for n in clients}
     return {"embedder": embedder.name, "chunks": news_index.store.count_chunks(), "open_s": round(open_s, 3),
-            "levels": levels, "peak_rss_mb": peak_rss_mb()}
+            "modes": modes, "peak_rss_mb": peak_rss_mb()}
+
+
+def _one_level(n: int, texts: list[str], news_index, settings) -> dict:
+    """All ``texts`` asked by n client threads at once; throughput, latency and every error."""
+    from rag.retrieve import hybrid_retrieve
+
+    next_item = iter(range(len(texts)))
+    lock = threading.Lock()
+    latencies: list[float] = []
+    errors: list[str] = []
+
+    def client() -> None:
+        while True:
+            with lock:
+                i = next(next_item, None)
+            if i is None:
+                return
+            t = time.perf_counter()
+            try:
+                hybrid_retrieve(texts[i], news_index=news_index, settings=settings)
+            except Exception as exc:  # counted and reported, never hidden
+                with lock:
+                    errors.append(f"{type(exc).__name__}: {exc}"[:200])
+                continue
+            with lock:
+                latencies.append((time.perf_counter() - t) * 1000)
+
+    load_before = load_average()
+    wall = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(n)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    wall = time.perf_counter() - wall
+    return {
+        "clients": n, "queries": len(texts), "ok": len(latencies), "errors": len(errors),
+        "error_samples": sorted(set(errors))[:5], "seconds": round(wall, 3),
+        "throughput_qps": round(len(latencies) / wall, 2), "latency_ms": percentiles(latencies),
+        "load_avg": [load_before, load_average()],
+    }
