@@ -9,7 +9,7 @@ from bench.bruteforce import exact_top_k, recall
 from bench.ingest import ingest_phase
 from bench.quality import SEED_SUITE, hit_and_rr, load_suite, summarize
 from bench.query import query_phase
-from bench.recipe import compare_phase
+from bench.recipe import compare_phase, paired_builds_phase
 from bench.report import write_report
 
 
@@ -45,14 +45,21 @@ def test_phases_run_end_to_end_on_the_seed_corpus(tmp_path):
     assert query["quality"]["seed"]["n"] > 0
     assert 0.0 <= query["brute_force"]["recall_at_20"] <= 1.0
 
+    builds = paired_builds_phase(str(corpus), str(tmp_path / "recipe"), str(tmp_path / "pairs"), "fake", rounds=2)
+    assert [row["first"] for row in builds["pairs"]] == ["recipe", "newsdesk"]  # alternating order
+    assert all(row["recipe"]["build_s"] > 0 and row["newsdesk"]["texts"] == ingest["embedded_chunks"]
+               for row in builds["pairs"])
+    assert builds["ratio_min"] <= builds["ratio_median"] <= builds["ratio_max"]
+
     recipe = compare_phase(str(corpus), str(tmp_path / "recipe"), str(store), "fake", questions)
     assert recipe["recipe_chunks"] > 0 and recipe["query_ratio_p50"] > 0
+    assert builds["recipe_texts_embedded"] == recipe["recipe_chunks"]  # the kept recipe index is the one queried
     assert recipe["quality"]["recipe"]["seed"]["n"] == recipe["quality"]["newsdesk"]["seed"]["n"]
 
     out = tmp_path / "results"
     out.mkdir()
     run = {"embedder": "fake", "size": "seed", "corpus": {}, "ingest": ingest, "query": query, "recipe": recipe,
-           "ingest_ratio_recipe_over_newsdesk": recipe["recipe_build_s"] / ingest["build_s"]}
+           "builds": builds, "ingest_ratio_recipe_over_newsdesk": builds["ratio_median"]}
     (out / "models.json").write_text(json.dumps({"runs": [run], "environment": {"mode": "test"}}))
     summary = write_report(out).read_text()
     assert "| target | measured | met |" in summary and "| fake | seed |" in summary
