@@ -117,7 +117,7 @@ def models_tables(models: dict) -> list[str]:
             f"{_f(i['model_texts_per_s_in_build'])} / {_f(i['raw_texts_per_s'])} | {_pct(i['overhead_in_build'])} | "
             f"{b['rounds']} | {_f(b['recipe_build_s'])} ({c['recipe_chunks']:,}) / {_f(b['newsdesk_build_s'])} | "
             f"{_f(b['ratio_median'], 2)}x ({_f(b['ratio_min'], 2)}-{_f(b['ratio_max'], 2)}) | "
-            f"{_f(b['recipe_non_model_s'])} / {_f(b['newsdesk_non_model_s'])} | "
+            f"{_f(b['recipe_non_model_s'], 2)} / {_f(b['newsdesk_non_model_s'], 2)} | "
             f"{_share(c.get('recipe_unread_share'))} / {_share(c.get('newsdesk_unread_share'))} | "
             f"{_f(c['query_ms']['recipe']['p50'])} / {_f(c['query_ms']['newsdesk']['p50'])} | "
             f"{_f(c['query_ratio_p50'], 2)}x ({_f(c['query_ratio_excl_embed_p50'], 2)}x) | "
