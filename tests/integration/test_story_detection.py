@@ -73,6 +73,8 @@ def _vectors(embedder, text):
 
 
 def test_story_copy_detector_precision_and_recall():
+    if not RGB_DIR.exists():  # 30 of the 55 labelled pairs are RGB snippets
+        pytest.skip(f"{RGB_DIR} is not there")
     embedder = MiniLMOnnxEmbedder()
     tp = fp = fn = tn = 0
     mistakes = []
