@@ -44,8 +44,11 @@ def chunk_texts(corpus_dir: Path, settings) -> list[str]:
 
     cfg = settings.index
     articles = load_corpus(corpus_dir, max_bytes=cfg.max_article_bytes).articles
-    return [c.text for a in articles
-            for c in chunk_article(a.doc_id, clean_article(a.text), cfg.chunk_tokens, cfg.chunk_overlap_sentences)]
+    return [
+        c.text
+        for a in articles
+        for c in chunk_article(a.doc_id, clean_article(a.text), cfg.chunk_tokens, cfg.chunk_overlap_sentences)
+    ]
 
 
 class ModelTimer:
@@ -91,9 +94,16 @@ def _raw_rate(embedder, texts: list[str], batch: int) -> tuple[int, float]:
     return len(texts), time.perf_counter() - started
 
 
-def ingest_phase(corpus_dir: str, store_dir: str, embedder_spec: str, pool_vectors: str | None = None,
-                 raw_sample: int = 0, chroma_host: str | None = None, chroma_port: int = 8000,
-                 collection: str = "newsdesk") -> dict:
+def ingest_phase(
+    corpus_dir: str,
+    store_dir: str,
+    embedder_spec: str,
+    pool_vectors: str | None = None,
+    raw_sample: int = 0,
+    chroma_host: str | None = None,
+    chroma_port: int = 8000,
+    collection: str = "newsdesk",
+) -> dict:
     """Build one index from scratch (in a child process) and measure it."""
     import index
     from bench.pooled import bench_embedder
@@ -179,6 +189,12 @@ def embedder_probe(embedder_spec: str, queries: list[str], passages: list[str], 
         embedder.embed_query(q)
         query_ms.append((time.perf_counter() - t) * 1000)
     n, s = _raw_rate(embedder, passages, 16)
-    return {"embedder": embedder.name, "threads": threads, "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
-            "omp_num_threads": os.environ.get("OMP_NUM_THREADS"), "query_ms": percentiles(query_ms),
-            "passages_per_s": round(n / s, 2) if s else None, "load_avg": load_average()}
+    return {
+        "embedder": embedder.name,
+        "threads": threads,
+        "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
+        "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),
+        "query_ms": percentiles(query_ms),
+        "passages_per_s": round(n / s, 2) if s else None,
+        "load_avg": load_average(),
+    }

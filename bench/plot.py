@@ -47,7 +47,11 @@ def growth_plot(growth: dict, out: Path) -> Path | None:
 
     ax = axes[1][1]
     for suite, style in (("seed", "o-"), ("rgb", "s-")):
-        pts = [(c, x["quality"][suite]["hit_at_5"]) for c, x in zip(n, q) if x["quality"].get(suite, {}).get("hit_at_5") is not None]
+        pts = [
+            (c, x["quality"][suite]["hit_at_5"])
+            for c, x in zip(n, q)
+            if x["quality"].get(suite, {}).get("hit_at_5") is not None
+        ]
         if pts:
             ax.plot(*zip(*pts), style, label=f"hit@5, {suite} suite")
     ax.plot(n, [x["brute_force"]["recall_at_20"] for x in q], "k:", label="dense stage recall@20 vs exact")

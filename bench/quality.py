@@ -42,5 +42,8 @@ def summarize(rows: list[tuple[float, float]]) -> dict:
     """Mean hit@k and MRR@k; ``n`` says how many questions they are over."""
     if not rows:
         return {"n": 0, "hit_at_5": None, "mrr_at_5": None}
-    return {"n": len(rows), "hit_at_5": round(sum(h for h, _ in rows) / len(rows), 4),
-            "mrr_at_5": round(sum(r for _, r in rows) / len(rows), 4)}
+    return {
+        "n": len(rows),
+        "hit_at_5": round(sum(h for h, _ in rows) / len(rows), 4),
+        "mrr_at_5": round(sum(r for _, r in rows) / len(rows), 4),
+    }

@@ -21,13 +21,27 @@ def percentiles(values: list[float]) -> dict:
     if not values:
         return {"n": 0, "p50": None, "p95": None, "mean": None}
     arr = np.asarray(values, dtype=np.float64)
-    return {"n": len(values), "p50": round(float(np.percentile(arr, 50)), 3),
-            "p95": round(float(np.percentile(arr, 95)), 3), "mean": round(float(arr.mean()), 3)}
+    return {
+        "n": len(values),
+        "p50": round(float(np.percentile(arr, 50)), 3),
+        "p95": round(float(np.percentile(arr, 95)), 3),
+        "mean": round(float(arr.mean()), 3),
+    }
 
 
-def query_phase(store_dir: str, embedder_spec: str, questions: list[Question], *, pool_vectors: str | None = None,
-                answers: int = 0, brute_force: bool = True, warmup: int = 3, chroma_host: str | None = None,
-                chroma_port: int = 8000, collection: str = "newsdesk") -> dict:
+def query_phase(
+    store_dir: str,
+    embedder_spec: str,
+    questions: list[Question],
+    *,
+    pool_vectors: str | None = None,
+    answers: int = 0,
+    brute_force: bool = True,
+    warmup: int = 3,
+    chroma_host: str | None = None,
+    chroma_port: int = 8000,
+    collection: str = "newsdesk",
+) -> dict:
     """Open the index (in a child process) and time every question through retrieval and answering."""
     import rag
     from bench.pooled import bench_embedder

@@ -105,8 +105,9 @@ def open_recipe(persist_dir: Path, embedder):
     return VectorStoreIndex.from_vector_store(ChromaVectorStore(chroma_collection=client.get_collection("recipe")))
 
 
-def paired_builds_phase(corpus_dir: str, recipe_dir: str, newsdesk_dir: str, embedder_spec: str,
-                        rounds: int = 3) -> dict:
+def paired_builds_phase(
+    corpus_dir: str, recipe_dir: str, newsdesk_dir: str, embedder_spec: str, rounds: int = 3
+) -> dict:
     """Both builds from scratch, ``rounds`` times, alternating which goes first; the last of each is kept."""
     import numpy as np
 
@@ -140,8 +141,12 @@ def paired_builds_phase(corpus_dir: str, recipe_dir: str, newsdesk_dir: str, emb
         row = {"first": order[0], "load_avg": load_average()}
         for system in order:
             seconds, timer = timed_from_scratch(*builders[system])
-            row[system] = {"build_s": round(seconds, 3), "model_s": round(timer.seconds, 3),
-                           "non_model_s": round(seconds - timer.seconds, 3), "texts": timer.texts}
+            row[system] = {
+                "build_s": round(seconds, 3),
+                "model_s": round(timer.seconds, 3),
+                "non_model_s": round(seconds - timer.seconds, 3),
+                "texts": timer.texts,
+            }
         row["ratio"] = round(row["recipe"]["build_s"] / row["newsdesk"]["build_s"], 3)
         rows.append(row)
 
@@ -151,11 +156,18 @@ def paired_builds_phase(corpus_dir: str, recipe_dir: str, newsdesk_dir: str, emb
     ratios = [row["ratio"] for row in rows]
     non_model = {s: median(s, "non_model_s") for s in builders}
     return {
-        "rounds": rounds, "imports_s": round(imports_s, 3), "pairs": rows,
-        "recipe_build_s": median("recipe", "build_s"), "newsdesk_build_s": median("newsdesk", "build_s"),
-        "recipe_non_model_s": non_model["recipe"], "newsdesk_non_model_s": non_model["newsdesk"],
-        "recipe_texts_embedded": rows[-1]["recipe"]["texts"], "newsdesk_texts_embedded": rows[-1]["newsdesk"]["texts"],
-        "ratio_median": round(float(np.median(ratios)), 3), "ratio_min": min(ratios), "ratio_max": max(ratios),
+        "rounds": rounds,
+        "imports_s": round(imports_s, 3),
+        "pairs": rows,
+        "recipe_build_s": median("recipe", "build_s"),
+        "newsdesk_build_s": median("newsdesk", "build_s"),
+        "recipe_non_model_s": non_model["recipe"],
+        "newsdesk_non_model_s": non_model["newsdesk"],
+        "recipe_texts_embedded": rows[-1]["recipe"]["texts"],
+        "newsdesk_texts_embedded": rows[-1]["newsdesk"]["texts"],
+        "ratio_median": round(float(np.median(ratios)), 3),
+        "ratio_min": min(ratios),
+        "ratio_max": max(ratios),
         "non_model_ratio": round(non_model["recipe"] / max(non_model["newsdesk"], 1e-9), 3),
         "peak_rss_mb": peak_rss_mb(),
     }
@@ -182,8 +194,9 @@ def unread_share(texts: list[str], limit: int) -> float:
     return round(sum(max(0, c - limit) for c in counts) / total, 4) if total else 0.0
 
 
-def compare_phase(recipe_dir: str, newsdesk_store: str, embedder_spec: str,
-                  questions: list[Question], warmup: int = 2) -> dict:
+def compare_phase(
+    recipe_dir: str, newsdesk_store: str, embedder_spec: str, questions: list[Question], warmup: int = 2
+) -> dict:
     """Open both indexes (built by ``paired_builds_phase``), then ask both systems every question, alternating."""
     from llama_index.core.schema import QueryBundle
 
@@ -248,8 +261,9 @@ def compare_phase(recipe_dir: str, newsdesk_store: str, embedder_spec: str,
         "query_ms": {k: percentiles(v) for k, v in ms.items()},
         "query_ratio_p50": _ratio(ms["recipe"], ms["newsdesk"]),
         "query_ratio_excl_embed_p50": _ratio(ms["recipe_excl_embed"], ms["newsdesk_excl_embed"]),
-        "quality": {system: {suite: summarize(rows) for suite, rows in sorted(per.items())}
-                    for system, per in quality.items()},
+        "quality": {
+            system: {suite: summarize(rows) for suite, rows in sorted(per.items())} for system, per in quality.items()
+        },
         "load_avg": [load_before, load_average()],
     }
 

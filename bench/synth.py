@@ -56,7 +56,9 @@ def _article_sentences(text: str) -> list[str]:
     cleaned = clean_article(text)
     out = []
     for span in cleaned.kept:
-        out.extend(cleaned.original[s:e] for s, e in split_sentences(cleaned.original[span.start : span.end], span.start))
+        out.extend(
+            cleaned.original[s:e] for s, e in split_sentences(cleaned.original[span.start : span.end], span.start)
+        )
     return out
 
 
@@ -107,16 +109,25 @@ def real_chunks(seed_dir: Path = SEED_DIR, rgb_dir: Path = RGB_DIR, chunk_tokens
     return _count_chunks(seed, chunk_tokens, overlap) + _count_chunks(read_rgb(rgb_dir), chunk_tokens, overlap)
 
 
-def chunks_per_synthetic_article(pool: list[str], seed: int = 0, sample: int = 300, chunk_tokens: int = 90,
-                                 overlap: int = 1) -> float:
+def chunks_per_synthetic_article(
+    pool: list[str], seed: int = 0, sample: int = 300, chunk_tokens: int = 90, overlap: int = 1
+) -> float:
     """Mean chunks per synthetic article, measured on the first ``sample`` of them (exact for those)."""
     records = list(synthetic_articles(sample, pool, seed))
     return _count_chunks(records, chunk_tokens, overlap) / sample
 
 
-def make_corpus(target_chunks: int, out_dir: Path, *, include_rgb: bool = True, seed: int = 0,
-                seed_dir: Path = SEED_DIR, rgb_dir: Path = RGB_DIR, chunk_tokens: int = 90,
-                overlap: int = 1) -> CorpusInfo:
+def make_corpus(
+    target_chunks: int,
+    out_dir: Path,
+    *,
+    include_rgb: bool = True,
+    seed: int = 0,
+    seed_dir: Path = SEED_DIR,
+    rgb_dir: Path = RGB_DIR,
+    chunk_tokens: int = 90,
+    overlap: int = 1,
+) -> CorpusInfo:
     """Write a corpus folder of about ``target_chunks`` chunks (never fewer than the real part)."""
     out_dir = Path(out_dir)
     if out_dir.exists():

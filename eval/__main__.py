@@ -14,15 +14,25 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="answer every case of a suite and write a report")
     r.add_argument("--suite", required=True, help="suite file (JSON Lines)")
-    r.add_argument("--corpus", help="corpus folder or .jsonl file (default: the settings' corpus, data/corpus); "
-                                    "a benchmark folder holding corpus.jsonl is indexed from that file only")
+    r.add_argument(
+        "--corpus",
+        help="corpus folder or .jsonl file (default: the settings' corpus, data/corpus); "
+        "a benchmark folder holding corpus.jsonl is indexed from that file only",
+    )
     r.add_argument("--store", help="index folder (default: eval/runs/.stores/<corpus>-<embedder>)")
     r.add_argument("--config", help="named config in eval/configs (default, dense, minilm, ...) or a JSON file")
     r.add_argument("--split", choices=["dev", "test"], help="only the cases of this split")
-    r.add_argument("--judge", choices=["offline", "llm"], default="offline",
-                   help="citation support judge (llm needs OPENAI_BASE_URL)")
-    r.add_argument("--with-counterfactual", action="store_true",
-                   help="also index corpus_counterfactual.jsonl from the benchmark folder")
+    r.add_argument(
+        "--judge",
+        choices=["offline", "llm"],
+        default="offline",
+        help="citation support judge (llm needs OPENAI_BASE_URL)",
+    )
+    r.add_argument(
+        "--with-counterfactual",
+        action="store_true",
+        help="also index corpus_counterfactual.jsonl from the benchmark folder",
+    )
     r.add_argument("--out", required=True, help="folder for report.json, report.md and the plots")
     r.add_argument("--quiet", action="store_true", help="no progress bars")
     c = sub.add_parser("compare", help="two runs side by side, with deltas and flipped cases")
@@ -35,14 +45,32 @@ def _run(args) -> int:
     from eval.report import fmt
     from eval.runner import run
 
-    report = run(args.suite, corpus=args.corpus, store=args.store, config=args.config, split=args.split,
-                 out=args.out, judge=args.judge, with_counterfactual=args.with_counterfactual,
-                 show_progress=not args.quiet)
+    report = run(
+        args.suite,
+        corpus=args.corpus,
+        store=args.store,
+        config=args.config,
+        split=args.split,
+        out=args.out,
+        judge=args.judge,
+        with_counterfactual=args.with_counterfactual,
+        show_progress=not args.quiet,
+    )
     mx = report.metrics
-    print(f"{report.suite_name}{' ' + report.split if report.split else ''} [{report.config}]: "
-          f"{report.n_cases} cases, {report.n_scored} scored, {report.n_errors} errors")
-    for name in ("answer.accuracy", "retrieval.hit@1", "retrieval.hit@5", "retrieval.mrr@10",
-                 "citation.recall", "citation.precision", "refusal.recall", "refusal.false_refusal_rate"):
+    print(
+        f"{report.suite_name}{' ' + report.split if report.split else ''} [{report.config}]: "
+        f"{report.n_cases} cases, {report.n_scored} scored, {report.n_errors} errors"
+    )
+    for name in (
+        "answer.accuracy",
+        "retrieval.hit@1",
+        "retrieval.hit@5",
+        "retrieval.mrr@10",
+        "citation.recall",
+        "citation.precision",
+        "refusal.recall",
+        "refusal.false_refusal_rate",
+    ):
         print(f"  {name:<28} {fmt(mx.get(name))}")
     print(f"  {'latency.total.p50_ms':<28} {fmt(mx.get('latency.total.p50_ms'), 'latency.')}")
     if report.n_errors:

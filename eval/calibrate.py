@@ -35,10 +35,11 @@ def best_scores(cases: list[Case], news_index, settings) -> list[tuple[Case, flo
         from rag.offline import score_sentences
 
         standalone = answer.standalone_question or answer.question
-        carried = standalone[len(answer.question):] if standalone.startswith(answer.question) else ""
+        carried = standalone[len(answer.question) :] if standalone.startswith(answer.question) else ""
         keywords = news_index.keyword_index
-        profile = profile_question(answer.question if carried else standalone, keywords.idf, keywords.has_word,
-                                   context=carried)
+        profile = profile_question(
+            answer.question if carried else standalone, keywords.idf, keywords.has_word, context=carried
+        )
         ranked = score_sentences(profile, answer.trace)
         best = ranked[0].score if ranked else 0.0
         text = answer.text.lower()
@@ -99,11 +100,15 @@ def main(argv=None) -> int:
         table = sweep(rows)
         best = pick_threshold(table)
         for r in table[::5]:
-            print(f"{r['threshold']:.2f}  accuracy {r['accuracy']:.3f}  refusal recall {r['refusal_recall']:.3f}  "
-                  f"overall {r['overall']:.3f}")
-        print(f"best threshold {best['threshold']:.2f}: overall {best['overall']:.3f}, accuracy {best['accuracy']:.3f}, "
-              f"refusal recall {best['refusal_recall']:.3f} on {len(rows)} {args.split} cases "
-              f"(embedder {news.embedder.name})")
+            print(
+                f"{r['threshold']:.2f}  accuracy {r['accuracy']:.3f}  refusal recall {r['refusal_recall']:.3f}  "
+                f"overall {r['overall']:.3f}"
+            )
+        print(
+            f"best threshold {best['threshold']:.2f}: overall {best['overall']:.3f}, accuracy {best['accuracy']:.3f}, "
+            f"refusal recall {best['refusal_recall']:.3f} on {len(rows)} {args.split} cases "
+            f"(embedder {news.embedder.name})"
+        )
         return 0
 
     return run_cli(body)

@@ -45,8 +45,11 @@ def _verdict(row: dict | None) -> str:
 
 def compare_reports(a: dict, b: dict) -> tuple[list[MetricDelta], list[Flip]]:
     names = [n for n in HEADLINE if n in a["metrics"] or n in b["metrics"]]
-    names += sorted(n for n in set(a["metrics"]) | set(b["metrics"])
-                    if n.startswith("latency.") and n.split(".")[1] in ("retrieve", "answer", "total"))
+    names += sorted(
+        n
+        for n in set(a["metrics"]) | set(b["metrics"])
+        if n.startswith("latency.") and n.split(".")[1] in ("retrieve", "answer", "total")
+    )
     deltas = [MetricDelta(n, a["metrics"].get(n), b["metrics"].get(n)) for n in names]
     rows_a = {r["id"]: r for r in a["rows"]}
     rows_b = {r["id"]: r for r in b["rows"]}
@@ -66,12 +69,17 @@ def _label(report: dict, fallback: str) -> str:
 
 def render_comparison(a: dict, b: dict, name_a: str = "A", name_b: str = "B") -> str:
     deltas, flips = compare_reports(a, b)
-    lines = [f"A = {name_a} ({_label(a, 'A')}, {a['n_cases']} cases, {a['n_errors']} errors)",
-             f"B = {name_b} ({_label(b, 'B')}, {b['n_cases']} cases, {b['n_errors']} errors)", ""]
+    lines = [
+        f"A = {name_a} ({_label(a, 'A')}, {a['n_cases']} cases, {a['n_errors']} errors)",
+        f"B = {name_b} ({_label(b, 'B')}, {b['n_cases']} cases, {b['n_errors']} errors)",
+        "",
+    ]
     width = max(len(d.name) for d in deltas) if deltas else 10
     lines.append(f"{'metric':<{width}}  {'A':>9}  {'B':>9}  {'B-A':>9}")
     for d in deltas:
-        delta = "n/a" if d.delta is None else f"{d.delta:+.3f}" if not d.name.startswith("latency.") else f"{d.delta:+.1f}"
+        delta = (
+            "n/a" if d.delta is None else f"{d.delta:+.3f}" if not d.name.startswith("latency.") else f"{d.delta:+.1f}"
+        )
         mark = {True: " better", False: " worse", None: ""}[d.better]
         lines.append(f"{d.name:<{width}}  {fmt(d.a, d.name):>9}  {fmt(d.b, d.name):>9}  {delta:>9}{mark}")
     lines += ["", f"Flipped cases ({len(flips)}):" if flips else "No case flipped."]

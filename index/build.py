@@ -45,7 +45,7 @@ def resolve_embedder(settings: Settings, recorded: str | None) -> Settings:
     if settings.index.embedder is not None:
         return settings
     if recorded and recorded.startswith("openai/"):
-        return settings.with_overrides(index={"embedder": "openai", "openai_embed_model": recorded[len("openai/"):]})
+        return settings.with_overrides(index={"embedder": "openai", "openai_embed_model": recorded[len("openai/") :]})
     by_id = {v: k for k, v in EMBEDDER_IDS.items()}
     return settings.with_overrides(index={"embedder": by_id.get(recorded or "", DEFAULT_EMBEDDER)})
 
@@ -119,8 +119,11 @@ def build(
             store.delete_article(doc_id)
         report.removed_articles = len(removed)
 
-        todo = [a for a in loaded.articles if records.get(a.doc_id) is None
-                or records[a.doc_id].content_hash != hashes[a.doc_id]]
+        todo = [
+            a
+            for a in loaded.articles
+            if records.get(a.doc_id) is None or records[a.doc_id].content_hash != hashes[a.doc_id]
+        ]
         report.unchanged_articles = len(loaded.articles) - len(todo)
         if todo:
             embedder = embedder or make_embedder(settings)
@@ -135,19 +138,34 @@ def build(
         report.articles = len(loaded.articles)
         report.chunks = store.count_chunks()
         report.seconds = time.perf_counter() - started
-        store.set_info(state="complete", embedder=report.embedder,
-                       dim=embedder.dim if embedder is not None else None,
-                       pipeline=pipeline, last_build=now_iso(), articles=report.articles, chunks=report.chunks,
-                       stories=report.story_groups)
+        store.set_info(
+            state="complete",
+            embedder=report.embedder,
+            dim=embedder.dim if embedder is not None else None,
+            pipeline=pipeline,
+            last_build=now_iso(),
+            articles=report.articles,
+            chunks=report.chunks,
+            stories=report.story_groups,
+        )
     return report
 
 
-def _embed_and_write(store: ChromaStore, todo: list[Article], loaded: LoadResult, hashes: dict[str, str],
-                     settings: Settings, embedder: Embedder, report: BuildReport,
-                     progress: ProgressCallback | None) -> None:
+def _embed_and_write(
+    store: ChromaStore,
+    todo: list[Article],
+    loaded: LoadResult,
+    hashes: dict[str, str],
+    settings: Settings,
+    embedder: Embedder,
+    report: BuildReport,
+    progress: ProgressCallback | None,
+) -> None:
     cfg = settings.index
-    planned = [(a, chunk_article(a.doc_id, loaded.cleaned_text(a), cfg.chunk_tokens, cfg.chunk_overlap_sentences))
-               for a in todo]
+    planned = [
+        (a, chunk_article(a.doc_id, loaded.cleaned_text(a), cfg.chunk_tokens, cfg.chunk_overlap_sentences))
+        for a in todo
+    ]
     total = sum(len(chunks) for _, chunks in planned)
     done = 0
 
@@ -225,5 +243,3 @@ def status(settings: Settings | None = None, *, check_corpus: bool = True) -> di
             result["stale"] = None
             result["corpus_error"] = str(exc)
     return result
-
-

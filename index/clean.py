@@ -17,7 +17,9 @@ CLEANER_VERSION = "2"
 
 _MONTHS = ("january february march april may june july august september october november december").split()
 _MONTH_DATE = re.compile(
-    r"^(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?(" + "|".join(m.capitalize() for m in _MONTHS) + r")\s+(\d{1,2}),\s+(\d{4})$"
+    r"^(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?("
+    + "|".join(m.capitalize() for m in _MONTHS)
+    + r")\s+(\d{1,2}),\s+(\d{4})$"
 )
 _LEADING_DATE = re.compile(r"^\s*date\s+(\d{4})-(\d{2})-(\d{2})\s+")
 _BOILERPLATE_LINE = re.compile(
@@ -120,8 +122,12 @@ def clean_article(original: str) -> Cleaned:
     header: set[int] = set()
     if date_line is not None:
         header.add(date_line)
-        previous = [i for i in range(date_line) if _norm(original[lines[i][0] : lines[i][1]])
-                    and not _BOILERPLATE_LINE.match(_norm(original[lines[i][0] : lines[i][1]]))]
+        previous = [
+            i
+            for i in range(date_line)
+            if _norm(original[lines[i][0] : lines[i][1]])
+            and not _BOILERPLATE_LINE.match(_norm(original[lines[i][0] : lines[i][1]]))
+        ]
         if previous:
             byline = _norm(original[lines[previous[-1]][0] : lines[previous[-1]][1]])
             if len(byline) <= 120 and not byline.endswith((".", "!", "?")):

@@ -100,16 +100,22 @@ def _from_text(doc_id: str, text: str, path: str, result: LoadResult) -> Article
     meta = cleaned.metadata
     result.cleaned[doc_id] = cleaned
     return Article(
-        doc_id=doc_id, text=text, path=path, title=meta.get("title") or derived_title(cleaned), date=meta.get("date"),
-        source=meta.get("outlet"), byline=meta.get("byline"),
+        doc_id=doc_id,
+        text=text,
+        path=path,
+        title=meta.get("title") or derived_title(cleaned),
+        date=meta.get("date"),
+        source=meta.get("outlet"),
+        byline=meta.get("byline"),
     )
 
 
 def _walk_files(root: Path, result: LoadResult) -> list[Path]:
     """All files under root, sorted, never following directory symlinks (no loops)."""
     files: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=lambda e: result.warn(
-            f"cannot read folder {e.filename}: {e.strerror}")):
+    for dirpath, dirnames, filenames in os.walk(
+        root, followlinks=False, onerror=lambda e: result.warn(f"cannot read folder {e.filename}: {e.strerror}")
+    ):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             if not name.startswith("."):
@@ -159,13 +165,15 @@ def _load_jsonl(path: Path, text: str, result: LoadResult) -> list[Article]:
         base = _from_text(str(doc_id).strip(), body, f"{path}#L{line_no}", result)
         if base is None:
             continue
-        articles.append(replace(
-            base,
-            title=(row.get("title") or base.title),
-            date=normalize_date(row.get("date")) or base.date,
-            source=(row.get("source") or base.source),
-            url=row.get("url") or None,
-        ))
+        articles.append(
+            replace(
+                base,
+                title=(row.get("title") or base.title),
+                date=normalize_date(row.get("date")) or base.date,
+                source=(row.get("source") or base.source),
+                url=row.get("url") or None,
+            )
+        )
     return articles
 
 
@@ -212,15 +220,20 @@ def load_corpus(corpus_dir: str | Path, max_bytes: int = 20_000_000) -> LoadResu
         if not text.strip():
             result.warn(f"skipped {rel}: empty file")
             continue
-        found = (_load_jsonl(path, text, result) if suffix == ".jsonl"
-                 else [a for a in [_from_text(path.stem, text, str(path), result)] if a is not None])
+        found = (
+            _load_jsonl(path, text, result)
+            if suffix == ".jsonl"
+            else [a for a in [_from_text(path.stem, text, str(path), result)] if a is not None]
+        )
         for article in found:
             if article.doc_id in seen:
-                result.warn(f"skipped duplicate doc id {article.doc_id!r} in {rel} (first seen in {seen[article.doc_id]})")
+                result.warn(
+                    f"skipped duplicate doc id {article.doc_id!r} in {rel} (first seen in {seen[article.doc_id]})"
+                )
                 continue
             seen[article.doc_id] = str(rel)
             result.articles.append(article)
-    for doc_id, overrides in catalog.items():
+    for doc_id in catalog:
         if doc_id not in seen:
             result.warn(f"catalog names unknown doc id {doc_id!r}")
     result.articles = [_apply_catalog(a, catalog.get(a.doc_id), result) for a in result.articles]

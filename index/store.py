@@ -18,7 +18,7 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +32,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 
 WRITE_BATCH = 4096  # rows per Chroma write: above its max batch size (5461 here) a write fails
+
 
 def _chroma_settings():
     from chromadb.config import Settings as ChromaSettings
@@ -292,8 +293,10 @@ class ChromaStore:
 
     def all_articles(self) -> list[Article]:
         got = self.get_all(self.articles, ["metadatas", "documents"])
-        return sorted((_to_article(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])),
-                      key=lambda a: a.doc_id)
+        return sorted(
+            (_to_article(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])),
+            key=lambda a: a.doc_id,
+        )
 
     def all_chunks(self) -> tuple[list[str], list[str], list[dict]]:
         """(ids, texts, metadatas) of every chunk, for keyword indexing."""
@@ -304,8 +307,11 @@ class ChromaStore:
         """(ids, texts, metadatas, vectors) of every chunk, in one pass, for an in-memory table."""
         got = self.get_all(self.chunks, ["documents", "metadatas", "embeddings"])
         dim = int(self.info.get("dim") or 0)
-        vectors = (np.asarray(got["embeddings"], dtype=np.float32) if got["embeddings"]
-                   else np.zeros((0, dim), dtype=np.float32))
+        vectors = (
+            np.asarray(got["embeddings"], dtype=np.float32)
+            if got["embeddings"]
+            else np.zeros((0, dim), dtype=np.float32)
+        )
         return got["ids"], got["documents"], got["metadatas"], vectors
 
     def chunk_vectors_by_doc(self) -> tuple[np.ndarray, dict[str, list[int]]]:
@@ -353,11 +359,15 @@ class ChromaStore:
         chunks = [c for _, _, cs, _ in batch for c in cs]
         dim = int(np.asarray(batch[0][3]).shape[-1]) if batch and len(batch[0][3]) else 0
         need = sum(len(a.text.encode("utf-8")) for a, _, _, _ in batch) + sum(
-            _BYTES_PER_CHUNK_BASE + len(c.text.encode("utf-8")) + _BYTES_PER_VECTOR_FLOAT * dim for c in chunks)
+            _BYTES_PER_CHUNK_BASE + len(c.text.encode("utf-8")) + _BYTES_PER_VECTOR_FLOAT * dim for c in chunks
+        )
         free = _free_mb(Path(cfg.store_dir))
         if free - need / 1e6 < cfg.min_free_mb:
-            raise _disk_full_error(Path(cfg.store_dir), free,
-                                   f"; this batch needs ~{need / 1e6:.0f} MB and builds keep {cfg.min_free_mb} MB free")
+            raise _disk_full_error(
+                Path(cfg.store_dir),
+                free,
+                f"; this batch needs ~{need / 1e6:.0f} MB and builds keep {cfg.min_free_mb} MB free",
+            )
 
     def write_articles(self, batch: list[tuple[Article, str, list[Chunk], np.ndarray]]) -> None:
         """Replace the chunks of each article, then write its record (the commit marker)."""
@@ -398,14 +408,19 @@ def _mean_vector(vectors: np.ndarray) -> list[float]:
 
 def _to_article(doc_id: str, text: str, meta: dict) -> Article:
     return Article(
-        doc_id=doc_id, text=text or "", path=meta.get("path", ""), title=meta.get("title") or None,
-        date=meta.get("date") or None, source=meta.get("source") or None, url=meta.get("url") or None,
+        doc_id=doc_id,
+        text=text or "",
+        path=meta.get("path", ""),
+        title=meta.get("title") or None,
+        date=meta.get("date") or None,
+        source=meta.get("source") or None,
+        url=meta.get("url") or None,
         byline=meta.get("byline") or None,
     )
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 @contextmanager
@@ -425,7 +440,9 @@ def build_lock(settings: Settings):
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "another process"
-            raise StoreError(f"another build is writing this index ({holder}); try again when it has finished") from None
+            raise StoreError(
+                f"another build is writing this index ({holder}); try again when it has finished"
+            ) from None
         handle.seek(0)
         handle.truncate()
         handle.write(f"pid {os.getpid()}")

@@ -35,8 +35,9 @@ def shingles(text: str, n: int = 3) -> np.ndarray:
     Python's string hash differs between processes; these arrays live and die in one.
     """
     words = content_words(text)
-    return np.unique(np.fromiter((hash(tuple(words[i : i + n])) for i in range(max(0, len(words) - n + 1))),
-                                 dtype=np.int64))
+    return np.unique(
+        np.fromiter((hash(tuple(words[i : i + n])) for i in range(max(0, len(words) - n + 1))), dtype=np.int64)
+    )
 
 
 def jaccard_of_shingles(sa: np.ndarray, sb: np.ndarray) -> float:
@@ -62,8 +63,9 @@ class PairVerdict:
     alignment: float
 
 
-def judge_pair(text_a: str | np.ndarray, text_b: str | np.ndarray, vectors_a: np.ndarray, vectors_b: np.ndarray,
-               floor: float) -> PairVerdict:
+def judge_pair(
+    text_a: str | np.ndarray, text_b: str | np.ndarray, vectors_a: np.ndarray, vectors_b: np.ndarray, floor: float
+) -> PairVerdict:
     """Texts, or their ``shingles`` when the caller judges one article against many."""
     jac = jaccard_of_shingles(*(shingles(t) if isinstance(t, str) else t for t in (text_a, text_b)))
     align = chunk_alignment(vectors_a, vectors_b, floor)
@@ -133,7 +135,9 @@ def group_stories(store, floor: float | None) -> dict[str, dict]:
     k = min(CANDIDATES_PER_ARTICLE + 1, len(ids))
     neighbours_of: list[list[str]] = []
     for start in range(0, len(ids) if len(ids) > 1 else 0, _BATCH):
-        got_near = store.articles.query(query_embeddings=means[start : start + _BATCH], n_results=k, include=["distances"])
+        got_near = store.articles.query(
+            query_embeddings=means[start : start + _BATCH], n_results=k, include=["distances"]
+        )
         neighbours_of.extend(got_near["ids"])
     matrix, rows_of = store.chunk_vectors_by_doc()  # one paged read, not one query per article
     shingle_cache: dict[str, np.ndarray] = {}
@@ -147,7 +151,9 @@ def group_stories(store, floor: float | None) -> dict[str, dict]:
         return shingle_cache[doc_id]
 
     if floor is None:
-        sample = ids if len(ids) <= 200 else [ids[i] for i in np.random.default_rng(0).choice(len(ids), 200, replace=False)]
+        sample = (
+            ids if len(ids) <= 200 else [ids[i] for i in np.random.default_rng(0).choice(len(ids), 200, replace=False)]
+        )
         floor = estimate_floor({d: vectors(d) for d in sample})
     groups = _UnionFind(ids)
     checked: set[tuple[str, str]] = set()

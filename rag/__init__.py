@@ -17,5 +17,16 @@ def open_index(settings=None, **kwargs):
     return NewsIndex(settings, **kwargs)
 
 
-__all__ = ["Answer", "AnswerSentence", "Citation", "Conflict", "Filters", "Passage", "StreamEvent", "answer",
-           "answer_stream", "clean_question", "open_index"]
+__all__ = [
+    "Answer",
+    "AnswerSentence",
+    "Citation",
+    "Conflict",
+    "Filters",
+    "Passage",
+    "StreamEvent",
+    "answer",
+    "answer_stream",
+    "clean_question",
+    "open_index",
+]

@@ -54,8 +54,13 @@ def make_generator(settings: Settings) -> Generator:
 
 
 def answer_stream(
-    question: str, *, history: list[dict] | None = None, settings: Settings | None = None,
-    news_index: NewsIndex | None = None, generator: Generator | None = None, filters: Filters | None = None,
+    question: str,
+    *,
+    history: list[dict] | None = None,
+    settings: Settings | None = None,
+    news_index: NewsIndex | None = None,
+    generator: Generator | None = None,
+    filters: Filters | None = None,
 ) -> Iterator[StreamEvent]:
     """Yield the reply as it is produced, then one final "answer" event with the checked Answer."""
     settings = settings or (news_index.settings if news_index else load_settings())
@@ -79,9 +84,12 @@ def answer_stream(
     filters, scope_notice, prefer_recent = _apply_time_words(standalone, filters, news_index)
     notice = notice or scope_notice
     retrieved = hybrid_retrieve(standalone, news_index=news_index, settings=settings, filters=filters)
-    timings = {"retrieve": sum(retrieved.timings_ms.values()), **{f"retrieve.{k}": v for k, v in retrieved.timings_ms.items()}}
+    timings = {
+        "retrieve": sum(retrieved.timings_ms.values()),
+        **{f"retrieve.{k}": v for k, v in retrieved.timings_ms.items()},
+    }
     keywords = news_index.keyword_index
-    carried = standalone[len(question):] if standalone.startswith(question) else ""
+    carried = standalone[len(question) :] if standalone.startswith(question) else ""
     profile = profile_question(question if carried else standalone, keywords.idf, keywords.has_word, context=carried)
     every_sentence = score_sentences(profile, retrieved.passages)
     ranked = merge_story_copies(every_sentence, news_index.stories)
@@ -105,8 +113,14 @@ def answer_stream(
         if result is None:
             yield StreamEvent("notice", notice or "")
     if result is None:
-        result = answer_offline(question, profile, retrieved.passages, max_sentences=cfg.max_sentences,
-                                threshold=cfg.refusal_threshold, ranked=ranked)
+        result = answer_offline(
+            question,
+            profile,
+            retrieved.passages,
+            max_sentences=cfg.max_sentences,
+            threshold=cfg.refusal_threshold,
+            ranked=ranked,
+        )
         if not result.refused:
             for s in result.sentences:
                 yield StreamEvent("token", s.text + " ")
@@ -117,9 +131,13 @@ def answer_stream(
         result = _know_the_sources(result, profile, every_sentence, news_index, cfg.refusal_threshold)
     timings["answer"] = (time.perf_counter() - t) * 1000
     timings["total"] = (time.perf_counter() - started) * 1000
-    result = replace(result, timings_ms={k: round(v, 2) for k, v in timings.items()},
-                     standalone_question=standalone if standalone != question else None,
-                     notice=notice or result.notice, raw_answer=result.raw_answer or raw_reply)
+    result = replace(
+        result,
+        timings_ms={k: round(v, 2) for k, v in timings.items()},
+        standalone_question=standalone if standalone != question else None,
+        notice=notice or result.notice,
+        raw_answer=result.raw_answer or raw_reply,
+    )
     yield StreamEvent("answer", answer=result)
 
 
@@ -142,7 +160,7 @@ def newest_first_among_best(ranked, margin: float = 0.8):
     cut = margin * ranked[0].score
     top = [s for s in ranked if s.score >= cut]
     rest = [s for s in ranked if s.score < cut]
-    top.sort(key=lambda s: (s.passage.date or ""), reverse=True)
+    top.sort(key=lambda s: s.passage.date or "", reverse=True)
     return top + rest
 
 
@@ -159,8 +177,9 @@ def _know_the_sources(result: Answer, profile, ranked, news_index: NewsIndex, th
     return count_corroboration(result, stories)
 
 
-def _checked_answer(question: str, raw: str, passages, settings: Settings, news_index: NewsIndex,
-                    backend: str) -> Answer | None:
+def _checked_answer(
+    question: str, raw: str, passages, settings: Settings, news_index: NewsIndex, backend: str
+) -> Answer | None:
     """The generated reply after verification; None when nothing in it survives the check."""
     claim_vectors: dict[str, object] = {}
 
@@ -173,12 +192,26 @@ def _checked_answer(question: str, raw: str, passages, settings: Settings, news_
 
     verified = verify_reply(raw, passages, settings.answer.support_threshold, similarity=similarity)
     if verified.refused:
-        return Answer(question=question, text=refusal_text(question), refused=True, trace=passages,
-                      backend=backend, raw_answer=raw)
+        return Answer(
+            question=question,
+            text=refusal_text(question),
+            refused=True,
+            trace=passages,
+            backend=backend,
+            raw_answer=raw,
+        )
     if not verified.supported:
         return None
-    return Answer(question=question, text=verified.text, refused=False, sentences=verified.sentences,
-                  citations=verified.citations, trace=passages, backend=backend, raw_answer=raw)
+    return Answer(
+        question=question,
+        text=verified.text,
+        refused=False,
+        sentences=verified.sentences,
+        citations=verified.citations,
+        trace=passages,
+        backend=backend,
+        raw_answer=raw,
+    )
 
 
 def answer(question: str, **kwargs) -> Answer:

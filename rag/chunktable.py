@@ -48,9 +48,17 @@ class ChunkTable:
     def passage(self, row: int, score: float, dense: float | None = None, keyword: float | None = None) -> Passage:
         meta = self.metadatas[row]
         return Passage(
-            chunk_id=self.ids[row], doc_id=meta.get("document_id", ""), start=int(meta["start"]),
-            end=int(meta["end"]), text=self.texts[row], score=score, dense_score=dense, keyword_score=keyword,
-            title=meta.get("title") or None, date=meta.get("date") or None, source=meta.get("source") or None,
+            chunk_id=self.ids[row],
+            doc_id=meta.get("document_id", ""),
+            start=int(meta["start"]),
+            end=int(meta["end"]),
+            text=self.texts[row],
+            score=score,
+            dense_score=dense,
+            keyword_score=keyword,
+            title=meta.get("title") or None,
+            date=meta.get("date") or None,
+            source=meta.get("source") or None,
             url=meta.get("url") or None,
         )
 
@@ -63,8 +71,9 @@ class ChunkTable:
         return {chunk_id: float(s) for (chunk_id, _), s in zip(rows, scores)}
 
 
-def exact_top_rows(vectors: np.ndarray, query: np.ndarray, n: int,
-                   mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+def exact_top_rows(
+    vectors: np.ndarray, query: np.ndarray, n: int, mask: np.ndarray | None = None
+) -> list[tuple[int, float]]:
     """The n rows with the highest dot product with ``query`` (ties by row), only rows where mask is true."""
     if n <= 0 or len(vectors) == 0:
         return []

@@ -8,8 +8,10 @@ from rag.records import Citation, Passage
 
 def passage_sentences(passage: Passage) -> list[tuple[int, int, str]]:
     """(start, end, text) of each sentence of a passage, offsets into the original article."""
-    return [(s, e, passage.text[s - passage.start : e - passage.start])
-            for s, e in split_sentences(passage.text, offset=passage.start)]
+    return [
+        (s, e, passage.text[s - passage.start : e - passage.start])
+        for s, e in split_sentences(passage.text, offset=passage.start)
+    ]
 
 
 class CitationBook:
@@ -25,11 +27,21 @@ class CitationBook:
         if key not in self._by_span:
             n = len(self.citations) + 1
             self._by_span[key] = n
-            self.citations.append(Citation(
-                n=n, doc_id=passage.doc_id, start=start, end=end, quote=quote, title=passage.title,
-                date=passage.date, source=passage.source, url=passage.url,
-                passage_start=passage.start, passage_end=passage.end,
-            ))
+            self.citations.append(
+                Citation(
+                    n=n,
+                    doc_id=passage.doc_id,
+                    start=start,
+                    end=end,
+                    quote=quote,
+                    title=passage.title,
+                    date=passage.date,
+                    source=passage.source,
+                    url=passage.url,
+                    passage_start=passage.start,
+                    passage_end=passage.end,
+                )
+            )
         return self._by_span[key]
 
 

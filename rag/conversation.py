@@ -32,7 +32,12 @@ def standalone_question(question: str, history: list[dict] | None) -> str:
         return question
     names = [m.group(0) for m in _NAME.finditer(previous) if m.start() > 0 or " " in m.group(0)]
     first_word = previous.split()[0] if previous.split() else ""
-    if first_word and first_word[0].isupper() and first_word.lower() not in ("what", "who", "when", "where", "how", "which", "why", "did", "does", "is", "was", "were", "are"):
+    if (
+        first_word
+        and first_word[0].isupper()
+        and first_word.lower()
+        not in ("what", "who", "when", "where", "how", "which", "why", "did", "does", "is", "was", "were", "are")
+    ):
         names.insert(0, first_word)
     reply = next((t["content"] for t in reversed(history) if t.get("role") == "assistant" and t.get("content")), "")
     reply_names = [m.group(0) for m in _NAME.finditer(re.sub(r"\[\d+\]", "", reply)) if " " in m.group(0)][:4]

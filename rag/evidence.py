@@ -20,8 +20,10 @@ DATE_RE = re.compile(
     rf"(?:in|since|until|by|of|from)\s+(?:early\s+|late\s+|mid-)?(?:{_MONTH}\s+)?(?:19|20)\d{{2}}|{_WEEKDAY}|"
     rf"\d{{4}}-\d{{2}}-\d{{2}}|(?:last|next|this)\s+(?:year|month|week)|(?:19|20)\d{{2}})\b"
 )
-_NUMBER_WORDS = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
-                 r"hundred|dozen|dozens|several|some)")
+_NUMBER_WORDS = (
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
+    r"hundred|dozen|dozens|several|some)"
+)
 NUMBER_RE = re.compile(
     rf"(?:(?:roughly|about|around|nearly|almost|over|more than|some|at least|up to)\s+)?"
     rf"(?:\d[\d,.]*\d|\d)(?:\s*(?:%|percent|per cent|million|billion|thousand))?"
@@ -35,9 +37,26 @@ DURATION_RE = re.compile(
     r"|(?:two|three|four|five|six|several|\d+)\s+(?:days|weeks|months|years|hours|decades))\b",
     re.IGNORECASE,
 )
-_NAME_RE = re.compile(r"(?:[A-Z][a-zA-Z'’\-]+|[A-Z]{2,})(?:\s+(?:[A-Z][a-zA-Z'’\-]+|[A-Z]{2,}|of|de|al|bin|von|van))*(?<!\s(?:of|de|al))")
-_TITLES = ("President", "Minister", "leader", "spokesperson", "spokesman", "aide", "Chancellor", "Premier", "Secretary",
-           "counterpart", "ombudswoman", "chief", "agency", "broadcaster", "media")
+_NAME_RE = re.compile(
+    r"(?:[A-Z][a-zA-Z'’\-]+|[A-Z]{2,})(?:\s+(?:[A-Z][a-zA-Z'’\-]+|[A-Z]{2,}|of|de|al|bin|von|van))*(?<!\s(?:of|de|al))"
+)
+_TITLES = (
+    "President",
+    "Minister",
+    "leader",
+    "spokesperson",
+    "spokesman",
+    "aide",
+    "Chancellor",
+    "Premier",
+    "Secretary",
+    "counterpart",
+    "ombudswoman",
+    "chief",
+    "agency",
+    "broadcaster",
+    "media",
+)
 
 
 @dataclass(frozen=True)
@@ -61,12 +80,21 @@ def answer_type(question: str) -> str | None:
         return "number"
     if re.search(r"\bhow long\b|\bfor how long\b|\bwhat (was|is) the (duration|length)\b|\bhow many days\b", q):
         return "duration"
-    if re.search(r"^(when|what (date|day|year|month|time))\b|\bwhen\b|\bwhat (year|date|day of the week|month)\b|\bsince when\b", q):
+    if re.search(
+        r"^(when|what (date|day|year|month|time))\b|\bwhen\b|\bwhat (year|date|day of the week|month)\b|\bsince when\b",
+        q,
+    ):
         return "date"
-    if re.search(r"^(who|whom|whose)\b|\bwho\b|\bwhich (leader|president|minister|official|person|people|agency|outlet|broadcaster|spokes\w+)\b", q):
+    if re.search(
+        r"^(who|whom|whose)\b|\bwho\b|\bwhich (leader|president|minister|official|person|people|agency|outlet|broadcaster|spokes\w+)\b",
+        q,
+    ):
         return "person"
-    if re.search(r"^where\b|\bwhere\b|\bwhich (city|country|countries|place|region|venue)\b|\bin what (city|country)\b"
-                 r"|\b(location|venue)\b", q):
+    if re.search(
+        r"^where\b|\bwhere\b|\bwhich (city|country|countries|place|region|venue)\b|\bin what (city|country)\b"
+        r"|\b(location|venue)\b",
+        q,
+    ):
         return "place"
     return None
 
@@ -79,7 +107,10 @@ def _weight(term: str, idf: Callable[[str], float], seen: Callable[[str], bool])
 
 
 def profile_question(
-    question: str, idf: Callable[[str], float], seen: Callable[[str], bool] = lambda w: True, context: str = "",
+    question: str,
+    idf: Callable[[str], float],
+    seen: Callable[[str], bool] = lambda w: True,
+    context: str = "",
 ) -> QuestionProfile:
     """Key words weighted by rarity. Words carried from earlier turns (``context``) count
     for less than the question's own; names the corpus never mentions are noted."""
@@ -114,8 +145,11 @@ def _titled_names(sentence: str, profile: QuestionProfile) -> list[re.Match]:
     out = []
     for m in _TITLED_NAME.finditer(sentence):
         name = m.group(1).strip()
-        if name and name.lower() not in profile.text.lower() and not any(
-                same_word(w, t) for w in content_words(name) for t in profile.terms):
+        if (
+            name
+            and name.lower() not in profile.text.lower()
+            and not any(same_word(w, t) for w in content_words(name) for t in profile.terms)
+        ):
             out.append(_Span(m.start(1), m.start(1) + len(name), name))
     return out
 
@@ -161,18 +195,27 @@ def find_short_answer(profile: QuestionProfile, sentence: str) -> tuple[int, int
             phrase = m.group(0)
             if m.start() == 0 and " " not in phrase:
                 continue  # a capitalised first word is not a name by itself
-            if phrase.lower() in profile.text.lower() or all(same_word(w, t) for w in content_words(phrase)
-                                                             for t in profile.terms[:1]):
+            if phrase.lower() in profile.text.lower() or all(
+                same_word(w, t) for w in content_words(phrase) for t in profile.terms[:1]
+            ):
                 continue
             if any(same_word(w, t) for w in content_words(phrase) for t in profile.terms):
                 continue
             found.append(m)
         if wants == "place":
-            found = [m for m in found if re.search(r"\b(?:in|at|to|from|near|nearby)\s+(?:the\s+)?$",
-                                                   sentence[max(0, m.start() - 12) : m.start()])] or []
+            found = [
+                m
+                for m in found
+                if re.search(
+                    r"\b(?:in|at|to|from|near|nearby)\s+(?:the\s+)?$", sentence[max(0, m.start() - 12) : m.start()]
+                )
+            ] or []
         elif wants == "person":
-            titled = [m for m in found if re.search(r"\b(?:" + "|".join(_TITLES) + r")\s+$",
-                                                    sentence[max(0, m.start() - 20) : m.start()])]
+            titled = [
+                m
+                for m in found
+                if re.search(r"\b(?:" + "|".join(_TITLES) + r")\s+$", sentence[max(0, m.start() - 20) : m.start()])
+            ]
             found = titled or [m for m in found if " " in m.group(0)]
     if not found:
         return None
@@ -210,6 +253,6 @@ def evidence_score(profile: QuestionProfile, sentence: str, dense_rel: float) ->
     stripped = sentence.strip()
     if stripped.endswith("?"):
         return 0.0  # a question in the article ("What other leaders will attend?") is never an answer
-    if len(stripped.split()) < 5 or not stripped[-1:] in ".!\"”’)":
+    if len(stripped.split()) < 5 or stripped[-1:] not in '.!"”’)':
         score *= 0.8  # headings, captions, fragments
     return score

@@ -40,14 +40,22 @@ def build_messages(question: str, passages: list[Passage], history: list[dict] |
 def condense_question(generator: Generator, question: str, history: list[dict]) -> str:
     """A standalone version of a follow-up, written by the model."""
     convo = "\n".join(f"{t['role']}: {str(t['content'])[:500]}" for t in history[-4:] if t.get("content"))
-    reply = complete(generator, [
-        {"role": "system", "content": CONDENSE_PROMPT},
-        {"role": "user", "content": f"Conversation:\n{convo}\n\nLast question: {question}"},
-    ]).strip().splitlines()
+    reply = (
+        complete(
+            generator,
+            [
+                {"role": "system", "content": CONDENSE_PROMPT},
+                {"role": "user", "content": f"Conversation:\n{convo}\n\nLast question: {question}"},
+            ],
+        )
+        .strip()
+        .splitlines()
+    )
     text = reply[0].strip() if reply else ""
     return text if 5 <= len(text) <= 500 else question
 
 
-def stream_reply(generator: Generator, question: str, passages: list[Passage],
-                 history: list[dict] | None = None) -> Iterator[str]:
+def stream_reply(
+    generator: Generator, question: str, passages: list[Passage], history: list[dict] | None = None
+) -> Iterator[str]:
     yield from generator.stream(build_messages(question, passages, history))

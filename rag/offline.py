@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from newsdesk.terms import jaccard
 from rag.cite import CitationBook, format_sentence, passage_sentences
 from rag.evidence import QuestionProfile, coverage, evidence_score, find_short_answer
 from rag.records import Answer, AnswerSentence, Citation, Passage
-from newsdesk.terms import jaccard
 
 
 @dataclass(frozen=True)
@@ -38,8 +38,9 @@ def score_sentences(profile: QuestionProfile, passages: list[Passage]) -> list[S
             key = (p.doc_id, start, end)
             if key in scored:  # overlapping chunks repeat a sentence
                 continue
-            scored[key] = ScoredSentence(p, start, end, text, evidence_score(profile, text, rel),
-                                         coverage(profile, text))
+            scored[key] = ScoredSentence(
+                p, start, end, text, evidence_score(profile, text, rel), coverage(profile, text)
+            )
     return sorted(scored.values(), key=lambda s: (-s.score, s.passage.doc_id, s.start))
 
 
@@ -75,14 +76,27 @@ def refusal_text(question: str) -> str:
     return f"The articles don't say. Nothing in the corpus answers \u201c{question.strip()}\u201d; the closest passages are listed as related."
 
 
-def answer_offline(question: str, profile: QuestionProfile, passages: list[Passage], *, max_sentences: int,
-                   threshold: float, ranked: list[ScoredSentence] | None = None) -> Answer:
+def answer_offline(
+    question: str,
+    profile: QuestionProfile,
+    passages: list[Passage],
+    *,
+    max_sentences: int,
+    threshold: float,
+    ranked: list[ScoredSentence] | None = None,
+) -> Answer:
     """Quote the best evidence sentences, or refuse; ``ranked`` may be given pre-scored."""
     ranked = ranked if ranked is not None else score_sentences(profile, passages)
     chosen = choose_sentences(ranked, max_sentences, threshold)
     if not chosen:
-        return Answer(question=question, text=refusal_text(question), refused=True, related=related_passages(ranked),
-                      trace=passages, backend="offline")
+        return Answer(
+            question=question,
+            text=refusal_text(question),
+            refused=True,
+            related=related_passages(ranked),
+            trace=passages,
+            backend="offline",
+        )
     # Keep article order within one article, best-first across articles.
     book = CitationBook()
     sentences: list[AnswerSentence] = []
@@ -92,8 +106,19 @@ def answer_offline(question: str, profile: QuestionProfile, passages: list[Passa
         span = find_short_answer(profile, s.text)
         if span and short is None:
             short = s.text[span[0] : span[1]]
-        sentences.append(AnswerSentence(text=s.text, citations=(n,), support=round(min(1.0, s.coverage), 3),
-                                        supported=True, highlight=span))
+        sentences.append(
+            AnswerSentence(
+                text=s.text, citations=(n,), support=round(min(1.0, s.coverage), 3), supported=True, highlight=span
+            )
+        )
     text = " ".join(format_sentence(s.text, s.citations) for s in sentences)
-    return Answer(question=question, text=text, refused=False, sentences=sentences, citations=book.citations,
-                  trace=passages, backend="offline", short_answer=short)
+    return Answer(
+        question=question,
+        text=text,
+        refused=False,
+        sentences=sentences,
+        citations=book.citations,
+        trace=passages,
+        backend="offline",
+        short_answer=short,
+    )

@@ -20,9 +20,9 @@ import numpy as np
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
+from newsdesk.terms import content_words
 from rag.chunktable import ChunkTable, exact_top_rows
 from rag.records import Passage
-from newsdesk.terms import content_words
 
 
 @dataclass(frozen=True)
@@ -68,8 +68,14 @@ def _day(iso: str) -> int:
     return int(iso.replace("-", "")[:8])
 
 
-def dense_top_rows(table: ChunkTable, collection, vector: np.ndarray, n: int, filters: Filters | None = None,
-                   exact_max_chunks: int = 50_000) -> list[tuple[int, float]]:
+def dense_top_rows(
+    table: ChunkTable,
+    collection,
+    vector: np.ndarray,
+    n: int,
+    filters: Filters | None = None,
+    exact_max_chunks: int = 50_000,
+) -> list[tuple[int, float]]:
     """The n chunks (table rows) most similar to a unit query vector, with their cosine.
 
     Exact (one matrix-vector product over the in-memory vectors) up to
@@ -80,8 +86,12 @@ def dense_top_rows(table: ChunkTable, collection, vector: np.ndarray, n: int, fi
     filters = filters or Filters()
     if len(table) <= exact_max_chunks:
         return exact_top_rows(table.vectors, vector, n, filters.mask(table))
-    got = collection.query(query_embeddings=[np.asarray(vector, dtype=np.float32).tolist()], n_results=n,
-                           where=filters.to_chroma_where(), include=["distances"])
+    got = collection.query(
+        query_embeddings=[np.asarray(vector, dtype=np.float32).tolist()],
+        n_results=n,
+        where=filters.to_chroma_where(),
+        include=["distances"],
+    )
     rows = []
     for chunk_id, distance in zip(got["ids"][0], got["distances"][0]):
         row = table.row_of.get(chunk_id)
@@ -93,16 +103,16 @@ def dense_top_rows(table: ChunkTable, collection, vector: np.ndarray, n: int, fi
 class DenseRetriever(BaseRetriever):
     """``dense_top_rows`` as a llama-index retriever; the query vector comes in the QueryBundle."""
 
-    def __init__(self, table: ChunkTable, collection, top_n: int, filters: Filters | None = None,
-                 exact_max_chunks: int = 50_000):
+    def __init__(
+        self, table: ChunkTable, collection, top_n: int, filters: Filters | None = None, exact_max_chunks: int = 50_000
+    ):
         super().__init__()
         self._table, self._collection, self._top_n = table, collection, top_n
         self._filters, self._exact_max_chunks = filters, exact_max_chunks
         self.exact = len(table) <= exact_max_chunks
 
     def top_rows(self, vector: np.ndarray) -> list[tuple[int, float]]:
-        return dense_top_rows(self._table, self._collection, vector, self._top_n, self._filters,
-                              self._exact_max_chunks)
+        return dense_top_rows(self._table, self._collection, vector, self._top_n, self._filters, self._exact_max_chunks)
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         if query_bundle.embedding is None:
@@ -145,8 +155,13 @@ class KeywordIndex:
             return []
         k = min(top_n, len(self.table))
         with self._lock:
-            docs, scores = self._bm25.retrieve([terms], k=k, show_progress=False, n_threads=0,
-                                               weight_mask=None if keep is None else keep.astype(np.float32))
+            docs, scores = self._bm25.retrieve(
+                [terms],
+                k=k,
+                show_progress=False,
+                n_threads=0,
+                weight_mask=None if keep is None else keep.astype(np.float32),
+            )
         return [(int(d), float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
 
 
@@ -156,8 +171,10 @@ class KeywordRetriever(BaseRetriever):
         self._index, self._top_n, self._filters = keyword_index, top_n, filters
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        return [NodeWithScore(node=self._index.table.node(row), score=score)
-                for row, score in self._index.search(query_bundle.query_str, self._top_n, self._filters)]
+        return [
+            NodeWithScore(node=self._index.table.node(row), score=score)
+            for row, score in self._index.search(query_bundle.query_str, self._top_n, self._filters)
+        ]
 
 
 def reciprocal_rank_fusion(rankings: list[list[Hashable]], weights: list[float], k: int = 60) -> dict:
@@ -204,7 +221,11 @@ class RetrievalResult:
 
 
 def hybrid_retrieve(
-    question: str, *, news_index, settings, filters: Filters | None = None,
+    question: str,
+    *,
+    news_index,
+    settings,
+    filters: Filters | None = None,
 ) -> RetrievalResult:
     """Dense + keyword candidates, fused, diversified; timings per stage."""
     cfg = settings.retrieval
@@ -218,8 +239,9 @@ def hybrid_retrieve(
         vector = news_index.embedder.embed_query(question)
         timings["embed_query"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
-        dense_hits = dense_top_rows(table, news_index.store.chunks, vector, cfg.candidates, filters,
-                                    cfg.exact_search_max_chunks)
+        dense_hits = dense_top_rows(
+            table, news_index.store.chunks, vector, cfg.candidates, filters, cfg.exact_search_max_chunks
+        )
         timings["dense"] = (time.perf_counter() - t) * 1000
     if cfg.mode in ("hybrid", "keyword"):
         t = time.perf_counter()
@@ -227,8 +249,9 @@ def hybrid_retrieve(
         timings["keyword"] = (time.perf_counter() - t) * 1000
     t = time.perf_counter()
     dense_of, keyword_of = dict(dense_hits), dict(keyword_hits)
-    fused = reciprocal_rank_fusion([[r for r, _ in dense_hits], [r for r, _ in keyword_hits]],
-                                   [cfg.dense_weight, cfg.keyword_weight], cfg.rrf_k)
+    fused = reciprocal_rank_fusion(
+        [[r for r, _ in dense_hits], [r for r, _ in keyword_hits]], [cfg.dense_weight, cfg.keyword_weight], cfg.rrf_k
+    )
     order = sorted(fused, key=lambda row: (-fused[row], table.ids[row]))
     ranked = (table.passage(row, fused[row], dense_of.get(row), keyword_of.get(row)) for row in order)
     passages = diversify(ranked, cfg.top_k, cfg.max_chunks_per_article, cfg.near_duplicate_jaccard)

@@ -9,9 +9,8 @@ side instead of one silently winning.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
-
 from collections.abc import Callable
+from dataclasses import replace
 from difflib import SequenceMatcher
 from functools import lru_cache
 
@@ -24,8 +23,21 @@ from rag.records import Answer, AnswerSentence, Citation, Conflict
 
 SAME_CLAIM = 0.6  # word overlap above which two sentences state the same thing
 _HEDGES = re.compile(r"^(?:roughly|about|around|nearly|almost|over|more than|some|at least|up to|in|on|the)\s+", re.I)
-_NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
-                 "eight": "8", "nine": "9", "ten": "10", "twenty": "20", "a": "1", "an": "1"}
+_NUMBER_WORDS = {
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+    "ten": "10",
+    "twenty": "20",
+    "a": "1",
+    "an": "1",
+}
 
 
 def same_claim_overlap(a: str, b: str) -> float:
@@ -65,8 +77,7 @@ def normalize_value(value: str) -> str:
 
 
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-_MONTH_NUMBERS = {m: i for i, m in enumerate(
-    "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
+_MONTH_NUMBERS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
 
 
 def _date_parts(value: str) -> dict[str, int]:
@@ -102,9 +113,11 @@ def _same_event(question: str, sentence: str) -> bool:
 
 
 # Capitalised words that make a phrase a title, team or place rather than a person's name.
-_NOT_A_PERSON = frozenset("""the while after before team open united states big tech player year watch award cup
+_NOT_A_PERSON = frozenset(
+    """the while after before team open united states big tech player year watch award cup
 championship league club group inc co company corp platform platforms news media house state government ministry
-university party open world international national republic""".split())
+university party open world international national republic""".split()
+)
 
 
 def _plausible(value: str, kind: str) -> bool:
@@ -146,9 +159,16 @@ def merge_story_copies(ranked: list[ScoredSentence], stories: StoryMap) -> list[
     kept: list[ScoredSentence] = []
     for s in ranked:
         story = stories.story(s.passage.doc_id)
-        twin = next((i for i, k in enumerate(kept) if stories.story(k.passage.doc_id) == story
-                     and k.passage.doc_id != s.passage.doc_id and same_claim_overlap(k.text, s.text) >= SAME_CLAIM),
-                    None)
+        twin = next(
+            (
+                i
+                for i, k in enumerate(kept)
+                if stories.story(k.passage.doc_id) == story
+                and k.passage.doc_id != s.passage.doc_id
+                and same_claim_overlap(k.text, s.text) >= SAME_CLAIM
+            ),
+            None,
+        )
         if twin is None:
             kept.append(s)
         elif s.passage.doc_id == stories.best_copy(s.passage.doc_id):
@@ -179,9 +199,19 @@ def prefer_best_copies(answer: Answer, stories: StoryMap, article: Callable[[str
         found = _sentence_in(copy.text, c.quote) if copy else None
         if copy and found and found[2] >= SAME_CLAIM:
             start, end, _ = found
-            citation = replace(c, doc_id=best, start=start, end=end, quote=copy.text[start:end],
-                               passage_start=start, passage_end=end, title=copy.title, date=copy.date,
-                               source=copy.source, url=copy.url)
+            citation = replace(
+                c,
+                doc_id=best,
+                start=start,
+                end=end,
+                quote=copy.text[start:end],
+                passage_start=start,
+                passage_end=end,
+                title=copy.title,
+                date=copy.date,
+                source=copy.source,
+                url=copy.url,
+            )
             new_text[c.n] = citation.quote
         copies = tuple(sorted(set(stories.also_in(citation.doc_id)) | ({c.doc_id} - {citation.doc_id})))
         replaced[c.n] = replace(citation, story=stories.story(citation.doc_id), also_in=copies)
@@ -218,8 +248,9 @@ def count_corroboration(answer: Answer, stories: StoryMap) -> Answer:
     return replace(answer, sentences=out)
 
 
-def find_conflicts(profile: QuestionProfile, ranked: list[ScoredSentence], stories: StoryMap, threshold: float,
-                   limit: int = 8) -> list[tuple[str, list[ScoredSentence]]]:
+def find_conflicts(
+    profile: QuestionProfile, ranked: list[ScoredSentence], stories: StoryMap, threshold: float, limit: int = 8
+) -> list[tuple[str, list[ScoredSentence]]]:
     """Different values for what was asked, each from the best sentence of a different story.
 
     Only typed questions (how many, when, how long, who, where) are checked: there
@@ -273,8 +304,12 @@ def add_conflicts(answer: Answer, sides: list[tuple[str, list[ScoredSentence]]],
 
     book = CitationBook(answer.citations)  # continue the numbering
     sentences = list(answer.sentences)
-    shown = {(answer.citation(n).doc_id, answer.citation(n).start) for s in sentences for n in s.citations
-             if answer.citation(n)}
+    shown = {
+        (answer.citation(n).doc_id, answer.citation(n).start)
+        for s in sentences
+        for n in s.citations
+        if answer.citation(n)
+    }
     recorded = []
     for value, members in sides:
         numbers = []
@@ -288,8 +323,9 @@ def add_conflicts(answer: Answer, sides: list[tuple[str, list[ScoredSentence]]],
     dates = [book.citations[ns[0] - 1].date for _, ns in recorded]
     conflict = Conflict(topic=topic, sides=tuple(recorded), kind=conflict_kind(dates))
     text = " ".join(format_sentence(s.text, s.citations) for s in sentences if s.supported)
-    return replace(answer, sentences=sentences, citations=book.citations, text=text,
-                   conflicts=list(answer.conflicts) + [conflict])
+    return replace(
+        answer, sentences=sentences, citations=book.citations, text=text, conflicts=list(answer.conflicts) + [conflict]
+    )
 
 
 def describe_conflict(conflict: Conflict, citations: list[Citation]) -> str:

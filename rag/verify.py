@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from index.sentences import split_sentences
+from newsdesk.terms import content_words, same_word
 from rag.cite import CitationBook, format_sentence, passage_sentences
 from rag.records import AnswerSentence, Citation, Passage
-from newsdesk.terms import content_words, same_word
 
 CITATION_RE = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
@@ -96,7 +96,9 @@ def _best_quote(claim: str, passage: Passage) -> tuple[int, int, str, float]:
 
 
 def verify_reply(
-    reply: str, passages: list[Passage], threshold: float,
+    reply: str,
+    passages: list[Passage],
+    threshold: float,
     similarity: Callable[[str, Passage], float] | None = None,
 ) -> VerifiedReply:
     """Parse, check and re-cite a generated reply. Passage n is ``passages[n-1]``."""
@@ -130,13 +132,22 @@ def verify_reply(
             scores.update(others)
             good = [n for n, s in sorted(others.items(), key=lambda kv: -kv[1]) if s >= threshold][:1]
         if not good:
-            out.append(AnswerSentence(text=claim, citations=(), support=round(max(scores.values(), default=0.0), 3),
-                                      supported=False))
+            out.append(
+                AnswerSentence(
+                    text=claim, citations=(), support=round(max(scores.values(), default=0.0), 3), supported=False
+                )
+            )
             continue
         numbers = []
         for n in good:
             qs, qe, qt, _ = _best_quote(claim, passages[n - 1])
             numbers.append(book.cite(passages[n - 1], qs, qe, qt))
-        out.append(AnswerSentence(text=claim, citations=tuple(dict.fromkeys(numbers)),
-                                  support=round(max(scores[n] for n in good), 3), supported=True))
+        out.append(
+            AnswerSentence(
+                text=claim,
+                citations=tuple(dict.fromkeys(numbers)),
+                support=round(max(scores[n] for n in good), 3),
+                supported=True,
+            )
+        )
     return VerifiedReply(out, book.citations, refused=False, dropped_citations=dropped)

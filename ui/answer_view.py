@@ -38,8 +38,11 @@ def _show_text(answer) -> None:
     if answer.short_answer:
         st.markdown(f"**{render.escape_markdown(answer.short_answer)}**")
     if answer.sentences:
-        st.markdown(" ".join(render.sentence_markdown(s.text, s.citations, s.highlight, s.corroboration)
-                             for s in answer.sentences))
+        st.markdown(
+            " ".join(
+                render.sentence_markdown(s.text, s.citations, s.highlight, s.corroboration) for s in answer.sentences
+            )
+        )
     else:
         st.markdown(render.escape_markdown(answer.text))
 
@@ -54,8 +57,10 @@ def _show_refusal(answer, news_index, key: str) -> None:
 def _show_conflicts(answer) -> None:
     for conflict in answer.conflicts:
         lines = render.conflict_lines(conflict, answer.citation)
-        st.warning("**Sources disagree:** " + render.escape_markdown(conflict.topic) + "\n\n" + "\n".join(lines),
-                   icon=":material/compare_arrows:")
+        st.warning(
+            "**Sources disagree:** " + render.escape_markdown(conflict.topic) + "\n\n" + "\n".join(lines),
+            icon=":material/compare_arrows:",
+        )
 
 
 def _show_citations(citations, news_index, key: str, heading: str) -> None:
@@ -73,8 +78,11 @@ def show_passage(c, news_index, key: str) -> None:
     """Title, outlet and date, and the retrieved passage with the quote highlighted; a button opens the article."""
     article = news_index.article(c.doc_id) if news_index is not None else None
     st.markdown(f"**{render.escape_markdown(article_title(news_index, c.doc_id, c.title))}**")
-    st.caption(render.escape_markdown(render.byline(c.source or (article and article.source),
-                                                    c.date or (article and article.date))))
+    st.caption(
+        render.escape_markdown(
+            render.byline(c.source or (article and article.source), c.date or (article and article.date))
+        )
+    )
     if article is None:  # the index changed since this answer: show what the answer kept
         st.markdown(render.highlighted(c.quote))
         st.caption("This article is no longer in the index.")
@@ -82,15 +90,21 @@ def show_passage(c, news_index, key: str) -> None:
     seg = render.quote_segments(article.text, c.start, c.end, c.passage_start, c.passage_end)
     with st.container(border=True):
         st.markdown(render.segments_markdown(seg))
-    st.button("Open full article", key=f"{key}-open", icon=":material/article:",
-              on_click=request_article, args=(c.doc_id, c.start, c.end, key))
+    st.button(
+        "Open full article",
+        key=f"{key}-open",
+        icon=":material/article:",
+        on_click=request_article,
+        args=(c.doc_id, c.start, c.end, key),
+    )
 
 
 _OPEN = "article_to_open"
 
 
-def request_article(doc_id: str, start: int | None = None, end: int | None = None,
-                    popover_key: str | None = None) -> None:
+def request_article(
+    doc_id: str, start: int | None = None, end: int | None = None, popover_key: str | None = None
+) -> None:
     """Ask for the full-article dialog on the next run (opened at page level), closing the popover it came from."""
     st.session_state[_OPEN] = (doc_id, start, end)
     if popover_key is not None:

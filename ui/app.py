@@ -69,8 +69,9 @@ def run() -> None:
         st.error(render.escape_markdown(str(exc)), icon=":material/error:")
     except Exception as exc:  # noqa: BLE001 (last resort: a person must never see a stack trace)
         log.exception("unexpected error in the Newsdesk app")
-        st.error(f"Something went wrong ({type(exc).__name__}); the details are in the server log.",
-                 icon=":material/error:")
+        st.error(
+            f"Something went wrong ({type(exc).__name__}); the details are in the server log.", icon=":material/error:"
+        )
 
 
 st.set_option("client.showErrorDetails", "none")

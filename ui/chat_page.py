@@ -19,8 +19,10 @@ def show_chat(choices: Choices, news_index, index_error: str | None) -> None:
         st.caption("Questions answered from a corpus of news articles, with every claim cited.")
         offer_build(choices, index_error)
         return
-    st.caption(render.escape_markdown(render.corpus_summary(news_index.articles.values()))
-               + " Every answer quotes and cites the articles; what they don't say is refused.")
+    st.caption(
+        render.escape_markdown(render.corpus_summary(news_index.articles.values()))
+        + " Every answer quotes and cites the articles; what they don't say is refused."
+    )
     messages: list[dict] = st.session_state.setdefault(MESSAGES, [])
     for i, message in enumerate(messages):
         _show_message(i, message, news_index)
@@ -63,8 +65,9 @@ def _ask(prompt: str, messages: list[dict], choices: Choices, news_index) -> Non
         answer, streamed = None, ""
         try:
             with st.spinner("Searching the articles…"):
-                events = rag.answer_stream(question, history=history, settings=settings, news_index=news_index,
-                                           filters=choices.filters or None)
+                events = rag.answer_stream(
+                    question, history=history, settings=settings, news_index=news_index, filters=choices.filters or None
+                )
                 first = next(events, None)  # retrieval happens before the first event
             for event in _chain(first, events):
                 if event.kind == "token":

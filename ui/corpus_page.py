@@ -25,13 +25,23 @@ def show_corpus(choices: Choices, news_index, index_error: str | None) -> None:
         return
     titles = {a.doc_id: render.display_title(a.title, a.text, a.doc_id) for a in found}
     st.dataframe(
-        [{"title": titles[a.doc_id], "outlet": a.source or "", "date": a.date or "", "words": len(a.text.split()),
-          "id": a.doc_id} for a in found],
-        hide_index=True, width="stretch",
+        [
+            {
+                "title": titles[a.doc_id],
+                "outlet": a.source or "",
+                "date": a.date or "",
+                "words": len(a.text.split()),
+                "id": a.doc_id,
+            }
+            for a in found
+        ],
+        hide_index=True,
+        width="stretch",
     )
     shown = found[:MAX_CHOICES]
-    doc_id = st.selectbox("Read an article", [a.doc_id for a in shown], key="corpus_read",
-                          format_func=lambda d: f"{titles[d]} ({d})")
+    doc_id = st.selectbox(
+        "Read an article", [a.doc_id for a in shown], key="corpus_read", format_func=lambda d: f"{titles[d]} ({d})"
+    )
     article = news_index.article(doc_id) if doc_id else None
     if article is None:
         return

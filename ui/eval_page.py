@@ -12,8 +12,11 @@ import streamlit as st
 from ui import render
 
 ROOT = Path(__file__).resolve().parents[1]
-PLOTS = (("accuracy_by_type.png", "Accuracy by question type"), ("hit_at_k.png", "Retrieval hit@k"),
-         ("latency.png", "Latency"))
+PLOTS = (
+    ("accuracy_by_type.png", "Accuracy by question type"),
+    ("hit_at_k.png", "Retrieval hit@k"),
+    ("latency.png", "Latency"),
+)
 
 
 def runs_dir() -> Path:

@@ -64,8 +64,9 @@ class Segments:
     clipped_end: bool = False
 
 
-def quote_segments(text: str, start: int, end: int, window_start: int | None = None,
-                   window_end: int | None = None) -> Segments:
+def quote_segments(
+    text: str, start: int, end: int, window_start: int | None = None, window_end: int | None = None
+) -> Segments:
     """Split ``text[window_start:window_end]`` around ``text[start:end]`` (offsets into the ORIGINAL text).
 
     Bad or missing offsets fall back safely: the window always contains the quote.
@@ -127,15 +128,16 @@ def display_title(title: str | None, text: str | None = None, doc_id: str = "", 
 
 
 def byline(source: str | None, date: str | None) -> str:
-    """"DW · 2025-09-02", with honest placeholders."""
+    """ "DW · 2025-09-02", with honest placeholders."""
     return f"{source or 'unknown outlet'} · {date or 'undated'}"
 
 
-def sentence_markdown(text: str, citations: tuple[int, ...] = (), highlight: tuple[int, int] | None = None,
-                      corroboration: int = 0) -> str:
+def sentence_markdown(
+    text: str, citations: tuple[int, ...] = (), highlight: tuple[int, int] | None = None, corroboration: int = 0
+) -> str:
     """One answer sentence: escaped, the short-answer phrase in bold, citation markers and badge appended."""
     text = " ".join(text.split())  # offsets below refer to this normalised text; sentences are one line already
-    if highlight and 0 <= highlight[0] < highlight[1] <= len(text) and text[highlight[0]:highlight[1]].strip():
+    if highlight and 0 <= highlight[0] < highlight[1] <= len(text) and text[highlight[0] : highlight[1]].strip():
         a, b = highlight
         while text[a] == " ":
             a += 1

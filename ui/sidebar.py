@@ -36,20 +36,37 @@ def show_sidebar(base: Settings, news_index, index_error: str | None) -> Choices
 
 def _answer_controls(base: Settings) -> Settings:
     st.subheader("Answering", anchor=False)
-    backend = st.radio("Backend", list(BACKENDS), format_func=BACKENDS.get, key="backend",
-                       index=list(BACKENDS).index(base.answer.backend))
+    backend = st.radio(
+        "Backend",
+        list(BACKENDS),
+        format_func=BACKENDS.get,
+        key="backend",
+        index=list(BACKENDS).index(base.answer.backend),
+    )
     answer: dict = {"backend": backend}
     if backend == "openai":
-        answer["openai_base_url"] = st.text_input(
-            "Base URL", value=base.answer.openai_base_url or "", key="base_url",
-            placeholder="http://127.0.0.1:8080/v1", help="Any OpenAI-compatible server (llama.cpp, vLLM, Ollama, OpenAI).",
-        ).strip() or None
-        answer["openai_model"] = st.text_input("Model", value=base.answer.openai_model, key="model").strip() \
-            or base.answer.openai_model
+        answer["openai_base_url"] = (
+            st.text_input(
+                "Base URL",
+                value=base.answer.openai_base_url or "",
+                key="base_url",
+                placeholder="http://127.0.0.1:8080/v1",
+                help="Any OpenAI-compatible server (llama.cpp, vLLM, Ollama, OpenAI).",
+            ).strip()
+            or None
+        )
+        answer["openai_model"] = (
+            st.text_input("Model", value=base.answer.openai_model, key="model").strip() or base.answer.openai_model
+        )
         has_env_key = base.answer.openai_api_key is not None
-        key = st.text_input("API key", type="password", key="api_key", value="",
-                            placeholder="set in the environment" if has_env_key else "none",
-                            help="Kept in this browser session only; never displayed.")
+        key = st.text_input(
+            "API key",
+            type="password",
+            key="api_key",
+            value="",
+            placeholder="set in the environment" if has_env_key else "none",
+            help="Kept in this browser session only; never displayed.",
+        )
         if key:
             answer["openai_api_key"] = key
     top_k = st.slider("Passages per answer (top-k)", 1, 20, value=base.retrieval.top_k, key="top_k")
@@ -86,8 +103,11 @@ def _index_panel(settings: Settings, index_error: str | None) -> None:
             cols = st.columns(2)
             cols[0].metric("Articles", f"{status.get('articles', 0):,}")
             cols[1].metric("Chunks", f"{status.get('chunks', 0):,}")
-            st.caption(render.escape_markdown(
-                f"Embedder: {status.get('embedder') or 'unknown'}\n\nLast build: {_when(status.get('last_build'))}"))
+            st.caption(
+                render.escape_markdown(
+                    f"Embedder: {status.get('embedder') or 'unknown'}\n\nLast build: {_when(status.get('last_build'))}"
+                )
+            )
             if status.get("stale"):
                 st.caption(":orange[The corpus changed since the last build.]")
     rebuild_button(settings, "Rebuild index", key="rebuild_sidebar")
@@ -118,6 +138,6 @@ def _when(iso: str | None) -> str:
         return "never"
     try:
         when = dt.datetime.fromisoformat(iso)
-        return (when.astimezone(dt.timezone.utc) if when.tzinfo else when).strftime("%Y-%m-%d %H:%M UTC")
+        return (when.astimezone(dt.UTC) if when.tzinfo else when).strftime("%Y-%m-%d %H:%M UTC")
     except ValueError:
         return iso

@@ -36,8 +36,11 @@ def make_embedder(settings: Settings) -> Embedder:
 
         key = settings.answer.openai_api_key
         return OpenAIEmbedder(
-            cfg.openai_embed_model, settings.answer.openai_base_url, key.get_secret_value() if key else None,
-            timeout_s=settings.answer.timeout_s, max_retries=settings.answer.max_retries,
+            cfg.openai_embed_model,
+            settings.answer.openai_base_url,
+            key.get_secret_value() if key else None,
+            timeout_s=settings.answer.timeout_s,
+            max_retries=settings.answer.max_retries,
             send_input_type=cfg.openai_embed_input_type,
         )
     from index.embedders.fake import FakeEmbedder

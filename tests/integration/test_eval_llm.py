@@ -20,9 +20,19 @@ def test_llm_answers_and_llm_judge_are_reported_honestly(tmp_path):
     rows = [json.loads(line) for line in seed.read_text().splitlines()]
     suite.write_text("\n".join(json.dumps(r) for r in rows if r["id"] in ("seed-006", "seed-074")))
     with llama_cpp_server(tmp_path) as url:
-        settings = make_settings(tmp_path, embedder="minilm-onnx", answer={
-            "backend": "openai", "openai_base_url": url, "openai_model": "smollm2", "max_tokens": 80,
-            "timeout_s": 240, "max_total_wait_s": 400}, retrieval={"top_k": 3})
+        settings = make_settings(
+            tmp_path,
+            embedder="minilm-onnx",
+            answer={
+                "backend": "openai",
+                "openai_base_url": url,
+                "openai_model": "smollm2",
+                "max_tokens": 80,
+                "timeout_s": 240,
+                "max_total_wait_s": 400,
+            },
+            retrieval={"top_k": 3},
+        )
         report = eval.run(suite, settings, judge="llm", out=tmp_path / "run")
     assert report.n_cases == 2 and report.judge.startswith("llm:smollm2")
     assert report.settings["answer"]["backend"] == "openai"

@@ -20,8 +20,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(not (RGB_DIR / "suite.jsonl")
 def test_rgb_subset_runs_from_a_benchmark_folder(tmp_path, capsys):
     questions = [json.loads(line) for line in (RGB_DIR / "suite.jsonl").read_text().splitlines()[:8]]
     wanted = {int(q["id"].removeprefix("rgb_q")) for q in questions}
-    snippets = [line for line in (RGB_DIR / "corpus.jsonl").read_text().splitlines()
-                if wanted & set(json.loads(line).get("rgb_qids", []))]
+    snippets = [
+        line
+        for line in (RGB_DIR / "corpus.jsonl").read_text().splitlines()
+        if wanted & set(json.loads(line).get("rgb_qids", []))
+    ]
     bench = tmp_path / "rgb_subset"
     bench.mkdir()
     (bench / "suite.jsonl").write_text("\n".join(json.dumps(q) for q in questions) + "\n")
@@ -29,8 +32,22 @@ def test_rgb_subset_runs_from_a_benchmark_folder(tmp_path, capsys):
     (bench / "README.md").write_text("# not an article: the runner must not index this\n")
     config = tmp_path / "minilm.json"
     config.write_text(json.dumps({"index": {"embedder": "minilm-onnx"}}))
-    code = main(["run", "--suite", str(bench / "suite.jsonl"), "--corpus", str(bench), "--store",
-                 str(tmp_path / "store"), "--config", str(config), "--out", str(tmp_path / "run"), "--quiet"])
+    code = main(
+        [
+            "run",
+            "--suite",
+            str(bench / "suite.jsonl"),
+            "--corpus",
+            str(bench),
+            "--store",
+            str(tmp_path / "store"),
+            "--config",
+            str(config),
+            "--out",
+            str(tmp_path / "run"),
+            "--quiet",
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     report = load_report(tmp_path / "run")
     assert report["n_cases"] == 8 and report["n_errors"] == 0

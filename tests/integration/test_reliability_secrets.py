@@ -36,22 +36,42 @@ def test_the_key_never_reaches_logs_output_index_or_reports(tmp_path):
     work.mkdir()
     with faulty_llm(["500"]) as llm:
         clean = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSDESK_", "OPENAI_"))}
-        env = {**clean, "PYTHONPATH": str(ROOT), "OPENAI_BASE_URL": llm.url, "OPENAI_LOG": "debug",
-               "NEWSDESK_INDEX__EMBEDDER": "fake", "NEWSDESK_ANSWER__MAX_RETRIES": "0"}
+        env = {
+            **clean,
+            "PYTHONPATH": str(ROOT),
+            "OPENAI_BASE_URL": llm.url,
+            "OPENAI_LOG": "debug",
+            "NEWSDESK_INDEX__EMBEDDER": "fake",
+            "NEWSDESK_ANSWER__MAX_RETRIES": "0",
+        }
         # The key comes from .env for the CLI runs (the environment is covered in-process below).
         (work / ".env").write_text(f"OPENAI_API_KEY={SECRET}\n", encoding="utf-8")
         runs = {
             "build": ["index", "build", "--corpus", str(SEED_CORPUS), "--store", str(work / "store")],
             "ask": ["rag", "ask", TROOPS, "--store", str(work / "store"), "--backend", "openai", "--json"],
-            "eval": ["eval", "run", "--suite", str(ROOT / "eval/suites/seed.jsonl"), "--split", "dev",
-                     "--corpus", str(SEED_CORPUS), "--store", str(work / "store"), "--out", str(work / "report"),
-                     "--config", "openai",
-                     "--quiet"],
+            "eval": [
+                "eval",
+                "run",
+                "--suite",
+                str(ROOT / "eval/suites/seed.jsonl"),
+                "--split",
+                "dev",
+                "--corpus",
+                str(SEED_CORPUS),
+                "--store",
+                str(work / "store"),
+                "--out",
+                str(work / "report"),
+                "--config",
+                "openai",
+                "--quiet",
+            ],
         }
         outputs = {}
         for name, args in runs.items():
-            done = subprocess.run([sys.executable, "-m", *args], cwd=work, env=env, capture_output=True, text=True,
-                                  timeout=600)
+            done = subprocess.run(
+                [sys.executable, "-m", *args], cwd=work, env=env, capture_output=True, text=True, timeout=600
+            )
             assert done.returncode == 0, f"{name}: {done.stderr[-2000:]}"
             outputs[name] = done.stdout + done.stderr
         used = [r["headers"].get("authorization") for r in llm.requests]

@@ -82,9 +82,11 @@ def test_eight_sessions_share_one_index_without_errors_mixing_or_growth(minilm_s
     n = len(latencies)
     ordered = sorted(latencies)
     p95 = ordered[min(n - 1, int(0.95 * n))] if n else float("nan")
-    print(f"\nsoak: {SESSIONS} sessions x {ROUNDS} rounds = {n} answers in {wall:.1f} s "
-          f"({n / wall:.2f} answers/s); latency p50 {statistics.median(latencies) * 1000:.0f} ms, "
-          f"p95 {p95 * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms")
+    print(
+        f"\nsoak: {SESSIONS} sessions x {ROUNDS} rounds = {n} answers in {wall:.1f} s "
+        f"({n / wall:.2f} answers/s); latency p50 {statistics.median(latencies) * 1000:.0f} ms, "
+        f"p95 {p95 * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms"
+    )
     print("soak: RSS per round (MB): " + ", ".join(f"{r:.0f}" for r in rss))
     assert not errors, errors[:3]
     assert n == SESSIONS * ROUNDS

@@ -6,7 +6,6 @@ import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -24,8 +23,14 @@ TROOPS = "How many troops has North Korea sent to Russia?"
 
 def _cli(*args, cwd, **env):
     clean = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
-    return subprocess.run([sys.executable, "-m", *args], cwd=cwd, capture_output=True, text=True, timeout=300,
-                          env={**clean, "PYTHONPATH": str(ROOT), **env})
+    return subprocess.run(
+        [sys.executable, "-m", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**clean, "PYTHONPATH": str(ROOT), **env},
+    )
 
 
 def _last_line(done) -> str:
@@ -44,8 +49,9 @@ def test_the_chroma_server_goes_away_and_comes_back_mid_session(tmp_path):
     assert "15,000" in rag.answer(TROOPS, news_index=news).text
     # ... and whatever must reach the server (here: dense search through Chroma's HNSW index, as on a
     # corpus above retrieval.exact_search_max_chunks) fails with a clear one-line error, not an httpx traceback.
-    via_server = settings.model_copy(update={
-        "retrieval": settings.retrieval.model_copy(update={"exact_search_max_chunks": 0})})
+    via_server = settings.model_copy(
+        update={"retrieval": settings.retrieval.model_copy(update={"exact_search_max_chunks": 0})}
+    )
     with pytest.raises(StoreError) as err:
         rag.answer(TROOPS, news_index=news, settings=via_server)
     assert str(err.value).startswith(f"lost the connection to the index at Chroma server {host}:{port}")
@@ -60,8 +66,9 @@ def small_disk(tmp_path):
     """A 16 MB tmpfs (we are root in CI); skipped with the reason where mounting is not allowed."""
     mount = tmp_path / "disk"
     mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount)], capture_output=True,
-                          text=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount)], capture_output=True, text=True
+    )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a small tmpfs to fill ({done.stderr.strip() or done.returncode})")
 

@@ -9,7 +9,6 @@ import json
 import random
 import re
 
-import numpy as np
 import pytest
 
 import index
@@ -24,9 +23,22 @@ from tests.conftest import RGB_DIR, SEED_CORPUS, make_settings
 
 pytestmark = pytest.mark.slow
 
-_SYNONYMS = {"said": "stated", "told": "informed", "meeting": "talks", "leader": "head", "country": "nation",
-             "large": "big", "visit": "trip", "relations": "ties", "began": "started", "military": "armed forces'",
-             "deepening": "growing", "officials": "representatives", "reported": "said", "also": "as well"}
+_SYNONYMS = {
+    "said": "stated",
+    "told": "informed",
+    "meeting": "talks",
+    "leader": "head",
+    "country": "nation",
+    "large": "big",
+    "visit": "trip",
+    "relations": "ties",
+    "began": "started",
+    "military": "armed forces'",
+    "deepening": "growing",
+    "officials": "representatives",
+    "reported": "said",
+    "also": "as well",
+}
 
 
 def _sentences(text):
@@ -53,8 +65,14 @@ def _labelled_pairs():
         pairs.append((f"identical {a[:3]}", seeds[a], seeds[a], True))
         pairs.append((f"light edit {a[:3]}", seeds[a], _edited(seeds[a], rng, 0.15, False), True))
         pairs.append((f"rewrite {a[:3]}", seeds[a], _edited(seeds[a], rng, 0.3, True), True))
-        pairs.append((f"excerpt vs other story {a[:3]}", _edited(seeds[a], rng, 0.5, False),
-                      seeds[ids[(ids.index(a) + 2) % len(ids)]], False))
+        pairs.append(
+            (
+                f"excerpt vs other story {a[:3]}",
+                _edited(seeds[a], rng, 0.5, False),
+                seeds[ids[(ids.index(a) + 2) % len(ids)]],
+                False,
+            )
+        )
     snippets = [json.loads(line) for line in (RGB_DIR / "corpus.jsonl").read_text(encoding="utf-8").splitlines()]
     by_question: dict[int, list[str]] = {}
     for s in snippets:
@@ -91,8 +109,10 @@ def test_story_copy_detector_precision_and_recall():
         else:
             tn += 1
     precision, recall = tp / max(1, tp + fp), tp / max(1, tp + fn)
-    print(f"\nstory detector (MiniLM): {tp + fp + fn + tn} pairs, {tp + fn} same-story; "
-          f"precision {precision:.3f}, recall {recall:.3f}; mistakes: {mistakes}")
+    print(
+        f"\nstory detector (MiniLM): {tp + fp + fn + tn} pairs, {tp + fn} same-story; "
+        f"precision {precision:.3f}, recall {recall:.3f}; mistakes: {mistakes}"
+    )
     assert precision >= 0.9 and recall >= 0.9  # measured 2026-11-23: 0.941 / 1.000 (55 pairs)
 
 
@@ -102,8 +122,9 @@ def _rgb_index(tmp_path, with_counterfactual: bool):
     (corpus / "corpus.jsonl").symlink_to(RGB_DIR / "corpus.jsonl")
     if with_counterfactual:
         (corpus / "counterfactual.jsonl").symlink_to(RGB_DIR / "corpus_counterfactual.jsonl")
-    settings = make_settings(tmp_path, embedder="minilm-onnx", corpus=corpus,
-                             index={"store_dir": str(tmp_path / f"store-{corpus.name}")})
+    settings = make_settings(
+        tmp_path, embedder="minilm-onnx", corpus=corpus, index={"store_dir": str(tmp_path / f"store-{corpus.name}")}
+    )
     index.build(settings=settings)
     return rag.open_index(settings)
 
@@ -118,14 +139,18 @@ def test_rgb_counterfactual_conflicts_are_found(tmp_path):
     for case in suite:
         cf_ids = set(case["counterfactual_sources"])
         answer = rag.answer(case["question"], news_index=mixed)
-        present = any(p.doc_id in cf_ids for p in answer.trace) and any(p.doc_id in case["sources"] for p in answer.trace)
+        present = any(p.doc_id in cf_ids for p in answer.trace) and any(
+            p.doc_id in case["sources"] for p in answer.trace
+        )
         found = bool(answer.conflicts)
         if found and present:
             tp += 1
             values = {normalize_value(v) for c in answer.conflicts for v, _ in c.sides}
             gold = {normalize_value(a) for a in case["answers"]}
             false = normalize_value(case["false_answer"])
-            if any(any(g in v or v in g for v in values) for g in gold) and any(false in v or v in false for v in values):
+            if any(any(g in v or v in g for v in values) for g in gold) and any(
+                false in v or v in false for v in values
+            ):
                 both_values += 1
         elif found:
             fp += 1
@@ -134,9 +159,11 @@ def test_rgb_counterfactual_conflicts_are_found(tmp_path):
         if rag.answer(case["question"], news_index=clean).conflicts:
             fp += 1  # the real snippets alone should rarely disagree
     precision, recall = tp / max(1, tp + fp), tp / max(1, tp + fn)
-    print(f"\nRGB counterfactual conflicts (MiniLM): {tp + fn} questions with both sides retrieved; "
-          f"detected {tp}, missed {fn}, false alarms {fp} (over both runs); precision {precision:.3f}, "
-          f"recall {recall:.3f}; true and false answer both named in {both_values}/{tp}")
+    print(
+        f"\nRGB counterfactual conflicts (MiniLM): {tp + fn} questions with both sides retrieved; "
+        f"detected {tp}, missed {fn}, false alarms {fp} (over both runs); precision {precision:.3f}, "
+        f"recall {recall:.3f}; true and false answer both named in {both_values}/{tp}"
+    )
     # Measured 2026-11-23 (MiniLM): precision 0.400, recall 0.410. Part of the "false alarms" are real
     # disagreements among RGB's own snippets (e.g. a 2019 winner in results for 2021); see README.
     assert precision >= 0.35 and recall >= 0.35

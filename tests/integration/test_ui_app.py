@@ -56,7 +56,7 @@ def test_a_question_gets_a_streamed_answer_with_a_clickable_citation(app_env):
     assert "15,000" in visible(at)
     assert "**roughly 15\\,000**" in "\n".join(m.value for m in at.markdown)  # the short answer in bold
     first = answer.citations[0]
-    assert app_env.article(first.doc_id).text[first.start:first.end] == first.quote
+    assert app_env.article(first.doc_id).text[first.start : first.end] == first.quote
     # The citation's popover shows the quote highlighted inside its passage, and offers the full article.
     assert any(render.highlighted(first.quote) in m.value for m in at.markdown)
     assert at.button(key="m1-c1-open").label == "Open full article"
@@ -103,10 +103,13 @@ def test_a_follow_up_uses_the_history_and_earlier_citations_stay_put(app_env):
     assert any(render.highlighted(second.citations[0].quote) in m.value for m in at.markdown)
 
 
-@pytest.mark.parametrize("question, says", [
-    ("   ", "empty"),
-    ("why " * 600, "limit is 2,000"),
-])
+@pytest.mark.parametrize(
+    "question, says",
+    [
+        ("   ", "empty"),
+        ("why " * 600, "limit is 2,000"),
+    ],
+)
 def test_empty_and_over_long_questions_get_an_inline_message(app_env, question, says):
     at = ask(start(), question)
     assert any(says in render.visible_text(w.value) for w in at.warning)
@@ -219,8 +222,10 @@ def test_eval_page_shows_the_newest_report_and_its_plots(app_env, tmp_path):
     run = Path(tmp_path / "runs" / "2025-09-04T10-00")
     run.mkdir(parents=True)
     (run / "report.json").write_text(json.dumps({"metrics": {"accuracy": 0.75, "hit@5": 0.9, "questions": 40}}))
-    png = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                        "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+    png = bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+    )
     (run / "hit_at_k.png").write_bytes(png)
     at = AppTest.from_string(EVAL_SCRIPT, default_timeout=TIMEOUT).run()
     assert not at.exception, at.exception

@@ -30,8 +30,10 @@ HIGHLIGHT = ".stMarkdownColoredBackground"  # how Streamlit renders :orange-back
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.browser,
-    pytest.mark.skipif(not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
-                       reason="needs Debian's chromium and chromium-driver (apt-get install -y chromium chromium-driver)"),
+    pytest.mark.skipif(
+        not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
+        reason="needs Debian's chromium and chromium-driver (apt-get install -y chromium chromium-driver)",
+    ),
 ]
 
 
@@ -46,15 +48,37 @@ def app_url(minilm_seed_index, tmp_path):
     """The app as `make run` starts it, on a free port, over the session's MiniLM index; killed afterwards."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSDESK_", "OPENAI_"))}
-    env.update(NEWSDESK_INDEX__STORE_DIR=str(minilm_seed_index.settings.index.store_dir),
-               NEWSDESK_INDEX__EMBEDDER="minilm-onnx", NEWSDESK_INDEX__CORPUS_DIR=str(SEED_CORPUS),
-               NEWSDESK_EVAL_RUNS_DIR=str(tmp_path / "runs"), HF_HUB_OFFLINE="1", ANONYMIZED_TELEMETRY="False")
+    env.update(
+        NEWSDESK_INDEX__STORE_DIR=str(minilm_seed_index.settings.index.store_dir),
+        NEWSDESK_INDEX__EMBEDDER="minilm-onnx",
+        NEWSDESK_INDEX__CORPUS_DIR=str(SEED_CORPUS),
+        NEWSDESK_EVAL_RUNS_DIR=str(tmp_path / "runs"),
+        HF_HUB_OFFLINE="1",
+        ANONYMIZED_TELEMETRY="False",
+    )
     log_path = tmp_path / "streamlit.log"
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(APP), "--server.address", "127.0.0.1",
-             "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(APP),
+                "--server.address",
+                "127.0.0.1",
+                "--server.port",
+                str(port),
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=tmp_path,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
         url = f"http://127.0.0.1:{port}"
@@ -90,9 +114,17 @@ def browser(tmp_path):
 
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
-    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--window-size=1280,1000",
-                f"--user-data-dir={tmp_path / 'chromium-profile'}"):
+    for arg in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,1000",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}",
+    ):
         options.add_argument(arg)
     # An explicit driver path: selenium-manager never downloads anything.
     driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
@@ -102,10 +134,14 @@ def browser(tmp_path):
         driver.quit()
 
 
-def test_ask_watch_the_answer_open_a_citation_and_read_the_highlighted_passage(app_url, browser, tmp_path,
-                                                                                  minilm_seed_index):
-    from selenium.common.exceptions import (ElementClickInterceptedException, NoSuchElementException,
-                                            StaleElementReferenceException)
+def test_ask_watch_the_answer_open_a_citation_and_read_the_highlighted_passage(
+    app_url, browser, tmp_path, minilm_seed_index
+):
+    from selenium.common.exceptions import (
+        ElementClickInterceptedException,
+        NoSuchElementException,
+        StaleElementReferenceException,
+    )
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
@@ -116,8 +152,12 @@ def test_ask_watch_the_answer_open_a_citation_and_read_the_highlighted_passage(a
     shots = tmp_path / "screenshots"
     shots.mkdir()
     # Streamlit re-renders on every rerun, so elements go stale: always look them up afresh.
-    wait = WebDriverWait(browser, 90, poll_frequency=0.2, ignored_exceptions=(
-        StaleElementReferenceException, NoSuchElementException, ElementClickInterceptedException))
+    wait = WebDriverWait(
+        browser,
+        90,
+        poll_frequency=0.2,
+        ignored_exceptions=(StaleElementReferenceException, NoSuchElementException, ElementClickInterceptedException),
+    )
 
     def shown(css: str, text: str | None = None):
         def find(driver):
@@ -125,6 +165,7 @@ def test_ask_watch_the_answer_open_a_citation_and_read_the_highlighted_passage(a
                 if element.is_displayed() and (text is None or text in element.text):
                     return element
             return False
+
         return find
 
     def click(css: str, text: str | None = None) -> None:
@@ -153,7 +194,8 @@ def test_ask_watch_the_answer_open_a_citation_and_read_the_highlighted_passage(a
     highlighted = wait.until(shown(f'[data-testid="stDialog"] {HIGHLIGHT}'))
     assert highlighted.text == quote
     top, bottom, height = browser.execute_script(
-        "const r = arguments[0].getBoundingClientRect(); return [r.top, r.bottom, window.innerHeight];", highlighted)
+        "const r = arguments[0].getBoundingClientRect(); return [r.top, r.bottom, window.innerHeight];", highlighted
+    )
     assert 0 <= top and bottom <= height, (top, bottom, height)
     dialog = wait.until(shown('[data-testid="stDialog"]'))
     assert "Earlier in the article" in dialog.text  # the text before the passage is folded away

@@ -6,8 +6,8 @@ import pytest
 
 import rag
 from newsdesk.errors import QuestionError
-from rag.retrieve import Filters, diversify, reciprocal_rank_fusion
 from rag.records import Passage
+from rag.retrieve import Filters, diversify, reciprocal_rank_fusion
 
 
 def _quote_is_exact(news_index, citation):
@@ -15,12 +15,15 @@ def _quote_is_exact(news_index, citation):
     return original[citation.start : citation.end] == citation.quote
 
 
-@pytest.mark.parametrize("question, fact, doc_prefix", [
-    ("How many troops has North Korea sent to Russia?", "15,000", "004"),
-    ("Who is the spokesperson of the Chinese Foreign Ministry?", "Guo Jiakun", "000"),
-    ("Where was the military parade held?", "Tiananmen Square", "004"),
-    ("How many residents of the Kursk Region does Russia want returned?", "23", "000"),
-])
+@pytest.mark.parametrize(
+    "question, fact, doc_prefix",
+    [
+        ("How many troops has North Korea sent to Russia?", "15,000", "004"),
+        ("Who is the spokesperson of the Chinese Foreign Ministry?", "Guo Jiakun", "000"),
+        ("Where was the military parade held?", "Tiananmen Square", "004"),
+        ("How many residents of the Kursk Region does Russia want returned?", "23", "000"),
+    ],
+)
 def test_answers_contain_the_fact_and_cite_a_passage_stating_it(minilm_seed_index, question, fact, doc_prefix):
     answer = rag.answer(question, news_index=minilm_seed_index)
     assert not answer.refused
@@ -32,10 +35,13 @@ def test_answers_contain_the_fact_and_cite_a_passage_stating_it(minilm_seed_inde
     assert answer.timings_ms["total"] > 0 and answer.backend == "offline"
 
 
-@pytest.mark.parametrize("question", [
-    "What is the capital of Australia?",
-    "Which football team won the 2022 World Cup?",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the capital of Australia?",
+        "Which football team won the 2022 World Cup?",
+    ],
+)
 def test_questions_the_articles_cannot_answer_are_refused(minilm_seed_index, question):
     answer = rag.answer(question, news_index=minilm_seed_index)
     assert answer.refused
@@ -66,8 +72,9 @@ def test_control_characters_are_stripped(minilm_seed_index):
 
 
 def test_date_filter_restricts_sources(minilm_seed_index):
-    answer = rag.answer("What did Putin and Kim discuss?", news_index=minilm_seed_index,
-                        filters=Filters(since="2025-09-03"))
+    answer = rag.answer(
+        "What did Putin and Kim discuss?", news_index=minilm_seed_index, filters=Filters(since="2025-09-03")
+    )
     assert answer.trace and all(p.date and p.date >= "2025-09-03" for p in answer.trace)
 
 
@@ -81,8 +88,12 @@ def test_rrf_and_diversity_rules():
     def p(i, doc, text):
         return Passage(chunk_id=i, doc_id=doc, start=0, end=len(text), text=text, score=1.0)
 
-    passages = [p("1", "d1", "Putin met Kim in Beijing on Tuesday."), p("2", "d1", "Other text about trade ties."),
-                p("3", "d1", "Third passage on the parade."), p("4", "d2", "Putin met Kim in Beijing on Tuesday."),
-                p("5", "d3", "Something else entirely.")]
+    passages = [
+        p("1", "d1", "Putin met Kim in Beijing on Tuesday."),
+        p("2", "d1", "Other text about trade ties."),
+        p("3", "d1", "Third passage on the parade."),
+        p("4", "d2", "Putin met Kim in Beijing on Tuesday."),
+        p("5", "d3", "Something else entirely."),
+    ]
     chosen = diversify(passages, top_k=10, max_per_article=2, near_duplicate=0.8)
     assert [c.chunk_id for c in chosen] == ["1", "2", "5"]

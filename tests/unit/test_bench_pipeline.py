@@ -47,8 +47,10 @@ def test_phases_run_end_to_end_on_the_seed_corpus(tmp_path):
 
     builds = paired_builds_phase(str(corpus), str(tmp_path / "recipe"), str(tmp_path / "pairs"), "fake", rounds=2)
     assert [row["first"] for row in builds["pairs"]] == ["recipe", "newsdesk"]  # alternating order
-    assert all(row["recipe"]["build_s"] > 0 and row["newsdesk"]["texts"] == ingest["embedded_chunks"]
-               for row in builds["pairs"])
+    assert all(
+        row["recipe"]["build_s"] > 0 and row["newsdesk"]["texts"] == ingest["embedded_chunks"]
+        for row in builds["pairs"]
+    )
     assert builds["ratio_min"] <= builds["ratio_median"] <= builds["ratio_max"]
 
     recipe = compare_phase(str(tmp_path / "recipe"), str(store), "fake", questions)
@@ -58,8 +60,15 @@ def test_phases_run_end_to_end_on_the_seed_corpus(tmp_path):
 
     out = tmp_path / "results"
     out.mkdir()
-    run = {"embedder": "fake", "size": "seed", "corpus": {}, "ingest": ingest, "query": query, "recipe": recipe,
-           "builds": builds}
+    run = {
+        "embedder": "fake",
+        "size": "seed",
+        "corpus": {},
+        "ingest": ingest,
+        "query": query,
+        "recipe": recipe,
+        "builds": builds,
+    }
     (out / "models.json").write_text(json.dumps({"runs": [run], "environment": {"mode": "test"}}))
     summary = write_report(out).read_text()
     assert "| target | measured | met |" in summary and "| fake | seed |" in summary

@@ -7,7 +7,6 @@ import pytest
 import index
 from index.embedders.fake import FakeEmbedder
 from newsdesk.errors import EmbedderMismatch, IndexMissing, StoreError
-
 from tests.conftest import make_settings
 
 
@@ -105,4 +104,6 @@ def test_story_grouping_pages_its_queries_and_writes(tmp_path, seed_copy, monkey
     monkeypatch.setattr(stories, "_BATCH", 2)
     store.articles.update(ids=list(whole), metadatas=[{"story": "", "also_in": ""} for _ in whole])
     assert stories.group_stories(store, FakeEmbedder.similarity_floor) == whole
-    assert {d: r.metadata["story"] for d, r in store.article_records().items()} == {d: g["story"] for d, g in whole.items()}
+    assert {d: r.metadata["story"] for d, r in store.article_records().items()} == {
+        d: g["story"] for d, g in whole.items()
+    }

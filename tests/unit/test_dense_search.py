@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from llama_index.core.schema import QueryBundle
 
 from index.stories import jaccard_of_shingles, shingles
@@ -13,8 +15,13 @@ from rag.retrieve import DenseRetriever, Filters, hybrid_retrieve
 
 
 @hsettings(max_examples=150, deadline=None)
-@given(rows=st.integers(0, 40), dim=st.integers(1, 6), n=st.integers(0, 50), seed=st.integers(0, 10_000),
-       masked=st.booleans())
+@given(
+    rows=st.integers(0, 40),
+    dim=st.integers(1, 6),
+    n=st.integers(0, 50),
+    seed=st.integers(0, 10_000),
+    masked=st.booleans(),
+)
 def test_exact_top_rows_is_the_sorted_best_of_the_allowed_rows(rows, dim, n, seed, masked):
     rng = np.random.default_rng(seed)
     vectors = rng.integers(-3, 4, size=(rows, dim)).astype(np.float32)  # small integers: ties happen
@@ -35,10 +42,12 @@ def _table(metas: list[dict], dim: int = 4) -> ChunkTable:
 
 
 @hsettings(max_examples=100, deadline=None)
-@given(days=st.lists(st.one_of(st.none(), st.integers(20200101, 20261231)), min_size=1, max_size=30),
-       since=st.one_of(st.none(), st.integers(20200101, 20261231)),
-       until=st.one_of(st.none(), st.integers(20200101, 20261231)),
-       sources=st.lists(st.sampled_from(["DW", "Reuters", "AP"]), max_size=2, unique=True))
+@given(
+    days=st.lists(st.one_of(st.none(), st.integers(20200101, 20261231)), min_size=1, max_size=30),
+    since=st.one_of(st.none(), st.integers(20200101, 20261231)),
+    until=st.one_of(st.none(), st.integers(20200101, 20261231)),
+    sources=st.lists(st.sampled_from(["DW", "Reuters", "AP"]), max_size=2, unique=True),
+)
 def test_filter_masks_keep_exactly_the_matching_rows(days, since, until, sources):
     outlets = ["DW", "Reuters", "AP", ""]
     metas = [{"date_int": d, "source": outlets[i % 4]} if d else {"source": outlets[i % 4]} for i, d in enumerate(days)]
@@ -53,8 +62,9 @@ def test_filter_masks_keep_exactly_the_matching_rows(days, since, until, sources
         day = meta.get("date_int")
         if (since or until) and not day:
             return False
-        return ((not since or day >= since) and (not until or day <= until)
-                and (not sources or meta["source"] in sources))
+        return (
+            (not since or day >= since) and (not until or day <= until) and (not sources or meta["source"] in sources)
+        )
 
     assert mask.tolist() == [keeps(m) for m in metas]
 
@@ -93,22 +103,25 @@ def test_hybrid_retrieval_runs_on_either_dense_path(fake_seed_index):
     news = fake_seed_index
     results = []
     for limit in (10_000, 0):
-        settings = news.settings.model_copy(update={
-            "retrieval": news.settings.retrieval.model_copy(update={"exact_search_max_chunks": limit})})
+        settings = news.settings.model_copy(
+            update={"retrieval": news.settings.retrieval.model_copy(update={"exact_search_max_chunks": limit})}
+        )
         results.append(hybrid_retrieve("How long was Putin's visit?", news_index=news, settings=settings))
     assert [p.chunk_id for p in results[0].passages] == [p.chunk_id for p in results[1].passages]
     assert all(p.dense_score is not None for p in results[0].passages)
 
 
 @hsettings(max_examples=100, deadline=None)
-@given(a=st.lists(st.sampled_from("alpha beta gamma delta eps zeta eta theta".split()), max_size=30),
-       b=st.lists(st.sampled_from("alpha beta gamma delta eps zeta eta theta".split()), max_size=30))
+@given(
+    a=st.lists(st.sampled_from("alpha beta gamma delta eps zeta eta theta".split()), max_size=30),
+    b=st.lists(st.sampled_from("alpha beta gamma delta eps zeta eta theta".split()), max_size=30),
+)
 def test_hashed_shingle_jaccard_equals_the_set_definition(a, b):
     from newsdesk.terms import content_words
 
     def grams(text):
         words = content_words(text)
-        return {tuple(words[i:i + 3]) for i in range(max(0, len(words) - 2))}
+        return {tuple(words[i : i + 3]) for i in range(max(0, len(words) - 2))}
 
     ta, tb = " ".join(a), " ".join(b)
     sa, sb = grams(ta), grams(tb)

@@ -13,15 +13,18 @@ ranked_lists = st.lists(doc_ids, max_size=12)
 gold_sets = st.lists(doc_ids, min_size=1, max_size=3, unique=True)
 
 
-@pytest.mark.parametrize("text, alias, expected", [
-    ("Putin met Kim Jong Un.", "kim jong un", True),
-    ("He said “the fight against neo-Nazism,” today", "fight against neo-Nazism", True),
-    ("roughly 15,000 troops", "15,000", True),
-    ("the axis of upheavals", "axis of upheaval", True),  # inflected form counts
-    ("It happened in 2023.", "23", False),  # a number inside another is no match
-    ("the Republic of Congo", "Republic of the Congo", True),  # articles are ignored
-    ("nothing here", "Novak", False),
-])
+@pytest.mark.parametrize(
+    "text, alias, expected",
+    [
+        ("Putin met Kim Jong Un.", "kim jong un", True),
+        ("He said “the fight against neo-Nazism,” today", "fight against neo-Nazism", True),
+        ("roughly 15,000 troops", "15,000", True),
+        ("the axis of upheavals", "axis of upheaval", True),  # inflected form counts
+        ("It happened in 2023.", "23", False),  # a number inside another is no match
+        ("the Republic of Congo", "Republic of the Congo", True),  # articles are ignored
+        ("nothing here", "Novak", False),
+    ],
+)
 def test_alias_containment_is_normalised(text, alias, expected):
     assert m.contains_alias(text, alias) is expected
 
@@ -39,8 +42,9 @@ def test_correctness_of_refusals_and_answers():
     assert not m.answer_correct(answerable=False, refused=False, text="Novak did.", answers=[], match="any")
     # a refusal that happens to repeat the alias (it quotes the question) is not a correct answer
     assert not m.answer_correct(answerable=True, refused=True, text=refusal, answers=["Novak"], match="any")
-    assert m.answer_correct(answerable=True, refused=False, text="Alexander Novak said so [1].",
-                            answers=["Novak"], match="any")
+    assert m.answer_correct(
+        answerable=True, refused=False, text="Alexander Novak said so [1].", answers=["Novak"], match="any"
+    )
 
 
 def test_exact_match_and_token_f1():
@@ -104,8 +108,13 @@ def test_alce_on_an_unsupported_single_citation_and_on_nothing():
     assert m.alce_citation_scores([], {}, _supports) is None
 
 
-@given(st.lists(st.tuples(st.sampled_from(["a b", "a", "b c", "d"]),
-                          st.lists(st.integers(1, 4), max_size=3)), min_size=1, max_size=4))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["a b", "a", "b c", "d"]), st.lists(st.integers(1, 4), max_size=3)),
+        min_size=1,
+        max_size=4,
+    )
+)
 def test_alce_scores_are_shares(sentences):
     quotes = {1: "a", 2: "b", 3: "a b c", 4: "z"}
     recall, precision = m.alce_citation_scores(sentences, quotes, _supports)
@@ -127,14 +136,34 @@ def test_percentiles_and_latency():
 
 
 def test_case_scores_apply_only_where_they_mean_something():
-    unanswerable = m.case_scores(answerable=False, expect_conflict=False, gold=[], answers=[], match="any",
-                                 refused=True, text="The articles don't say.", short_answer=None,
-                                 ranked_doc_ids=["a"], citation=None, conflict_found=False)
+    unanswerable = m.case_scores(
+        answerable=False,
+        expect_conflict=False,
+        gold=[],
+        answers=[],
+        match="any",
+        refused=True,
+        text="The articles don't say.",
+        short_answer=None,
+        ranked_doc_ids=["a"],
+        citation=None,
+        conflict_found=False,
+    )
     assert unanswerable["answer.accuracy"] == 1.0 and unanswerable["refusal.recall"] == 1.0
     assert unanswerable["retrieval.hit@1"] is None and unanswerable["refusal.false_refusal_rate"] is None
-    answered = m.case_scores(answerable=True, expect_conflict=True, gold=["g"], answers=["Kim"], match="any",
-                             refused=False, text="Kim did [1].", short_answer="Kim", ranked_doc_ids=["x", "g"],
-                             citation=(1.0, 0.5), conflict_found=False)
+    answered = m.case_scores(
+        answerable=True,
+        expect_conflict=True,
+        gold=["g"],
+        answers=["Kim"],
+        match="any",
+        refused=False,
+        text="Kim did [1].",
+        short_answer="Kim",
+        ranked_doc_ids=["x", "g"],
+        citation=(1.0, 0.5),
+        conflict_found=False,
+    )
     assert answered["retrieval.hit@1"] == 0.0 and answered["retrieval.hit@3"] == 1.0
     assert answered["retrieval.mrr@10"] == 0.5 and answered["answer.exact_match"] == 1.0
     assert answered["citation.precision"] == 0.5 and answered["conflict_detection.recall"] == 0.0

@@ -45,8 +45,16 @@ def test_a_run_scores_every_case_with_its_answer_and_verdicts(small_report):
     assert all(s["judge_supported"] for s in novak["sentences"])
     assert "Diaoyutai" in rows["seed-046"]["standalone_question"]  # the follow-up used its history
     assert 0.0 <= r.metrics["answer.accuracy"] <= 1.0
-    for name in ("retrieval.hit@1", "retrieval.hit@10", "retrieval.mrr@10", "retrieval.recall@10",
-                 "citation.recall", "citation.precision", "refusal.false_refusal_rate", "latency.total.p95_ms"):
+    for name in (
+        "retrieval.hit@1",
+        "retrieval.hit@10",
+        "retrieval.mrr@10",
+        "retrieval.recall@10",
+        "citation.recall",
+        "citation.precision",
+        "refusal.false_refusal_rate",
+        "latency.total.p95_ms",
+    ):
         assert r.metrics[name] is not None, name
     assert r.metric_counts["refusal.recall"] == 1 and r.metric_counts["conflict_detection.recall"] == 1
     assert set(r.by_type) == {"single", "followup", "unanswerable", "conflict"}
@@ -57,11 +65,16 @@ def test_a_run_scores_every_case_with_its_answer_and_verdicts(small_report):
 def test_an_errored_case_is_reported_not_scored(minilm_seed_index, tmp_path):
     suite = load_suite(SEED)
     too_long = suite.cases[1].__class__(**{**suite.cases[1].__dict__, "id": "long", "question": "x" * 2100})
-    report = run_suite(Suite(suite.path, (suite.cases[0], too_long)), minilm_seed_index.settings,
-                       news_index=minilm_seed_index, show_progress=False)
+    report = run_suite(
+        Suite(suite.path, (suite.cases[0], too_long)),
+        minilm_seed_index.settings,
+        news_index=minilm_seed_index,
+        show_progress=False,
+    )
     assert report.n_errors == 1 and report.n_scored == 1
-    assert report.errors == [{"id": "long", "error": "QuestionError: the question is 2,100 characters long; "
-                                                     "the limit is 2,000"}]
+    assert report.errors == [
+        {"id": "long", "error": "QuestionError: the question is 2,100 characters long; the limit is 2,000"}
+    ]
     assert report.metric_counts["answer.accuracy"] == 1  # the error is not averaged in as a 0
     write_report(report, tmp_path)
     assert "**1 of 2 cases errored**" in (tmp_path / "report.md").read_text()
@@ -93,13 +106,15 @@ def test_a_generated_answer_is_scored_with_the_judge(minilm_seed_index):
     from rag.retrieve import hybrid_retrieve
 
     suite = _subset(["seed-002"])
-    passages = hybrid_retrieve(suite.cases[0].question, news_index=minilm_seed_index,
-                               settings=minilm_seed_index.settings).passages
+    passages = hybrid_retrieve(
+        suite.cases[0].question, news_index=minilm_seed_index, settings=minilm_seed_index.settings
+    ).passages
     good = next(i for i, p in enumerate(passages, 1) if "Novak" in p.text)
     reply = f"Russian Deputy Energy Minister Alexander Novak said energy exports to India increased by 15% [{good}]."
     generator = FakeGenerator([reply])
-    report = run_suite(suite, minilm_seed_index.settings, news_index=minilm_seed_index, show_progress=False,
-                       generator=generator)
+    report = run_suite(
+        suite, minilm_seed_index.settings, news_index=minilm_seed_index, show_progress=False, generator=generator
+    )
     row = report.rows[0]
     assert len(generator.calls) == 1
     assert row["status"] == "ok" and row["backend"] == "fake-llm" and row["correct"]
@@ -176,8 +191,22 @@ def test_cli_runs_a_suite_end_to_end_with_the_fake_embedder(tmp_path, capsys):
     config = tmp_path / "fake.json"
     config.write_text(json.dumps({"index": {"embedder": "fake"}}))
     corpus = ROOT / "data" / "corpus"
-    code = main(["run", "--suite", str(suite), "--corpus", str(corpus), "--store", str(tmp_path / "store"),
-                 "--config", str(config), "--out", str(tmp_path / "run"), "--quiet"])
+    code = main(
+        [
+            "run",
+            "--suite",
+            str(suite),
+            "--corpus",
+            str(corpus),
+            "--store",
+            str(tmp_path / "store"),
+            "--config",
+            str(config),
+            "--out",
+            str(tmp_path / "run"),
+            "--quiet",
+        ]
+    )
     assert code == 0
     out = capsys.readouterr().out
     assert "mini [fake]: 3 cases, 3 scored, 0 errors" in out
@@ -187,10 +216,13 @@ def test_cli_runs_a_suite_end_to_end_with_the_fake_embedder(tmp_path, capsys):
     assert "No case flipped." in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["run", "--suite", "missing.jsonl", "--out", "x"], "error: missing.jsonl: suite file not found"),
-    (["compare", "nowhere", "nowhere"], "error: nowhere: no report found"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["run", "--suite", "missing.jsonl", "--out", "x"], "error: missing.jsonl: suite file not found"),
+        (["compare", "nowhere", "nowhere"], "error: nowhere: no report found"),
+    ],
+)
 def test_cli_errors_are_one_line_and_exit_2(argv, message, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()

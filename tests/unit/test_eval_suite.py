@@ -14,8 +14,15 @@ ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "eval" / "suites" / "seed.jsonl"
 RGB_SUITE = ROOT.parent / "shared" / "bench" / "rgb_en_fact" / "suite.jsonl"
 
-GOOD = {"id": "c1", "question": "Who?", "answers": ["Kim"], "answer_match": "any", "sources": ["d1"],
-        "answerable": True, "type": "single"}
+GOOD = {
+    "id": "c1",
+    "question": "Who?",
+    "answers": ["Kim"],
+    "answer_match": "any",
+    "sources": ["d1"],
+    "answerable": True,
+    "type": "single",
+}
 
 
 def _write(tmp_path: Path, *rows) -> Path:
@@ -42,20 +49,23 @@ def test_the_rgb_suite_loads_and_keeps_its_own_fields():
     assert "false_answer" in suite.cases[0].extra
 
 
-@pytest.mark.parametrize("row, message", [
-    ("{not json", "line 2: not valid JSON"),
-    ("[1, 2]", "line 2: a case must be a JSON object"),
-    ({k: v for k, v in GOOD.items() if k != "answers"} | {"id": "c2"}, r"line 2: missing field\(s\) answers"),
-    (GOOD | {"id": "c2", "answerable": "yes"}, "line 2: 'answerable' must be true or false"),
-    (GOOD | {"id": "c2", "answer_match": "some"}, "line 2: 'answer_match' must be"),
-    (GOOD | {"id": "c2", "answers": "Kim"}, "line 2: 'answers' must be a list"),
-    (GOOD | {"id": "c2", "answers": []}, "line 2: 'answers' is empty"),
-    (GOOD | {"id": "c2", "answerable": False}, "line 2: an unanswerable case must have no 'answers'"),
-    (GOOD | {"id": "c2", "history": [{"role": "bot", "content": "x"}]}, "line 2: each 'history' turn"),
-    (GOOD | {"id": "c2", "split": "train"}, "line 2: 'split' must be"),
-    (GOOD | {"id": "c2", "question": ""}, "line 2: 'question' must be a non-empty string"),
-    (GOOD, "line 2: duplicate id 'c1' \\(first on line 1\\)"),
-])
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        ("{not json", "line 2: not valid JSON"),
+        ("[1, 2]", "line 2: a case must be a JSON object"),
+        ({k: v for k, v in GOOD.items() if k != "answers"} | {"id": "c2"}, r"line 2: missing field\(s\) answers"),
+        (GOOD | {"id": "c2", "answerable": "yes"}, "line 2: 'answerable' must be true or false"),
+        (GOOD | {"id": "c2", "answer_match": "some"}, "line 2: 'answer_match' must be"),
+        (GOOD | {"id": "c2", "answers": "Kim"}, "line 2: 'answers' must be a list"),
+        (GOOD | {"id": "c2", "answers": []}, "line 2: 'answers' is empty"),
+        (GOOD | {"id": "c2", "answerable": False}, "line 2: an unanswerable case must have no 'answers'"),
+        (GOOD | {"id": "c2", "history": [{"role": "bot", "content": "x"}]}, "line 2: each 'history' turn"),
+        (GOOD | {"id": "c2", "split": "train"}, "line 2: 'split' must be"),
+        (GOOD | {"id": "c2", "question": ""}, "line 2: 'question' must be a non-empty string"),
+        (GOOD, "line 2: duplicate id 'c1' \\(first on line 1\\)"),
+    ],
+)
 def test_a_bad_line_is_an_error_naming_file_and_line(tmp_path, row, message):
     path = _write(tmp_path, GOOD, row)
     with pytest.raises(SuiteError, match=message) as err:
@@ -78,8 +88,9 @@ def test_split_needs_a_split_field(tmp_path):
 
 
 def test_unknown_doc_ids_are_reported_with_their_line(tmp_path):
-    suite = load_suite(_write(tmp_path, GOOD, GOOD | {"id": "c2", "sources": ["d9", "d1"]},
-                              GOOD | {"id": "c3", "sources": ["d8"]}))
+    suite = load_suite(
+        _write(tmp_path, GOOD, GOOD | {"id": "c2", "sources": ["d9", "d1"]}, GOOD | {"id": "c3", "sources": ["d8"]})
+    )
     with pytest.raises(SuiteError, match=r"line 2: unknown doc id\(s\) d9 .*1 more case"):
         check_sources(suite, ["d1"])
     check_sources(suite, ["d1", "d8", "d9"])  # all known: no error

@@ -66,15 +66,23 @@ def test_jsonl_articles_with_broken_lines_and_duplicates(tmp_path):
     corpus = tmp_path / "c"
     corpus.mkdir()
     rows = [
-        {"id": "a1", "title": "T1", "date": "Feb 7, 2021", "source": "Wire", "url": "http://x/1", "text": "Alpha text here."},
+        {
+            "id": "a1",
+            "title": "T1",
+            "date": "Feb 7, 2021",
+            "source": "Wire",
+            "url": "http://x/1",
+            "text": "Alpha text here.",
+        },
         "{not json",
         {"id": "a2", "title": "no text"},
         {"text": "no id"},
         {"id": "a1", "text": "duplicate id"},
         ["not", "an", "object"],
     ]
-    (corpus / "feed.jsonl").write_text("\n".join(r if isinstance(r, str) else json.dumps(r) for r in rows),
-                                       encoding="utf-8")
+    (corpus / "feed.jsonl").write_text(
+        "\n".join(r if isinstance(r, str) else json.dumps(r) for r in rows), encoding="utf-8"
+    )
     result = load_corpus(corpus)
     assert _ids(result) == ["a1"]
     a1 = result.articles[0]
@@ -90,7 +98,9 @@ def test_jsonl_articles_with_broken_lines_and_duplicates(tmp_path):
 def test_catalog_sidecar_overrides_metadata(tmp_path, seed_copy):
     (seed_copy / "catalog.csv").write_text(
         "doc_id,title,date,source\n003_9b0c19500f436efb,Putin in China,2024-05-16,ANI\nghost,x,2020-01-01,y\n"
-        "000_d5ae959b64b4b853,,not a date,\n", encoding="utf-8")
+        "000_d5ae959b64b4b853,,not a date,\n",
+        encoding="utf-8",
+    )
     result = load_corpus(seed_copy)
     art = next(a for a in result.articles if a.doc_id == "003_9b0c19500f436efb")
     assert (art.title, art.date, art.source) == ("Putin in China", "2024-05-16", "ANI")
@@ -101,10 +111,14 @@ def test_catalog_sidecar_overrides_metadata(tmp_path, seed_copy):
 def test_an_article_that_is_all_boilerplate_is_skipped_with_a_warning(tmp_path):
     corpus = tmp_path / "c"
     corpus.mkdir()
-    (corpus / "junk.txt").write_text("1. Skip to content\n02:03\nThis browser does not support the video element.\n",
-                                     encoding="utf-8")
-    (corpus / "feed.jsonl").write_text('{"id": "j1", "text": "Skip next section More stories from DW"}\n'
-                                       '{"id": "j2", "text": "A real sentence about the summit."}', encoding="utf-8")
+    (corpus / "junk.txt").write_text(
+        "1. Skip to content\n02:03\nThis browser does not support the video element.\n", encoding="utf-8"
+    )
+    (corpus / "feed.jsonl").write_text(
+        '{"id": "j1", "text": "Skip next section More stories from DW"}\n'
+        '{"id": "j2", "text": "A real sentence about the summit."}',
+        encoding="utf-8",
+    )
     result = load_corpus(corpus)
     assert [a.doc_id for a in result.articles] == ["j2"]
     assert "skipped junk: no article text left after cleaning" in result.warnings

@@ -61,13 +61,16 @@ def test_an_unreadable_file_is_skipped_even_when_running_as_root(tmp_path):
     locked = corpus / "locked.txt"
     locked.write_text("Secret text nobody may read. Second sentence.", encoding="utf-8")
     locked.chmod(0)
-    code = "from index.load import load_corpus; r = load_corpus(%r); print([a.doc_id for a in r.articles])" % str(corpus)
+    code = (
+        f"from index.load import load_corpus; r = load_corpus({str(corpus)!r}); print([a.doc_id for a in r.articles])"
+    )
     cmd = [sys.executable, "-c", code]
     if os.geteuid() == 0:
         caps = "-dac_override,-dac_read_search"
         cmd = ["setpriv", f"--inh-caps={caps}", f"--bounding-set={caps}", *cmd]
-    done = subprocess.run(cmd, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True,
-                          text=True, timeout=60)
+    done = subprocess.run(
+        cmd, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "['good']"
     assert done.stderr.strip() == "skipped locked.txt: cannot read (Permission denied)"
@@ -78,21 +81,25 @@ def test_duplicate_ids_across_files_keep_the_first_with_a_warning(tmp_path):
     corpus.mkdir()
     (corpus / "a.md").write_text("First version of the article. It is kept.", encoding="utf-8")
     (corpus / "a.txt").write_text("Second file with the same stem. It is skipped.", encoding="utf-8")
-    (corpus / "feed.jsonl").write_text('{"id": "a", "text": "Third copy from a feed. Also skipped."}\n',
-                                       encoding="utf-8")
+    (corpus / "feed.jsonl").write_text(
+        '{"id": "a", "text": "Third copy from a feed. Also skipped."}\n', encoding="utf-8"
+    )
     result = load_corpus(corpus)
     assert [a.text.split()[0] for a in result.articles] == ["First"]
     dupes = [w for w in result.warnings if "duplicate doc id 'a'" in w]
-    assert dupes == ["skipped duplicate doc id 'a' in a.txt (first seen in a.md)",
-                     "skipped duplicate doc id 'a' in feed.jsonl (first seen in a.md)"]
+    assert dupes == [
+        "skipped duplicate doc id 'a' in a.txt (first seen in a.md)",
+        "skipped duplicate doc id 'a' in feed.jsonl (first seen in a.md)",
+    ]
 
 
 def test_spaces_and_non_ascii_names_build_answer_and_cite(tmp_path):
     corpus = tmp_path / "Zeitungsartikel März"
     corpus.mkdir()
     (corpus / "Brücke in Köln – Nachricht 1.txt").write_text(ARTICLE, encoding="utf-8")
-    (corpus / "北京 阅兵.md").write_text("The parade in Beijing drew large crowds. Soldiers marched for hours.",
-                                      encoding="utf-8")
+    (corpus / "北京 阅兵.md").write_text(
+        "The parade in Beijing drew large crowds. Soldiers marched for hours.", encoding="utf-8"
+    )
     settings = make_settings(tmp_path, corpus=corpus, index={"store_dir": str(tmp_path / "store ü")})
     report = index.build(settings=settings, embedder=FakeEmbedder())
     assert report.articles == 2 and report.warnings == []
@@ -110,4 +117,5 @@ def test_an_empty_corpus_folder_is_one_clear_line_from_the_cli(tmp_path):
     done = _cli("-m", "index", "build", "--corpus", str(tmp_path / "empty"), "--embedder", "fake", cwd=tmp_path)
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
-        f"error: no readable articles in {tmp_path / 'empty'} (looked for .txt, .md and .jsonl files)"]
+        f"error: no readable articles in {tmp_path / 'empty'} (looked for .txt, .md and .jsonl files)"
+    ]

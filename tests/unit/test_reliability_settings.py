@@ -17,20 +17,31 @@ SECRET = "sk-test-SECRET-123"
 BAD_ENV = [
     ({"NEWSDESK_ANSWER__NOPE": "1"}, "invalid settings: answer.nope: Extra inputs are not permitted"),
     ({"NEWSDESK_RETRIEVAL__TOP_K": "abc"}, "invalid settings: retrieval.top_k: Input should be a valid integer"),
-    ({"NEWSDESK_RETRIEVAL__TOP_K": "0"}, "invalid settings: retrieval.top_k: Input should be greater than or equal to 1"),
+    (
+        {"NEWSDESK_RETRIEVAL__TOP_K": "0"},
+        "invalid settings: retrieval.top_k: Input should be greater than or equal to 1",
+    ),
     ({"OPENAI_BASE_URL": "not-a-url"}, "invalid settings: answer.openai_base_url: Value error, not an http(s) URL"),
     ({"NEWSDESK_ANSWER__OPENAI_BASE_URL": "ftp://x"}, "invalid settings: answer.openai_base_url: Value error, not an"),
     ({"CHROMA_PORT": "eighty"}, "invalid settings: index.chroma_port: Input should be a valid integer"),
-    ({"NEWSDESK_RETRIEVAL_TOP_K": "8"},  # one underscore: silently ignored before
-     "invalid settings: unknown variable NEWSDESK_RETRIEVAL_TOP_K; did you mean NEWSDESK_RETRIEVAL__TOP_K?"),
-    ({"NEWSDESK_BACKEND": "openai"},
-     "invalid settings: unknown variable NEWSDESK_BACKEND; did you mean NEWSDESK_ANSWER__BACKEND?"),
-    ({"NEWSDESK_ANSWER": "not json"},  # was a raw pydantic_settings exception
-     'invalid settings: error parsing value for field "answer"'),
+    (
+        {"NEWSDESK_RETRIEVAL_TOP_K": "8"},  # one underscore: silently ignored before
+        "invalid settings: unknown variable NEWSDESK_RETRIEVAL_TOP_K; did you mean NEWSDESK_RETRIEVAL__TOP_K?",
+    ),
+    (
+        {"NEWSDESK_BACKEND": "openai"},
+        "invalid settings: unknown variable NEWSDESK_BACKEND; did you mean NEWSDESK_ANSWER__BACKEND?",
+    ),
+    (
+        {"NEWSDESK_ANSWER": "not json"},  # was a raw pydantic_settings exception
+        'invalid settings: error parsing value for field "answer"',
+    ),
 ]
 
 
-@pytest.mark.parametrize("env, message", BAD_ENV, ids=[next(iter(e)) + "=" + next(iter(e.values())) for e, _ in BAD_ENV])
+@pytest.mark.parametrize(
+    "env, message", BAD_ENV, ids=[next(iter(e)) + "=" + next(iter(e.values())) for e, _ in BAD_ENV]
+)
 def test_a_bad_variable_is_one_line_naming_the_setting(monkeypatch, env, message):
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -43,8 +54,14 @@ def test_a_bad_variable_is_one_line_naming_the_setting(monkeypatch, env, message
 @pytest.mark.parametrize("env, message", [BAD_ENV[i] for i in (0, 1, 3, 6, 8)], ids=lambda v: str(v)[:40])
 def test_the_cli_prints_the_same_line_and_exits_2(tmp_path, env, message):
     clean = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
-    done = subprocess.run([sys.executable, "-m", "rag", "ask", "x"], cwd=tmp_path, capture_output=True, text=True,
-                          env={**clean, "PYTHONPATH": str(ROOT), **env}, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "rag", "ask", "x"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**clean, "PYTHONPATH": str(ROOT), **env},
+        timeout=60,
+    )
     assert done.returncode == 2
     assert done.stderr.splitlines() == [done.stderr.strip()]  # exactly one line, no traceback
     assert done.stderr.startswith(f"error: {message}")
@@ -62,7 +79,9 @@ def test_dot_env_may_hold_the_conventional_names_and_other_tools_variables(tmp_p
     """OPENAI_API_KEY in .env used to fail as an 'extra input'; other tools' variables must not trip us either."""
     (tmp_path / ".env").write_text(
         f"OPENAI_API_KEY={SECRET}\nOPENAI_BASE_URL=http://127.0.0.1:9/v1\nHF_HOME=/somewhere\n"
-        "NEWSDESK_RETRIEVAL__TOP_K=4\n", encoding="utf-8")
+        "NEWSDESK_RETRIEVAL__TOP_K=4\n",
+        encoding="utf-8",
+    )
     settings = load_settings()
     assert settings.answer.openai_api_key.get_secret_value() == SECRET
     assert settings.answer.openai_base_url == "http://127.0.0.1:9/v1"
@@ -76,12 +95,15 @@ def test_the_environment_wins_over_dot_env(tmp_path, monkeypatch):
     assert load_settings().answer.openai_base_url == "http://127.0.0.1:10/v1"
 
 
-@pytest.mark.parametrize("line, message", [
-    ("NEWSDESK_ANSWER__NOPE=1", "answer.nope: Extra inputs are not permitted"),
-    ("NEWSDESK_NOPE=1", "newsdesk_nope: Extra inputs are not permitted"),
-    ("NEWSDESK_RETRIEVAL_TOP_K=3", "unknown variable NEWSDESK_RETRIEVAL_TOP_K"),
-    ("NEWSDESK_RETRIEVAL__TOP_K=abc", "retrieval.top_k: Input should be a valid integer"),
-])
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ("NEWSDESK_ANSWER__NOPE=1", "answer.nope: Extra inputs are not permitted"),
+        ("NEWSDESK_NOPE=1", "newsdesk_nope: Extra inputs are not permitted"),
+        ("NEWSDESK_RETRIEVAL_TOP_K=3", "unknown variable NEWSDESK_RETRIEVAL_TOP_K"),
+        ("NEWSDESK_RETRIEVAL__TOP_K=abc", "retrieval.top_k: Input should be a valid integer"),
+    ],
+)
 def test_a_bad_dot_env_line_is_one_line_too(tmp_path, line, message):
     (tmp_path / ".env").write_text(line + "\n", encoding="utf-8")
     with pytest.raises(SettingsError, match=message) as err:

@@ -14,7 +14,8 @@ def test_the_two_dw_files_are_one_story_and_no_other_pair_is(minilm_seed_index):
     for doc_id in minilm_seed_index.articles:
         groups.setdefault(stories.story(doc_id), set()).add(doc_id)
     assert sorted(map(sorted, groups.values())) == sorted(
-        [[DW_MT, DW], ["000_d5ae959b64b4b853"], ["003_9b0c19500f436efb"], ["004_54ac3c588acb31a6"]])
+        [[DW_MT, DW], ["000_d5ae959b64b4b853"], ["003_9b0c19500f436efb"], ["004_54ac3c588acb31a6"]]
+    )
     assert stories.best_copy(DW_MT) == DW  # the original English text, with outlet and byline
     assert stories.also_in(DW) == (DW_MT,)
 

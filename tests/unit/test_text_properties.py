@@ -2,21 +2,39 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from index.chunk import chunk_article
 from index.clean import clean_article
 from index.sentences import split_sentences
-
 from tests.conftest import SEED_CORPUS
 
-_pieces = st.sampled_from([
-    "Putin met Xi in Beijing.", "Kim Jong Un arrived by train!", "Is this real?", "Mr. Smith went to the U.S. Army.",
-    "“Dear friend,” he said.", "02:03", "This browser does not support the video element.", "1. Skip to content",
-    "Skip next section More stories from DW", "Image: Getty Images/AP", "caption textImage: Reuters/dpa",
-    " date 2025-09-02 Lead sentence here.", "September 2, 2025", "Edited by: Sean Sinico", "", "  ", "\n",
-    "Ünïcödé téxt — with dashes.", "word " * 50, "No punctuation at all", "Numbers 1.5 and 2,000 stay.",
-])
+_pieces = st.sampled_from(
+    [
+        "Putin met Xi in Beijing.",
+        "Kim Jong Un arrived by train!",
+        "Is this real?",
+        "Mr. Smith went to the U.S. Army.",
+        "“Dear friend,” he said.",
+        "02:03",
+        "This browser does not support the video element.",
+        "1. Skip to content",
+        "Skip next section More stories from DW",
+        "Image: Getty Images/AP",
+        "caption textImage: Reuters/dpa",
+        " date 2025-09-02 Lead sentence here.",
+        "September 2, 2025",
+        "Edited by: Sean Sinico",
+        "",
+        "  ",
+        "\n",
+        "Ünïcödé téxt — with dashes.",
+        "word " * 50,
+        "No punctuation at all",
+        "Numbers 1.5 and 2,000 stay.",
+    ]
+)
 article_texts = st.lists(_pieces, max_size=25).map("\n".join) | st.text(max_size=400)
 
 
@@ -69,8 +87,14 @@ def test_seed_boilerplate_is_removed_and_metadata_found():
     original = (SEED_CORPUS / "002_102502518f9dd0d1.txt").read_text(encoding="utf-8")
     cleaned = clean_article(original)
     body = cleaned.text
-    for junk in ("Skip to content", "This browser does not support the video element", "02:03",
-                 "More stories from DW", "Image: Sergei Bobylev", "Edited by"):
+    for junk in (
+        "Skip to content",
+        "This browser does not support the video element",
+        "02:03",
+        "More stories from DW",
+        "Image: Sergei Bobylev",
+        "Edited by",
+    ):
         assert junk not in body
     assert "Choe Son Hui" in body
     assert cleaned.metadata["date"] == "2025-09-02"
@@ -90,5 +114,9 @@ def test_leading_date_header_becomes_metadata_not_text():
 def test_sentence_splitter_respects_abbreviations_and_glued_quotes():
     text = "He met Mr. Smith in the U.S. Army. Then he left! sectors.”Putin also praised China. John F. Kennedy spoke."
     got = [text[s:e] for s, e in split_sentences(text)]
-    assert got == ["He met Mr. Smith in the U.S. Army.", "Then he left! sectors.”", "Putin also praised China.",
-                   "John F. Kennedy spoke."]
+    assert got == [
+        "He met Mr. Smith in the U.S. Army.",
+        "Then he left! sectors.”",
+        "Putin also praised China.",
+        "John F. Kennedy spoke.",
+    ]

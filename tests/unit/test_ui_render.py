@@ -63,7 +63,7 @@ def test_quote_segments_cover_the_window_exactly():
     end = ARTICLE.index(" After")
     seg = render.quote_segments(ARTICLE, start, end, window_start=12, window_end=len(ARTICLE) - 5)
     assert seg.quote == ARTICLE[start:end] == "the quote itself is here."
-    assert seg.before + seg.quote + seg.after == ARTICLE[12:len(ARTICLE) - 5]
+    assert seg.before + seg.quote + seg.after == ARTICLE[12 : len(ARTICLE) - 5]
     assert seg.clipped_start and seg.clipped_end
 
 
@@ -143,21 +143,31 @@ def test_sources_group_citations_by_article_and_list_other_copies():
 
 
 def test_conflict_lines_name_each_side_with_its_citations_and_dates():
-    cites = {1: Citation(1, "a", 0, 1, "x", source="DW", date="2025-09-02"),
-             2: Citation(2, "b", 0, 1, "y", source=None, date="2025-09-03")}
+    cites = {
+        1: Citation(1, "a", 0, 1, "x", source="DW", date="2025-09-02"),
+        2: Citation(2, "b", 0, 1, "y", source=None, date="2025-09-03"),
+    }
     conflict = Conflict("troops sent", (("15,000", (1,)), ("12,000", (2,))))
     lines = render.conflict_lines(conflict, cites.get)
-    assert lines == ["- **15\\,000** — \\[1\\] DW · 2025\\-09\\-02",
-                     "- **12\\,000** — \\[2\\] unknown outlet · 2025\\-09\\-03"]
+    assert lines == [
+        "- **15\\,000** — \\[1\\] DW · 2025\\-09\\-02",
+        "- **12\\,000** — \\[2\\] unknown outlet · 2025\\-09\\-03",
+    ]
 
 
 def test_history_keeps_questions_and_answer_texts_only():
     answer = SimpleNamespace(text="They sent 15,000. [1]")
-    messages = [{"role": "user", "content": "Q1"}, {"role": "assistant", "answer": answer},
-                {"role": "user", "content": "Q2"}, {"role": "assistant", "error": "boom"}]
+    messages = [
+        {"role": "user", "content": "Q1"},
+        {"role": "assistant", "answer": answer},
+        {"role": "user", "content": "Q2"},
+        {"role": "assistant", "error": "boom"},
+    ]
     assert render.question_history(messages) == [
-        {"role": "user", "content": "Q1"}, {"role": "assistant", "content": "They sent 15,000. [1]"},
-        {"role": "user", "content": "Q2"}]
+        {"role": "user", "content": "Q1"},
+        {"role": "assistant", "content": "They sent 15,000. [1]"},
+        {"role": "user", "content": "Q2"},
+    ]
 
 
 def test_corpus_search_needs_every_word():
@@ -168,8 +178,12 @@ def test_corpus_search_needs_every_word():
 
 def test_metric_rows_never_turn_a_missing_value_into_a_number():
     rows = render.metric_rows({"accuracy": 0.81234, "questions": 120, "faithfulness": None, "ok": True})
-    assert rows == [{"metric": "accuracy", "value": "0.812"}, {"metric": "questions", "value": "120"},
-                    {"metric": "faithfulness", "value": "—"}, {"metric": "ok", "value": "True"}]
+    assert rows == [
+        {"metric": "accuracy", "value": "0.812"},
+        {"metric": "questions", "value": "120"},
+        {"metric": "faithfulness", "value": "—"},
+        {"metric": "ok", "value": "True"},
+    ]
 
 
 def test_latest_eval_report_is_the_newest_by_mtime(tmp_path):
@@ -183,7 +197,10 @@ def test_latest_eval_report_is_the_newest_by_mtime(tmp_path):
 
 
 def test_corpus_summary():
-    arts = [SimpleNamespace(source="DW", date="2025-09-02"), SimpleNamespace(source=None, date="2025-09-03"),
-            SimpleNamespace(source=None, date=None)]
+    arts = [
+        SimpleNamespace(source="DW", date="2025-09-02"),
+        SimpleNamespace(source=None, date="2025-09-03"),
+        SimpleNamespace(source=None, date=None),
+    ]
     assert render.corpus_summary(arts) == "3 news articles from DW, 2025-09-02 to 2025-09-03."
     assert render.corpus_summary([]) == "The index is empty."

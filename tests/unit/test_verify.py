@@ -9,10 +9,23 @@ from rag.records import Passage
 from rag.verify import parse_citations, verify_reply
 
 PASSAGES = [
-    Passage("c1", "004", 100, 180, "South Korean intelligence estimates that North Korea has deployed roughly 15,000 "
-            "troops to Russia since last year.", 1.0),
-    Passage("c2", "002", 0, 90, "Several top officials traveled with Kim, including North Korean Foreign Minister "
-            "Choe Son Hui.", 0.9),
+    Passage(
+        "c1",
+        "004",
+        100,
+        180,
+        "South Korean intelligence estimates that North Korea has deployed roughly 15,000 "
+        "troops to Russia since last year.",
+        1.0,
+    ),
+    Passage(
+        "c2",
+        "002",
+        0,
+        90,
+        "Several top officials traveled with Kim, including North Korean Foreign Minister Choe Son Hui.",
+        0.9,
+    ),
 ]
 
 
@@ -30,10 +43,12 @@ def test_supported_sentences_keep_their_citation_and_quote_the_exact_sentence():
 
 
 def test_hallucinations_bad_numbers_and_invented_citations_are_flagged():
-    reply = ("North Korea deployed roughly 50,000 troops to Russia [1]. "
-             "Xi gave Putin a diamond ring from Sakura [2]. "
-             "Foreign Minister Choe Son Hui traveled with Kim [7]. "
-             "How many troops were sent? [1]")
+    reply = (
+        "North Korea deployed roughly 50,000 troops to Russia [1]. "
+        "Xi gave Putin a diamond ring from Sakura [2]. "
+        "Foreign Minister Choe Son Hui traveled with Kim [7]. "
+        "How many troops were sent? [1]"
+    )
     result = verify_reply(reply, PASSAGES, 0.6)
     by_text = {s.text: s for s in result.sentences}
     assert not by_text["North Korea deployed roughly 50,000 troops to Russia."].supported  # wrong number
@@ -50,10 +65,14 @@ def test_refusal_mark_is_a_refusal():
 
 
 def test_generated_answer_is_checked_and_the_raw_reply_kept(minilm_seed_index):
-    fake = FakeGenerator(["North Korea has deployed roughly 15,000 troops to Russia [1]. "
-                          "Kim also gave Putin a golden tiger statue [1]."])
-    events = list(rag.answer_stream("How many troops has North Korea sent to Russia?", news_index=minilm_seed_index,
-                                    generator=fake))
+    fake = FakeGenerator(
+        ["North Korea has deployed roughly 15,000 troops to Russia [1]. Kim also gave Putin a golden tiger statue [1]."]
+    )
+    events = list(
+        rag.answer_stream(
+            "How many troops has North Korea sent to Russia?", news_index=minilm_seed_index, generator=fake
+        )
+    )
     tokens = "".join(e.text for e in events if e.kind == "token")
     answer = events[-1].answer
     assert answer.raw_answer == tokens and "golden tiger" in answer.raw_answer
@@ -73,8 +92,10 @@ def test_unusable_or_failing_model_falls_back_to_the_offline_answer(minilm_seed_
 
 
 def test_a_model_refusal_is_a_refusal_with_related_passages(minilm_seed_index):
-    answer = rag.answer("What gift did Xi give Putin?", news_index=minilm_seed_index,
-                        generator=FakeGenerator(["NOT IN ARTICLES"]))
+    answer = rag.answer(
+        "What gift did Xi give Putin?", news_index=minilm_seed_index, generator=FakeGenerator(["NOT IN ARTICLES"])
+    )
     assert answer.refused and answer.backend == "fake-llm" and answer.raw_answer == "NOT IN ARTICLES"
     assert answer.related and all(
-        minilm_seed_index.article(c.doc_id).text[c.start : c.end] == c.quote for c in answer.related)
+        minilm_seed_index.article(c.doc_id).text[c.start : c.end] == c.quote for c in answer.related
+    )
