@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -12,6 +11,7 @@ from pathlib import Path
 from index.chunk import chunk_article
 from index.clean import CLEANER_VERSION
 from index.embedders import Embedder, embed_in_batches, make_embedder, similarity_floor_for
+from index.folder import check_can_set_aside, set_aside
 from index.load import LoadResult, load_corpus
 from index.records import Article, BuildReport
 from index.store import ChromaStore, article_hash, build_lock, now_iso
@@ -65,18 +65,6 @@ def _settings_for(corpus_dir, store_dir, settings: Settings | None) -> Settings:
     return settings.with_overrides(index=overrides) if overrides else settings
 
 
-def _set_aside(store_dir: Path) -> Path | None:
-    """Move an existing (possibly broken) index folder aside instead of deleting it."""
-    if not store_dir.exists():
-        return None
-    from index.store import _forget_client
-
-    _forget_client(str(store_dir))  # a cached client must not keep writing to the moved folder
-    target = store_dir.with_name(f"{store_dir.name}.old-{time.strftime('%Y%m%d-%H%M%S')}")
-    shutil.move(str(store_dir), str(target))
-    return target
-
-
 def build(
     corpus_dir: str | Path | None = None,
     store_dir: str | Path | None = None,
@@ -93,10 +81,12 @@ def build(
     loaded = load_corpus(cfg.corpus_dir, max_bytes=cfg.max_article_bytes)
     report = BuildReport(warnings=list(loaded.warnings))
     if rebuild and not cfg.chroma_host:
-        moved = _set_aside(Path(cfg.store_dir))
-        if moved:
-            report.warnings.append(f"previous index moved to {moved}")
-    with build_lock(settings):
+        check_can_set_aside(Path(cfg.store_dir))  # before the lock creates anything in it
+    with build_lock(settings):  # first: a rebuild must not move an index another build is writing
+        if rebuild and not cfg.chroma_host:
+            moved = set_aside(Path(cfg.store_dir))
+            if moved:
+                report.warnings.append(f"previous index moved to {moved}")
         store = ChromaStore(settings, create=True)
         if rebuild and cfg.chroma_host:
             _drop_collections(store, settings)

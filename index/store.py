@@ -77,13 +77,16 @@ def open_client(settings: Settings, create: bool):
         ) from None
 
 
-def _forget_client(path: str) -> None:
-    """Chroma caches one system per path, even a half-built one; drop it so a retry starts clean."""
+def _forget_client(path: str, stop: bool = True) -> None:
+    """Chroma caches one system per path, even a half-built one; drop it so a retry starts clean.
+
+    ``stop=False`` leaves it running for whoever still holds it (an open index reading moved-aside files).
+    """
     from chromadb.api.shared_system_client import SharedSystemClient
 
     system = SharedSystemClient._identifier_to_system.pop(path, None)
     SharedSystemClient._identifier_to_refcount.pop(path, None)
-    if system is not None:
+    if system is not None and stop:
         try:
             system.stop()
         except Exception:  # it was broken already

@@ -142,3 +142,16 @@ def test_a_truncated_index_is_a_clear_line_with_a_rebuild_path(tmp_path, seed_co
     assert "previous index moved to" in rebuilt.stderr and list(tmp_path.glob("store.old-*/chroma.sqlite3"))
     done = _cli("rag", "ask", TROOPS, "--store", str(store), cwd=tmp_path)
     assert done.returncode == 0 and "15,000" in done.stdout
+
+
+def test_rebuild_of_a_folder_that_is_not_an_index_is_one_line(tmp_path, seed_copy):
+    """`--store . --rebuild` from a folder of one's own files used to end in a traceback."""
+    (tmp_path / "notes.txt").write_text("keep me", encoding="utf-8")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    done = _cli(
+        "index", "build", "--corpus", str(seed_copy), "--store", ".", "--rebuild", "--embedder", "fake", cwd=tmp_path
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [_last_line(done)]
+    assert "is not a Newsdesk index" in _last_line(done) and "refusing to move it aside" in _last_line(done)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
