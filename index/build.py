@@ -14,7 +14,7 @@ from index.embedders import Embedder, embed_in_batches, make_embedder, similarit
 from index.folder import check_can_set_aside, set_aside
 from index.load import LoadResult, load_corpus
 from index.records import Article, BuildReport
-from index.store import ChromaStore, article_hash, build_lock, now_iso
+from index.store import ChromaStore, article_hash, build_lock, now_iso, read_generation_file
 from index.stories import group_stories
 from newsdesk.errors import StoreError
 from newsdesk.settings import Settings, load_settings
@@ -83,14 +83,18 @@ def build(
     if rebuild and not cfg.chroma_host:
         check_can_set_aside(Path(cfg.store_dir))  # before the lock creates anything in it
     with build_lock(settings):  # first: a rebuild must not move an index another build is writing
+        previous_generation = 0
         if rebuild and not cfg.chroma_host:
+            previous_generation = read_generation_file(Path(cfg.store_dir)) or 0
             moved = set_aside(Path(cfg.store_dir))
             if moved:
                 report.warnings.append(f"previous index moved to {moved}")
         store = ChromaStore(settings, create=True)
         if rebuild and cfg.chroma_host:
+            previous_generation = store.generation
             _drop_collections(store, settings)
             store = ChromaStore(settings, create=True)
+        previous_generation = max(previous_generation, store.generation)
         settings = resolve_embedder(settings, store.info.get("embedder"))
         name = embedder.name if embedder is not None else embedder_id(settings)
         report.embedder = name
@@ -120,7 +124,8 @@ def build(
             store.check_embedder(embedder.name, embedder.dim)
             report.embedder = embedder.name
             _embed_and_write(store, todo, loaded, hashes, settings, embedder, report, progress)
-        if todo or removed or not store.info.get("stories"):
+        regroup = bool(todo or removed or not store.info.get("stories"))
+        if regroup:
             groups = group_stories(store, similarity_floor_for(report.embedder))
             report.story_groups = len({g["story"] for g in groups.values()})
         else:
@@ -138,6 +143,11 @@ def build(
             chunks=report.chunks,
             stories=report.story_groups,
         )
+        # Open indexes poll the generation (NewsIndex.is_stale) and reopen when it moves.
+        changed = rebuild or interrupted or regroup
+        report.generation = previous_generation + 1 if changed else previous_generation
+        if changed:
+            store.set_generation(report.generation)
     return report
 
 
@@ -217,6 +227,7 @@ def status(settings: Settings | None = None, *, check_corpus: bool = True) -> di
         "last_build": info.get("last_build"),
         "stories": info.get("stories"),
         "complete": info.get("state") == "complete",
+        "generation": store.generation,
     }
     if check_corpus:
         try:
