@@ -13,7 +13,7 @@ from index.records import Article
 from newsdesk.settings import Settings, load_settings
 from rag.chunktable import ChunkTable
 from rag.retrieve import KeywordIndex
-from rag.sources import StoryMap
+from rag.stories import StoryMap
 
 
 class NewsIndex:
