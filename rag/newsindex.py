@@ -17,7 +17,7 @@ from newsdesk.errors import EmbedderMismatch, IndexMissing
 from newsdesk.settings import Settings, load_settings
 from rag.chunktable import ChunkTable
 from rag.retrieve import KeywordIndex
-from rag.sources import StoryMap
+from rag.stories import StoryMap
 
 
 class NewsIndex:
