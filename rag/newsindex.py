@@ -10,8 +10,7 @@ keeps answering for whoever still holds it.
 from __future__ import annotations
 
 import index
-from index.build import resolve_embedder
-from index.embedders import Embedder, make_embedder
+from index.embedders import Embedder, make_embedder, resolve_embedder
 from index.records import Article
 from newsdesk.errors import EmbedderMismatch, IndexMissing
 from newsdesk.settings import Settings, load_settings
