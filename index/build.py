@@ -65,18 +65,7 @@ def build(
     if rebuild and not cfg.chroma_host:
         check_can_set_aside(Path(cfg.store_dir))  # before the lock creates anything in it
     with build_lock(settings):  # first: a rebuild must not move an index another build is writing
-        previous_generation = 0
-        if rebuild and not cfg.chroma_host:
-            previous_generation = read_generation_file(Path(cfg.store_dir)) or 0
-            moved = set_aside(Path(cfg.store_dir))
-            if moved:
-                report.warnings.append(f"previous index moved to {moved}")
-        store = ChromaStore(settings, create=True)
-        if rebuild and cfg.chroma_host:
-            previous_generation = store.generation
-            _drop_collections(store, settings)
-            store = ChromaStore(settings, create=True)
-        previous_generation = max(previous_generation, store.generation)
+        store, settings, previous_generation = _open_for_build(settings, rebuild, report)
         settings = resolve_embedder(settings, store.info.get("embedder"))
         name = embedder.name if embedder is not None else embedder_id(settings)
         report.embedder = name
@@ -131,6 +120,35 @@ def build(
         if changed:
             store.set_generation(report.generation)
     return report
+
+
+def _open_for_build(settings: Settings, rebuild: bool, report: BuildReport) -> tuple[ChromaStore, Settings, int]:
+    """The store to write, under the build lock, with the generation before this build.
+
+    ``rebuild``, or an index an earlier Newsdesk wrote (schema below SCHEMA_VERSION): the old
+    index is set aside (local) or dropped (server) first, and its generation carried on.
+    """
+    cfg = settings.index
+    local = not cfg.chroma_host
+    previous = (read_generation_file(Path(cfg.store_dir)) or 0) if local else 0
+    if not rebuild:
+        store = ChromaStore(settings, create=True)
+        if not store.schema_outdated:
+            return store, settings, max(previous, store.generation)
+        report.warnings.append("the index was built by an earlier version of Newsdesk: building it again")
+        settings = resolve_embedder(settings, store.info.get("embedder"))  # with the model it was built with
+        previous = max(previous, store.generation)
+        if local:
+            check_can_set_aside(Path(cfg.store_dir))
+    if local:
+        moved = set_aside(Path(cfg.store_dir))
+        if moved:
+            report.warnings.append(f"previous index moved to {moved}")
+        return ChromaStore(settings, create=True), settings, previous
+    store = ChromaStore(settings, create=True)
+    previous = max(previous, store.generation)
+    _drop_collections(store, settings)
+    return ChromaStore(settings, create=True), settings, previous
 
 
 def _embed_and_write(

@@ -1,10 +1,9 @@
-"""The Chroma store: chunk vectors (through llama-index) and one record per article.
+"""The Chroma store: chunk vectors and one record per article, in Newsdesk's own schema (index/schema.py).
 
-Two collections per index: ``<name>-chunks`` holds chunk vectors and their
-metadata, written through llama-index's ``ChromaVectorStore``; ``<name>-articles``
-holds each article's original text, metadata and content hash. An article
-record is written only after all its chunks are, so it is the commit marker
-that makes a killed build resumable.
+Two collections per index: ``<name>-chunks`` holds chunk vectors and the few
+fields read from them; ``<name>-articles`` holds each article's original text,
+metadata and content hash. An article record is written only after all its
+chunks are, so it is the commit marker that makes a killed build resumable.
 """
 
 from __future__ import annotations
@@ -24,10 +23,10 @@ from pathlib import Path
 import numpy as np
 
 from index.records import Article, Chunk
+from index.schema import CHUNK_DOC_ID, SCHEMA_VERSION, article_from_record, article_metadata, chunk_metadata
 from newsdesk.errors import EmbedderMismatch, IndexMissing, StoreError
 from newsdesk.settings import Settings
 
-SCHEMA_VERSION = 1
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 
@@ -171,6 +170,17 @@ class _GuardedCollection:
 
 
 @dataclass(frozen=True)
+class ChunkRows:
+    """Every chunk of an index as columns: its id, article, span of the article's text, and unit vector."""
+
+    ids: list[str]
+    doc_ids: list[str]
+    starts: np.ndarray
+    ends: np.ndarray
+    vectors: np.ndarray
+
+
+@dataclass(frozen=True)
 class ArticleRecord:
     doc_id: str
     content_hash: str
@@ -193,26 +203,6 @@ def chunk_id(doc_id: str, content_hash: str, index: int) -> str:
 
 def doc_id_of_chunk(chunk_id: str) -> str:
     return chunk_id.rsplit("#", 2)[0]  # a doc id may hold "#"; the hash and the index do not
-
-
-def _chunk_metadata(article: Article, chunk: Chunk, content_hash: str) -> dict:
-    meta = {"start": chunk.start, "end": chunk.end, "chunk_index": chunk.index, "content_hash": content_hash}
-    for key in ("title", "date", "source", "url"):
-        value = getattr(article, key)
-        if value:
-            meta[key] = value
-    if article.date:
-        meta["date_int"] = int(article.date.replace("-", ""))
-    return meta
-
-
-def _article_metadata(article: Article, content_hash: str, n_chunks: int) -> dict:
-    meta = {"content_hash": content_hash, "n_chunks": n_chunks, "path": article.path}
-    for key in ("title", "date", "source", "url", "byline"):
-        value = getattr(article, key)
-        if value:
-            meta[key] = value
-    return meta
 
 
 class ChromaStore:
@@ -242,16 +232,6 @@ class ChromaStore:
                 f"the index in {self.location} is unreadable ({type(exc).__name__}); "
                 f"rebuild it with `python -m index build --rebuild`"
             ) from None
-        self._vector_store = None
-
-    @property
-    def vector_store(self):
-        """llama-index's view of the chunk collection (imported lazily: it costs seconds)."""
-        if self._vector_store is None:
-            from llama_index.vector_stores.chroma import ChromaVectorStore
-
-            self._vector_store = ChromaVectorStore(chroma_collection=self.chunks)
-        return self._vector_store
 
     # -- build info -------------------------------------------------------
     @property
@@ -289,6 +269,18 @@ class ChromaStore:
             return None
         return int(meta["generation"]) if "generation" in meta else None
 
+    @property
+    def schema_outdated(self) -> bool:
+        """Built by an earlier Newsdesk, whose chunk rows this one does not read."""
+        return int(self.info.get("schema") or SCHEMA_VERSION) < SCHEMA_VERSION
+
+    def check_schema(self) -> None:
+        if self.schema_outdated:
+            raise StoreError(
+                f"the index in {self.location} was built by an earlier version of Newsdesk: "
+                f"update it with `python -m index build`"
+            )
+
     def check_embedder(self, embedder_name: str, dim: int | None = None) -> None:
         stored = self.info.get("embedder")
         if stored and stored != embedder_name:
@@ -319,34 +311,34 @@ class ChromaStore:
             for doc_id, meta in zip(got["ids"], got["metadatas"])
         }
 
-    def article(self, doc_id: str) -> Article | None:
-        got = self.articles.get(ids=[doc_id], include=["metadatas", "documents"])
-        if not got["ids"]:
-            return None
-        return _to_article(doc_id, got["documents"][0], got["metadatas"][0])
-
     def all_articles(self) -> list[Article]:
         got = self.get_all(self.articles, ["metadatas", "documents"])
         return sorted(
-            (_to_article(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])),
+            (article_from_record(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])),
             key=lambda a: a.doc_id,
         )
 
-    def all_chunks(self) -> tuple[list[str], list[str], list[dict]]:
-        """(ids, texts, metadatas) of every chunk, for keyword indexing."""
-        got = self.get_all(self.chunks, ["documents", "metadatas"])
-        return got["ids"], got["documents"], got["metadatas"]
-
-    def all_chunks_with_vectors(self) -> tuple[list[str], list[str], list[dict], np.ndarray]:
-        """(ids, texts, metadatas, vectors) of every chunk, in one pass, for an in-memory table."""
-        got = self.get_all(self.chunks, ["documents", "metadatas", "embeddings"])
+    def chunk_rows(self) -> ChunkRows:
+        """Every chunk's id, article, span and vector, read a page at a time."""
+        got = self.get_all(self.chunks, ["metadatas", "embeddings"])
         dim = int(self.info.get("dim") or 0)
-        vectors = (
-            np.asarray(got["embeddings"], dtype=np.float32)
+        return ChunkRows(
+            ids=got["ids"],
+            doc_ids=[m[CHUNK_DOC_ID] for m in got["metadatas"]],
+            starts=np.array([m["start"] for m in got["metadatas"]], dtype=np.int64),
+            ends=np.array([m["end"] for m in got["metadatas"]], dtype=np.int64),
+            vectors=np.asarray(got["embeddings"], dtype=np.float32)
             if got["embeddings"]
-            else np.zeros((0, dim), dtype=np.float32)
+            else np.zeros((0, dim), dtype=np.float32),
         )
-        return got["ids"], got["documents"], got["metadatas"], vectors
+
+    def all_chunks(self) -> tuple[list[str], list[str], list[dict]]:
+        """(ids, texts, metadatas) of every chunk; the text is its span of the article's text."""
+        rows = self.chunk_rows()
+        texts = {a.doc_id: a.text for a in self.all_articles()}
+        spans = [(d, int(s), int(e)) for d, s, e in zip(rows.doc_ids, rows.starts, rows.ends)]
+        metas = [{CHUNK_DOC_ID: d, "start": s, "end": e} for d, s, e in spans]
+        return rows.ids, [texts.get(d, "")[s:e] for d, s, e in spans], metas
 
     def chunk_vectors_by_doc(self) -> tuple[np.ndarray, dict[str, list[int]]]:
         """Every chunk vector in one matrix, and each article's rows in it.
@@ -369,8 +361,8 @@ class ChromaStore:
         return (np.concatenate(pages) if pages else np.zeros((0, dim), dtype=np.float32)), rows
 
     def chunk_doc_ids(self) -> set[str]:
-        got = self.get_all(self.chunks, ["metadatas"])
-        return {m.get("document_id") for m in got["metadatas"]}
+        """The articles that have chunks (from the chunk ids: no metadata read)."""
+        return {doc_id_of_chunk(i) for i in self.get_all(self.chunks, [])["ids"]}
 
     def count_chunks(self) -> int:
         return self.chunks.count()
@@ -378,7 +370,7 @@ class ChromaStore:
     # -- writing --------------------------------------------------------------
     def delete_article(self, doc_id: str) -> None:
         """Chunks first, record last: a crash in between leaves a re-doable state."""
-        self.vector_store.delete(ref_doc_id=doc_id)
+        self.chunks.delete(where={CHUNK_DOC_ID: doc_id})
         self.articles.delete(ids=[doc_id])
 
     def check_free_space(self, batch: list[tuple[Article, str, list[Chunk], np.ndarray]]) -> None:
@@ -405,32 +397,26 @@ class ChromaStore:
 
     def write_articles(self, batch: list[tuple[Article, str, list[Chunk], np.ndarray]]) -> None:
         """Replace the chunks of each article, then write its record (the commit marker)."""
-        from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
-
         self.check_free_space(batch)
 
         # The old version, or a killed build's partial one, goes first: one delete for the batch
         # (per-article deletes cost 28% of a 10k-article build, measured in bench/).
-        self.chunks.delete(where={"document_id": {"$in": [a.doc_id for a, _, _, _ in batch]}})
-        nodes = []
-        for article, content_hash, chunks, vectors in batch:
-            for chunk, vector in zip(chunks, vectors):
-                node = TextNode(
-                    id_=chunk_id(article.doc_id, content_hash, chunk.index),
-                    text=chunk.text,
-                    metadata=_chunk_metadata(article, chunk, content_hash),
-                    embedding=np.asarray(vector, dtype=np.float32).tolist(),
-                    relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=article.doc_id)},
-                )
-                nodes.append(node)
-        for start in range(0, len(nodes), WRITE_BATCH):  # one huge article can exceed Chroma's max batch
-            self.vector_store.add(nodes[start : start + WRITE_BATCH])
-        records = [(a, h, c, v) for a, h, c, v in batch]
+        self.chunks.delete(where={CHUNK_DOC_ID: {"$in": [a.doc_id for a, _, _, _ in batch]}})
+        ids: list[str] = []
+        metadatas: list[dict] = []
+        for article, content_hash, chunks, _ in batch:
+            for chunk in chunks:
+                ids.append(chunk_id(article.doc_id, content_hash, chunk.index))
+                metadatas.append(chunk_metadata(article, chunk))
+        vectors = np.concatenate([np.asarray(v, dtype=np.float32) for _, _, _, v in batch])  # (rows, dim) each
+        for start in range(0, len(ids), WRITE_BATCH):  # one huge article can exceed Chroma's max batch
+            end = start + WRITE_BATCH
+            self.chunks.add(ids=ids[start:end], embeddings=vectors[start:end], metadatas=metadatas[start:end])
         self.articles.upsert(
-            ids=[a.doc_id for a, _, _, _ in records],
-            documents=[a.text for a, _, _, _ in records],
-            metadatas=[_article_metadata(a, h, len(c)) for a, h, c, _ in records],
-            embeddings=[_mean_vector(v) for _, _, _, v in records],
+            ids=[a.doc_id for a, _, _, _ in batch],
+            documents=[a.text for a, _, _, _ in batch],
+            metadatas=[article_metadata(a, h, len(c)) for a, h, c, _ in batch],
+            embeddings=[_mean_vector(v) for _, _, _, v in batch],
         )
 
 
@@ -438,19 +424,6 @@ def _mean_vector(vectors: np.ndarray) -> list[float]:
     mean = np.asarray(vectors, dtype=np.float32).mean(axis=0)
     norm = float(np.linalg.norm(mean)) or 1.0
     return [float(x) for x in mean / norm]
-
-
-def _to_article(doc_id: str, text: str, meta: dict) -> Article:
-    return Article(
-        doc_id=doc_id,
-        text=text or "",
-        path=meta.get("path", ""),
-        title=meta.get("title") or None,
-        date=meta.get("date") or None,
-        source=meta.get("source") or None,
-        url=meta.get("url") or None,
-        byline=meta.get("byline") or None,
-    )
 
 
 GENERATION_FILE = "generation"

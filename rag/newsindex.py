@@ -34,14 +34,16 @@ class NewsIndex:
         self.settings = resolve_embedder(settings, info.get("embedder"))
         wanted = embedder.name if embedder is not None else index.embedder_id(self.settings)
         self.store.check_embedder(wanted)
+        self.store.check_schema()
         if info.get("state") != "complete" and not info.get("embedder"):
             raise IndexMissing(f"the index in {self.store.location} was never completed: run `python -m index build`")
         self.embedder = embedder or make_embedder(self.settings)
         self.store.check_embedder(self.embedder.name, self.embedder.dim)
         self.info = info
-        self.chunks = ChunkTable(*self.store.all_chunks_with_vectors())
-        self.keyword_index = KeywordIndex(self.chunks)
         self.articles: dict[str, Article] = {a.doc_id: a for a in self.store.all_articles()}
+        rows = self.store.chunk_rows()
+        self.chunks = ChunkTable(rows.ids, rows.doc_ids, rows.starts, rows.ends, rows.vectors, self.articles)
+        self.keyword_index = KeywordIndex(self.chunks)
         self.stories = StoryMap({d: r.metadata for d, r in self.store.article_records().items()})
 
     def is_stale(self) -> bool:
