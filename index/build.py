@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 
 from index.chunk import chunk_article
@@ -18,10 +19,12 @@ from index.embedders import (
     resolve_embedder,
     similarity_floor_for,
 )
-from index.folder import check_can_set_aside, set_aside
+from index.folder import check_can_set_aside, read_generation_file, set_aside
+from index.ids import article_hash
 from index.load import LoadResult, load_corpus
+from index.lock import build_lock
 from index.records import Article, BuildReport
-from index.store import ChromaStore, article_hash, build_lock, now_iso, read_generation_file
+from index.store import ChromaStore
 from index.stories import group_stories
 from newsdesk.errors import StoreError
 from newsdesk.settings import Settings, load_settings
@@ -120,6 +123,10 @@ def build(
         if changed:
             store.set_generation(report.generation)
     return report
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 def _open_for_build(settings: Settings, rebuild: bool, report: BuildReport) -> tuple[ChromaStore, Settings, int]:

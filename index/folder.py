@@ -1,4 +1,4 @@
-"""What a local index folder holds, and setting one aside for ``--rebuild`` without deleting anything."""
+"""What a local index folder holds: recognising one, its generation file, and setting it aside for ``--rebuild``."""
 
 from __future__ import annotations
 
@@ -10,12 +10,15 @@ from pathlib import Path
 from newsdesk.errors import StoreError
 
 LOCK_FILE = "build.lock"
+GENERATION_FILE = "generation"
 # Chroma's database (and SQLite's journal files beside it), one folder per HNSW segment named by its uuid,
 # and the files Newsdesk keeps beside them. Anything else means the folder is not (only) an index.
 _INDEX_ENTRY = re.compile(
     r"^(chroma\.sqlite3(-wal|-shm|-journal)?|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|"
     + re.escape(LOCK_FILE)
-    + r"|generation|tables)$"
+    + "|"
+    + re.escape(GENERATION_FILE)
+    + r"|tables)$"
 )
 
 
@@ -52,9 +55,9 @@ def set_aside(store_dir: Path) -> Path | None:
     entries = [e for e in sorted(os.listdir(store_dir)) if e != LOCK_FILE] if store_dir.is_dir() else []
     if not entries:
         return None
-    from index.store import _forget_client
+    from index.chroma import forget_client
 
-    _forget_client(str(store_dir), stop=False)  # a new client must not reuse the one reading the moved files
+    forget_client(str(store_dir), stop=False)  # a new client must not reuse the one reading the moved files
     stamp = time.strftime("%Y%m%d-%H%M%S")
     target = store_dir.with_name(f"{store_dir.name}.old-{stamp}")
     n = 1
@@ -65,3 +68,19 @@ def set_aside(store_dir: Path) -> Path | None:
     for name in entries:
         os.rename(store_dir / name, target / name)  # same file system: each move is atomic, nothing is copied
     return target
+
+
+def read_generation_file(store_dir: Path) -> int | None:
+    """The generation a local index folder records; None when the file is missing (mid-rebuild) or unreadable."""
+    try:
+        return int((Path(store_dir) / GENERATION_FILE).read_text(encoding="ascii").strip())
+    except (OSError, ValueError):
+        return None
+
+
+def write_generation_file(store_dir: Path, generation: int) -> None:
+    """Written whole or not at all (rename), so a reader never sees half a number."""
+    path = Path(store_dir) / GENERATION_FILE
+    tmp = path.with_name(f".{GENERATION_FILE}.{os.getpid()}.tmp")
+    tmp.write_text(f"{generation}\n", encoding="ascii")
+    os.replace(tmp, path)

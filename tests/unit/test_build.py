@@ -97,13 +97,14 @@ def test_reads_page_through_large_collections(tmp_path, seed_copy, monkeypatch):
 def test_story_grouping_pages_its_queries_and_writes(tmp_path, seed_copy, monkeypatch):
     """Chroma refuses writes above its max batch size (5461): 41k articles failed in one update."""
     import index.stories as stories
+    from index.store import ChromaStore
 
     settings = make_settings(tmp_path, corpus=seed_copy)
     index.build(settings=settings, embedder=FakeEmbedder())
     store = index.open_store(settings)
     whole = stories.group_stories(store, FakeEmbedder.similarity_floor)
-    monkeypatch.setattr(stories, "_BATCH", 2)
-    store.articles.update(ids=list(whole), metadatas=[{"story": "", "also_in": ""} for _ in whole])
+    monkeypatch.setattr(ChromaStore, "WRITE_PAGE", 2)
+    store.update_article_metadata(list(whole), [{"story": "", "also_in": ""} for _ in whole])
     assert stories.group_stories(store, FakeEmbedder.similarity_floor) == whole
     assert {d: r.metadata["story"] for d, r in store.article_records().items()} == {
         d: g["story"] for d, g in whole.items()
@@ -112,7 +113,7 @@ def test_story_grouping_pages_its_queries_and_writes(tmp_path, seed_copy, monkey
 
 def test_rebuild_waits_for_the_build_that_holds_the_lock(tmp_path, seed_copy):
     """--rebuild used to move the index aside before taking the lock: both builds ran and the first failed."""
-    from index.store import build_lock
+    from index.lock import build_lock
 
     settings = make_settings(tmp_path, corpus=seed_copy)
     index.build(settings=settings, embedder=FakeEmbedder())
