@@ -150,6 +150,7 @@ def ingest_phase(
         "articles": report.articles,
         "chunks": report.chunks,
         "embedded_chunks": report.embedded_chunks,
+        "embedded_sentences": report.embedded_sentences,
         "build_s": round(report.seconds, 3),
         "articles_per_s": round(report.articles / report.seconds, 2),
         "chunks_per_s": round(pipeline_rate, 2),

@@ -142,6 +142,8 @@ class ChromaStore:
             got = collection.get(include=include, limit=self._PAGE, offset=offset, where=where)
             for key in out:
                 out[key].extend(got[key] if got[key] is not None else [])
+            if len(got["ids"]) < self._PAGE:  # the last page (a filter may stop long before the total)
+                break
         return out
 
     def article_records(self) -> dict[str, ArticleRecord]:
@@ -158,9 +160,24 @@ class ChromaStore:
             key=lambda a: a.doc_id,
         )
 
-    def chunk_rows(self) -> ChunkRows:
-        """Every chunk's id, article, span and vector, read a page at a time."""
-        got = self.get_all(self.chunks, ["metadatas", "embeddings"])
+    def article_rows(self) -> tuple[list[str], list[str], list[dict]]:
+        """(doc ids, texts, metadata) of every article record, in one paged read."""
+        got = self.get_all(self.articles, ["metadatas", "documents"])
+        return list(got["ids"]), [t or "" for t in got["documents"]], list(got["metadatas"])
+
+    _IDS_PER_FILTER = 500  # doc ids per "$in" filter: SQLite bounds the variables of one statement
+
+    def chunk_rows(self, doc_ids: list[str] | None = None) -> ChunkRows:
+        """The chunks of these articles (every chunk when None): id, article, span and vector, read paged."""
+        if doc_ids is None:
+            got = self.get_all(self.chunks, ["metadatas", "embeddings"])
+        else:
+            got = {"ids": [], "metadatas": [], "embeddings": []}
+            for start in range(0, len(doc_ids), self._IDS_PER_FILTER):
+                where = {CHUNK_DOC_ID: {"$in": doc_ids[start : start + self._IDS_PER_FILTER]}}
+                part = self.get_all(self.chunks, ["metadatas", "embeddings"], where=where)
+                for key in got:
+                    got[key].extend(part[key])
         dim = int(self.info.get("dim") or 0)
         return ChunkRows(
             ids=got["ids"],
