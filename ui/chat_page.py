@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 import rag
@@ -11,6 +13,7 @@ from ui.answer_view import open_requested_article, show_answer
 from ui.sidebar import Choices, rebuild_button
 
 MESSAGES = "messages"
+log = logging.getLogger("newsdesk.ui")
 
 
 def show_chat(choices: Choices, news_index, index_error: str | None) -> None:
@@ -24,9 +27,10 @@ def show_chat(choices: Choices, news_index, index_error: str | None) -> None:
         + " Every answer quotes and cites the articles; what they don't say is refused."
     )
     messages: list[dict] = st.session_state.setdefault(MESSAGES, [])
+    # The input box first: a message that fails to render must never take it away (it used to, until "New chat").
+    prompt = st.chat_input("Ask about the news, e.g. How many troops has North Korea sent to Russia?", key="question")
     for i, message in enumerate(messages):
         _show_message(i, message, news_index)
-    prompt = st.chat_input("Ask about the news, e.g. How many troops has North Korea sent to Russia?", key="question")
     if prompt is not None:
         _ask(prompt, messages, choices, news_index)
     open_requested_article(news_index)
@@ -43,9 +47,20 @@ def _show_message(i: int, message: dict, news_index) -> None:
         if message["role"] == "user":
             st.markdown(render.escape_markdown(message["content"]))
         elif message.get("answer") is not None:
-            show_answer(message["answer"], news_index, key=f"m{i}")
+            try:
+                show_answer(message["answer"], news_index, key=f"m{i}")
+            except Exception as exc:  # noqa: BLE001 (one bad answer must not take the page down)
+                _unexpected(exc)
         else:
             st.error(render.escape_markdown(message.get("error", "No answer.")), icon=":material/error:")
+
+
+def _unexpected(exc: Exception) -> str:
+    """Show an unexpected fault as one line (details in the server log) and return that line."""
+    log.exception("unexpected error on the chat page")
+    line = f"Something went wrong ({type(exc).__name__}); the details are in the server log."
+    st.error(line, icon=":material/error:")
+    return line
 
 
 def _ask(prompt: str, messages: list[dict], choices: Choices, news_index) -> None:
@@ -83,6 +98,11 @@ def _ask(prompt: str, messages: list[dict], choices: Choices, news_index) -> Non
             messages.append({"role": "assistant", "error": _sentence(str(exc))})
             st.error(render.escape_markdown(_sentence(str(exc))), icon=":material/error:")
             return
+        except Exception as exc:  # noqa: BLE001 (a bug must cost this answer, not the chat)
+            notice_slot.empty()
+            stream_slot.empty()
+            messages.append({"role": "assistant", "error": _unexpected(exc)})
+            return
         notice_slot.empty()  # the final answer carries the notice itself
         stream_slot.empty()
         if answer is None:
@@ -90,7 +110,10 @@ def _ask(prompt: str, messages: list[dict], choices: Choices, news_index) -> Non
             st.error("No answer came back.")
             return
         messages.append({"role": "assistant", "answer": answer})
-        show_answer(answer, news_index, key=f"m{len(messages) - 1}")
+        try:
+            show_answer(answer, news_index, key=f"m{len(messages) - 1}")
+        except Exception as exc:  # noqa: BLE001
+            _unexpected(exc)
 
 
 def _chain(first, rest):
