@@ -7,10 +7,12 @@
 - ``mask_url`` / ``mask_urls``: ``http://user:pw@host`` -> ``http://***@host``, for anything shown or stored.
 - ``terminal_text``: text safe to print to a terminal: no escape sequences (CSI, OSC, DCS, ...), no C0/C1
   controls but newline and tab, no bidi controls, URL credentials masked.
+- ``terminal_json``: JSON for a terminal, every string kept whole (controls are written as \\u escapes).
 """
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 
@@ -91,3 +93,14 @@ def terminal_text(text: str) -> str:
     """``text`` safe to print: escape sequences, controls (except newline and tab) and bidi controls
     removed, URL user-info masked. Everything the command lines print goes through this."""
     return mask_urls(_TERMINAL_CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text)))
+
+
+# json.dumps(ensure_ascii=False) escapes C0 controls but writes DEL, C1 (8-bit CSI/OSC) and bidi controls raw.
+_JSON_RAW_CONTROL = re.compile(f"[\x7f-\x9f\u2028\u2029{BIDI_CONTROLS}]")
+
+
+def terminal_json(data, **dumps_options) -> str:
+    """``json.dumps(data, ensure_ascii=False)`` with every character a terminal would act on written as a
+    ``\\uXXXX`` escape: the text stays whole for a program reading it, inert for a person seeing it."""
+    text = json.dumps(data, ensure_ascii=False, **dumps_options)
+    return _JSON_RAW_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

@@ -10,6 +10,7 @@ from datetime import date
 
 from index.embedders.base import rescaled_similarity
 from newsdesk.errors import GeneratorUnavailable, QuestionError
+from newsdesk.safetext import clean_question_text
 from newsdesk.settings import Settings, load_settings
 from rag.conversation import needs_history, standalone_question
 from rag.evidence import profile_question
@@ -39,7 +40,7 @@ def clean_question(question: str, max_chars: int) -> str:
     """Strip control characters; refuse empty or over-long questions with a clear message."""
     if not isinstance(question, str):
         raise QuestionError("the question must be text")
-    text = " ".join(_CONTROL.sub(" ", question).split())
+    text = clean_question_text(question)
     if not text:
         raise QuestionError("the question is empty: type a question about the articles")
     if len(text) > max_chars:
