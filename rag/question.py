@@ -35,8 +35,9 @@ class Question:
     """What was asked, and how it is read."""
 
     asked: str  # the cleaned question as typed
-    standalone: str  # what is searched: the topic carried over when it leans on the conversation; time words
-    # that became the date range are left out (their dates are in ``filters``, and as words they only add noise)
+    standalone: str  # what is searched: the topic carried over when it leans on the conversation; recency words
+    # that became the date range ("today", "two weeks ago") are left out: their dates are in ``filters``, and
+    # no article says "two weeks ago" of the day it reports. Named periods ("in May 2024") stay: articles name them.
     filters: Filters | None  # the caller's filters, or the time words' date range
     prefer_recent: bool = False  # "latest", "most recent": newer articles first
     notice: str | None = None  # e.g. a time word no article matches
@@ -58,12 +59,12 @@ def read_question(
     """
     scope = time_scope(standalone or asked, today)
     notice = None
-    scoped = False  # the time words became the date range
+    drop_phrase = False  # recency words became the date range: search without them
     if not filters and (scope.since or scope.until):
         if any(scope.since <= d <= scope.until for d in article_dates if d):
-            filters, scoped = Filters(since=scope.since, until=scope.until), True
+            filters, drop_phrase = Filters(since=scope.since, until=scope.until), scope.only_in_window
         elif scope.only_in_window:  # what was reported "today" cannot come from another day's article
-            filters, scoped = Filters(since=scope.since, until=scope.until), True
+            filters, drop_phrase = Filters(since=scope.since, until=scope.until), True
             notice = f"no article is dated {scope.phrase} ({_days(scope.since, scope.until)})"
         else:
             notice = f"no article is dated {scope.phrase.strip()!s}; searched all articles"
@@ -71,12 +72,12 @@ def read_question(
         # Asked in the past (a pinned ``today``): articles dated later did not exist yet.
         filters = Filters(until=today.isoformat())
     if standalone is None:
-        own = without_time_phrase(asked, scope.phrase) if scoped else asked
+        own = without_time_phrase(asked, scope.phrase) if drop_phrase else asked
         standalone = standalone_question(own, history)
         carried = standalone[len(own) :] if standalone.startswith(own) else ""
     else:
         carried = standalone[len(asked) :] if standalone.startswith(asked) else ""
-        standalone = without_time_phrase(standalone, scope.phrase) if scoped else standalone
+        standalone = without_time_phrase(standalone, scope.phrase) if drop_phrase else standalone
     return Question(asked, standalone, filters, scope.prefer_recent, notice, carried)
 
 

@@ -163,6 +163,12 @@ def test_a_window_that_holds_articles_filters_them_and_its_words_are_not_searche
     assert q.standalone == "Where was the military parade held?" and q.notice is None and q.carried == ""
 
 
+def test_a_named_period_that_holds_articles_filters_them_and_is_still_searched():
+    q = read_question("How long was the visit in May?", None, None, DATES, date(2024, 6, 1))
+    assert q.filters == Filters(since="2024-05-01", until="2024-05-31")
+    assert q.standalone == "How long was the visit in May?"  # articles name months and years in their text
+
+
 def test_a_recency_word_with_no_article_then_searches_nothing_and_says_so():
     q = read_question("What did Putin say about China today?", None, None, DATES, date(2025, 9, 20))
     assert q.filters == Filters(since="2025-09-20", until="2025-09-20")
