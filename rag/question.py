@@ -57,7 +57,9 @@ def read_question(
     ``today`` is the moment of asking: relative time words are measured from it, and "the latest" means
     the newest articles that existed then.
     """
-    scope = time_scope(standalone or asked, today)
+    condensed = standalone is not None
+    standalone = standalone or standalone_question(asked, history)
+    scope = time_scope(standalone, today)
     notice = None
     drop_phrase = False  # recency words became the date range: search without them
     if not filters and (scope.since or scope.until):
@@ -71,13 +73,15 @@ def read_question(
     elif not filters and scope.prefer_recent and any(d > today.isoformat() for d in article_dates if d):
         # Asked in the past (a pinned ``today``): articles dated later did not exist yet.
         filters = Filters(until=today.isoformat())
-    if standalone is None:
-        own = without_time_phrase(asked, scope.phrase) if drop_phrase else asked
-        standalone = standalone_question(own, history)
-        carried = standalone[len(own) :] if standalone.startswith(own) else ""
-    else:
+    own = asked
+    if drop_phrase and condensed:
         carried = standalone[len(asked) :] if standalone.startswith(asked) else ""
-        standalone = without_time_phrase(standalone, scope.phrase) if drop_phrase else standalone
+        standalone = without_time_phrase(standalone, scope.phrase)
+    else:
+        if drop_phrase:  # carry the conversation over to the question without its time words
+            own = without_time_phrase(asked, scope.phrase)
+            standalone = standalone_question(own, history)
+        carried = standalone[len(own) :] if standalone.startswith(own) else ""
     return Question(asked, standalone, filters, scope.prefer_recent, notice, carried)
 
 

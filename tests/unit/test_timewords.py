@@ -257,3 +257,16 @@ def test_the_eval_runner_answers_each_case_as_of_its_date(minilm_seed_index):
     assert "four-day" not in rows["tw-24"]["answer"] and rows["tw-25"]["answer"].startswith(
         "Russian President Vladimir Putin concluded a four-day"
     )
+
+
+def test_a_follow_up_asks_as_of_the_time_words_of_the_turn_before():
+    latest = [
+        {"role": "user", "content": "What is the latest on Putin's state visit?"},
+        {"role": "assistant", "content": "It ended on September 3."},
+    ]
+    assert read_question("And Kim?", latest, None, DATES, WED).prefer_recent
+    today = [
+        {"role": "user", "content": "What did Putin say about China today?"},
+        {"role": "assistant", "content": "."},
+    ]
+    assert read_question("And Kim?", today, None, DATES, WED).filters == Filters(since="2025-09-03", until="2025-09-03")
