@@ -62,12 +62,13 @@ def read_question(
     scope = time_scope(standalone, today)
     notice = None
     drop_phrase = False  # recency words became the date range: search without them
-    if not filters and (scope.since or scope.until):
-        if any(scope.since <= d <= scope.until for d in article_dates if d):
-            filters, drop_phrase = Filters(since=scope.since, until=scope.until), scope.only_in_window
+    if not filters and scope.since and scope.until:
+        since, until = scope.since, scope.until
+        if any(since <= d <= until for d in article_dates if d):
+            filters, drop_phrase = Filters(since=since, until=until), scope.only_in_window
         elif scope.only_in_window:  # what was reported "today" cannot come from another day's article
-            filters, drop_phrase = Filters(since=scope.since, until=scope.until), True
-            notice = f"no article is dated {scope.phrase} ({_days(scope.since, scope.until)})"
+            filters, drop_phrase = Filters(since=since, until=until), True
+            notice = f"no article is dated {scope.phrase} ({_days(since, until)})"
         else:
             notice = f"no article is dated {scope.phrase.strip()!s}; searched all articles"
     elif not filters and scope.prefer_recent and any(d > today.isoformat() for d in article_dates if d):
