@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import shutil
 
 import pytest
 
@@ -18,7 +19,7 @@ from index.clean import clean_article
 from index.embedders.minilm_onnx import MiniLMOnnxEmbedder
 from index.sentences import split_sentences
 from index.stories import judge_pair
-from rag.sources import normalize_value
+from newsdesk.text.values import normalize_value
 from tests.conftest import RGB_DIR, SEED_CORPUS, make_settings
 
 pytestmark = pytest.mark.slow
@@ -119,9 +120,9 @@ def test_story_copy_detector_precision_and_recall():
 def _rgb_index(tmp_path, with_counterfactual: bool):
     corpus = tmp_path / ("rgb-cf" if with_counterfactual else "rgb")
     corpus.mkdir()
-    (corpus / "corpus.jsonl").symlink_to(RGB_DIR / "corpus.jsonl")
+    shutil.copyfile(RGB_DIR / "corpus.jsonl", corpus / "corpus.jsonl")  # copies: links out of a corpus are not read
     if with_counterfactual:
-        (corpus / "counterfactual.jsonl").symlink_to(RGB_DIR / "corpus_counterfactual.jsonl")
+        shutil.copyfile(RGB_DIR / "corpus_counterfactual.jsonl", corpus / "counterfactual.jsonl")
     settings = make_settings(
         tmp_path, embedder="minilm-onnx", corpus=corpus, index={"store_dir": str(tmp_path / f"store-{corpus.name}")}
     )
