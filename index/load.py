@@ -142,12 +142,18 @@ def _from_text(doc_id: str, text: str, path: str, result: LoadResult) -> Article
 
 
 def _walk_files(root: Path, result: LoadResult) -> list[Path]:
-    """All files under root, sorted, never following directory symlinks (no loops)."""
+    """All files under root, sorted, never following directory symlinks (no loops); a folder link that leaves
+    the corpus is said so in one warning (one inside it is a loop or a second path to the same files)."""
     files: list[Path] = []
+    real_root = Path(os.path.realpath(root))
     for dirpath, dirnames, filenames in os.walk(
         root, followlinks=False, onerror=lambda e: result.warn(f"cannot read folder {e.filename}: {e.strerror}")
     ):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in dirnames:
+            link = Path(dirpath) / name
+            if link.is_symlink() and not Path(os.path.realpath(link)).is_relative_to(real_root):
+                result.warn(f"skipped {link.relative_to(root)}: a link to a folder outside the corpus (not followed)")
         for name in sorted(filenames):
             if not name.startswith("."):
                 files.append(Path(dirpath) / name)
