@@ -59,7 +59,7 @@ def compare_reports(a: dict, b: dict) -> tuple[list[MetricDelta], list[Flip]]:
         ra, rb = rows_a.get(case_id), rows_b.get(case_id)
         va, vb = _verdict(ra), _verdict(rb)
         if va != vb:
-            row = ra or rb
+            row = ra or rb or {}
             flips.append(Flip(str(case_id), str(row.get("type", "?")), str(row.get("question", "")), va, vb))
     return deltas, flips
 

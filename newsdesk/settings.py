@@ -257,6 +257,7 @@ def setting_variables() -> list[str]:
     return [
         f"{ENV_PREFIX}{section}__{name}".upper()
         for section, info in Settings.model_fields.items()
+        if isinstance(info.annotation, type) and issubclass(info.annotation, BaseModel)
         for name in info.annotation.model_fields
     ]
 

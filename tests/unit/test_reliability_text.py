@@ -92,3 +92,15 @@ def test_sentence_spans_on_adversarial_text_are_trimmed_and_lose_nothing(text):
         assert piece and piece == piece.strip() and "\n" not in piece
         covered.update(range(start - 3, end - 3))
     assert all(text[i].isspace() for i in range(len(text)) if i not in covered)
+
+
+def test_loading_a_hostile_article_is_linear_too(tmp_path):
+    """`index status` and the app's sidebar load the corpus (cleaning, a derived title): they stalled too."""
+    from index.load import load_corpus
+
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "dots.txt").write_text("A." * 2_500_000, encoding="utf-8")
+    seconds, result = _cpu_seconds(lambda: load_corpus(corpus))
+    assert [a.doc_id for a in result.articles] == ["dots"] and result.articles[0].title == "A.A."
+    assert seconds < 5.0, f"{seconds:.1f} s"
