@@ -222,9 +222,9 @@ def test_eval_page_shows_the_newest_report_and_its_plots(app_env, tmp_path):
     run = Path(tmp_path / "runs" / "2025-09-04T10-00")
     run.mkdir(parents=True)
     (run / "report.json").write_text(json.dumps({"metrics": {"accuracy": 0.75, "hit@5": 0.9, "questions": 40}}))
-    png = bytes.fromhex(
-        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-        "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+    png = bytes.fromhex(  # a whole 1x1 PNG: the page checks plots decode (it had a bad IDAT checksum)
+        "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154"
+        "789c6360606060000000050001a5f645400000000049454e44ae426082"
     )
     (run / "hit_at_k.png").write_bytes(png)
     at = AppTest.from_string(EVAL_SCRIPT, default_timeout=TIMEOUT).run()
