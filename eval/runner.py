@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 import shutil
 import subprocess
@@ -118,8 +119,14 @@ def _claim_staging_folder(stage_dir: Path, wanted: dict[str, Path]) -> set[str]:
     if listed is not None:
         ours = {n for n in listed if n and not n.startswith("#") and "/" not in n and n not in (".", "..")}
     else:
-        # Before the marker, staging held links named after the corpus files: adopt exactly those.
-        ours = {n for n, p in entries.items() if p.is_symlink() and n in wanted and p.resolve() == wanted[n]}
+        # Before the marker, staging held only links named after the corpus files they point to: a folder of
+        # nothing else is adopted (removing one of those removes a link, never the file behind it).
+        staged_links = {
+            n
+            for n, p in entries.items()
+            if p.is_symlink() and Path(os.readlink(p)).name == n and p.suffix in (".jsonl", ".txt", ".md")
+        }
+        ours = staged_links if staged_links == set(entries) else set()
     others = sorted(n for n in entries if n != STAGING_MARKER and n not in ours)
     if others:
         shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")

@@ -84,8 +84,10 @@ def test_a_staging_folder_of_an_earlier_version_is_adopted_without_touching_the_
     stage = tmp_path / "old-corpus"
     stage.mkdir()
     (stage / "corpus.jsonl").symlink_to(bench / "corpus.jsonl")  # how staging looked before the marker
+    (stage / "corpus_counterfactual.jsonl").symlink_to(bench / "corpus_counterfactual.jsonl")  # an older run's
     prepare_corpus(bench, stage)
-    assert not (stage / "corpus.jsonl").is_symlink() and (stage / STAGING_MARKER).is_file()
+    assert sorted(p.name for p in stage.iterdir()) == [STAGING_MARKER, "corpus.jsonl"]
+    assert not (stage / "corpus.jsonl").is_symlink()
     assert (bench / "corpus.jsonl").read_text(encoding="utf-8") == json.dumps(ARTICLE) + "\n"
 
 
