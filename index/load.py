@@ -23,7 +23,7 @@ from index.clean import Cleaned, clean_article
 from index.records import Article
 from index.sentences import split_sentences
 from newsdesk.errors import CorpusError
-from newsdesk.safetext import terminal_text, without_bidi_controls
+from newsdesk.safetext import mask_url, terminal_text, without_bidi_controls
 
 log = logging.getLogger(__name__)
 
@@ -174,7 +174,11 @@ def _read_catalog(path: Path, result: LoadResult) -> dict[str, dict]:
         if not doc_id:
             result.warn(f"{path.name} line {line_no}: no doc_id, ignored")
             continue
-        catalog[doc_id] = {k: row[k].strip() for k in _CATALOG_FIELDS if (row.get(k) or "").strip()}
+        catalog[doc_id] = {
+            k: without_bidi_controls(row[k].strip())[0] for k in _CATALOG_FIELDS if (row.get(k) or "").strip()
+        }
+        if "url" in catalog[doc_id]:
+            catalog[doc_id]["url"] = mask_url(catalog[doc_id]["url"])
     return catalog
 
 
@@ -232,7 +236,7 @@ def _load_jsonl(path: Path, text: str, result: LoadResult) -> list[Article]:
                     title=metadata["title"] or base.title,
                     date=normalize_date(metadata["date"]) or base.date,
                     source=metadata["source"] or base.source,
-                    url=metadata["url"],
+                    url=mask_url(metadata["url"]),  # shown and stored: never a password in it
                 )
             )
     return articles

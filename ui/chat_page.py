@@ -8,6 +8,7 @@ import streamlit as st
 
 import rag
 from newsdesk.errors import NewsdeskError
+from newsdesk.safetext import mask_urls
 from ui import render
 from ui.answer_view import open_requested_article, show_answer
 from ui.sidebar import Choices, rebuild_button
@@ -123,5 +124,5 @@ def _chain(first, rest):
 
 
 def _sentence(message: str) -> str:
-    message = message.strip()
+    message = mask_urls(message.strip())  # a status line never shows a password from a URL
     return (message[:1].upper() + message[1:]) if message else message

@@ -37,6 +37,7 @@ def test_jsonl_metadata_is_text_or_the_record_is_skipped_with_one_warning(tmp_pa
                 "text": TEXT,
             },
             {"id": "int-title", "title": 42, "source": 7, "date": 2025, "url": 3.5, "text": TEXT},
+            {"id": "url-pw", "url": "https://editor:hunter2@cms.example/a", "text": TEXT},
             {"id": "list-title", "title": ["a", "b"], "text": TEXT},
             {"id": "dict-source", "source": {"name": "DW"}, "text": TEXT},
             {"id": "bool-date", "date": True, "text": TEXT},
@@ -47,17 +48,18 @@ def test_jsonl_metadata_is_text_or_the_record_is_skipped_with_one_warning(tmp_pa
     )
     result = load_corpus(corpus)
     by_id = {a.doc_id: a for a in result.articles}
-    assert sorted(by_id) == ["7", "int-title", "ok"]
+    assert sorted(by_id) == ["7", "int-title", "ok", "url-pw"]
+    assert by_id["url-pw"].url == "https://***@cms.example/a"
     coerced = by_id["int-title"]
     assert (coerced.title, coerced.source, coerced.date, coerced.url) == ("42", "7", "2025-01-01", "3.5")
     assert by_id["7"].title == "North Korea sent 15,000 troops to Russia, officials in Seoul said."  # derived
     for article in result.articles:
         assert all(v is None or isinstance(v, str) for v in (article.title, article.source, article.date, article.url))
-    assert "skipped feed.jsonl line 3: 'title' is a list, not text" in result.warnings
-    assert "skipped feed.jsonl line 4: 'source' is an object, not text" in result.warnings
-    assert "skipped feed.jsonl line 5: 'date' is true/false, not text" in result.warnings
-    assert "skipped feed.jsonl line 6: 'url' is a list, not text" in result.warnings
-    assert any(w.startswith("skipped feed.jsonl line 7: missing 'id'") for w in result.warnings)
+    assert "skipped feed.jsonl line 4: 'title' is a list, not text" in result.warnings
+    assert "skipped feed.jsonl line 5: 'source' is an object, not text" in result.warnings
+    assert "skipped feed.jsonl line 6: 'date' is true/false, not text" in result.warnings
+    assert "skipped feed.jsonl line 7: 'url' is a list, not text" in result.warnings
+    assert any(w.startswith("skipped feed.jsonl line 8: missing 'id'") for w in result.warnings)
     assert len(result.warnings) == 5
 
 
@@ -106,6 +108,20 @@ def test_the_chat_input_survives_an_unexpected_error_while_answering_or_renderin
     at.run()
     assert not at.exception, at.exception
     assert len(at.error) == 1 and at.chat_input(key="question") is not None
+    # A status line never shows a password from a URL (OPENAI_BASE_URL=http://user:pw@host).
+    from newsdesk.errors import GeneratorUnavailable
+
+    def unreachable(*args, **kwargs):
+        raise GeneratorUnavailable("the LLM server at http://user:pw-SECRET@10.0.0.1:8080/v1 is unreachable")
+        yield
+
+    monkeypatch.setattr(rag, "answer_stream", unreachable)
+    at.session_state["messages"] = []
+    at.chat_input(key="question").set_value("How many troops?").run()
+    from ui.render import visible_text
+
+    shown = [visible_text(e.value) for e in at.error]
+    assert len(shown) == 1 and "pw-SECRET" not in shown[0] and "http://***@10.0.0.1:8080/v1" in shown[0]
 
 
 # --- bidi controls -------------------------------------------------------------------------------------------
