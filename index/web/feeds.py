@@ -85,11 +85,6 @@ def parse_feed(body: bytes, url: str) -> list[Listed]:
     import feedparser
 
     parsed = feedparser.parse(body, response_headers={"content-location": url, "content-type": "application/xml"})
-    if parsed.bozo and not parsed.entries and not parsed.feed:
-        reason = str(getattr(parsed, "bozo_exception", "") or "unreadable").splitlines()[0][:120]
-        raise BadListing(f"not a valid RSS/Atom feed ({reason})")
-    if not parsed.entries and not parsed.get("version"):
-        raise BadListing("not an RSS/Atom feed")
     entries = []
     for entry in parsed.entries:
         link = entry.get("link")
@@ -102,6 +97,11 @@ def parse_feed(body: bytes, url: str) -> list[Listed]:
         stamp = entry.get("updated") or entry.get("published")
         published = entry.get("published_parsed") or entry.get("updated_parsed")
         entries.append(Listed(absolute, stamp=stamp, title=entry.get("title") or None, date=_iso_date(published)))
+    if parsed.bozo and not entries:
+        reason = str(getattr(parsed, "bozo_exception", "") or "unreadable").splitlines()[0][:120]
+        raise BadListing(f"not a valid RSS/Atom feed ({reason})")
+    if not entries and not parsed.get("version"):
+        raise BadListing("not an RSS/Atom feed")
     return entries
 
 

@@ -105,14 +105,21 @@ def url_key(url: str) -> str:
     return urlunsplit(("", host, path, urlencode(query), "")).lstrip("/")
 
 
+def _site(url: str) -> tuple[str, int | None]:
+    parts = urlsplit(url)
+    port = parts.port
+    return site_host(parts.hostname or ""), (None if port in (None, _DEFAULT_PORTS.get(parts.scheme.lower())) else port)
+
+
 def same_site(a: str, b: str) -> bool:
     """Whether two URLs belong to one outlet: equal hosts after `www.`/`amp.`/`m.`, or one a subdomain of the other.
 
     A canonical link to another outlet (syndication) does not make two articles one:
     such copies stay separate articles and are grouped as one story by index/stories.py.
+    A non-default port makes another site (as it makes another URL key).
     """
-    ha, hb = site_host(urlsplit(a).hostname or ""), site_host(urlsplit(b).hostname or "")
-    return bool(ha) and (ha == hb or ha.endswith("." + hb) or hb.endswith("." + ha))
+    (ha, pa), (hb, pb) = _site(a), _site(b)
+    return bool(ha) and pa == pb and (ha == hb or ha.endswith("." + hb) or hb.endswith("." + ha))
 
 
 def doc_id_for(url: str) -> str:

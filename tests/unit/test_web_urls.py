@@ -109,3 +109,8 @@ def test_tracking_parameters_and_fragments_never_change_the_key(scheme, host, pa
     decorated = f"{scheme}://{host}{path}?{urlencode(query + tracking)}{fragment}"
     assert url_key(decorated) == url_key(plain)
     assert url_key("https://" + url_key(plain)) == url_key(plain)  # a key is its own key
+
+
+def test_another_port_is_another_site():
+    assert same_site("http://example.com/a", "https://example.com:443/b")
+    assert not same_site("http://127.0.0.1:8001/a", "http://127.0.0.1:8002/a")
