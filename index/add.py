@@ -517,5 +517,6 @@ def build_index(settings: Settings, report: AddReport, state: WebState, *, embed
 
 
 def needs_build(settings: Settings, state: WebState) -> bool:
-    """Whether the corpus folder changed since the last build `add`/`watch` made (or there was none)."""
-    return state.built.get("corpus") != corpus_signature(settings.index.corpus_dir)
+    """Whether the corpus folder holds files and changed since the last build `add`/`watch` made (or there was none)."""
+    signature = corpus_signature(settings.index.corpus_dir)
+    return signature[0] > 0 and state.built.get("corpus") != signature

@@ -52,7 +52,7 @@ def run_add(sources: list[str], settings: Settings, *, build: bool = True) -> in
 
 
 def run_watch(sources: list[str], settings: Settings, *, every: str, rounds: int | None) -> int:
-    from index.web.watch import parse_duration, stop_on_signals, watch
+    from index.web.watch import human_duration, parse_duration, stop_on_signals, watch
 
     try:
         every_s = parse_duration(every)
@@ -65,7 +65,7 @@ def run_watch(sources: list[str], settings: Settings, *, every: str, rounds: int
     def say(line: str) -> None:
         print(line, flush=True)
 
-    say(f"watching {len(sources)} source(s) every {every_s:g} s (Ctrl+C or SIGTERM stops cleanly)")
+    say(f"watching {len(sources)} source(s) every {human_duration(every_s)} (Ctrl+C or SIGTERM stops cleanly)")
     with stop_on_signals(stop, say):
         watch(sources, every_s=every_s, rounds=rounds, settings=settings, stop=stop, log=say)
     return 0

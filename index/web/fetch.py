@@ -241,8 +241,8 @@ class Fetcher:
             try:
                 status, headers, body = self._request(current, max_bytes=10 * ROBOTS_MAX_BYTES)
             except FetchError as exc:
-                if exc.transient:
-                    raise FetchError(url, f"robots.txt unreachable ({exc.reason})", transient=True) from None
+                if exc.transient:  # the host is down or slow: say so as for the page itself
+                    raise FetchError(url, exc.reason, transient=True, retry_after_s=exc.retry_after_s) from None
                 status, headers, body = 200, {}, b""  # absurdly large: read as no rules
             if status in _REDIRECTS and headers.get("location"):
                 current = resolve(current, headers["location"]) or current

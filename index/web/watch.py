@@ -34,6 +34,15 @@ def parse_duration(text: str) -> float:
     return float(match.group(1)) * _UNIT_S[(match.group(2) or "s").lower()]
 
 
+def human_duration(seconds: float) -> str:
+    """12.5 -> '12.5 s', 900 -> '15 min', 5400 -> '1.5 h'."""
+    if seconds < 60:
+        return f"{seconds:.3g} s"
+    if seconds < 3600:
+        return f"{seconds / 60:.3g} min"
+    return f"{seconds / 3600:.3g} h"
+
+
 @dataclass
 class WatchReport:
     rounds: int = 0
@@ -100,7 +109,7 @@ def watch(
                         now=started,
                     )
                     say(
-                        f"{_clock()}   backoff: {source} failed {state.source(source)['failures']}x, next try in {wait:.0f} s"
+                        f"{_clock()}   backoff: {source} failed {state.source(source)['failures']}x, next try in {human_duration(wait)}"
                     )
                 elif state.source(source).get("failures"):
                     state.update_source(source, failures=None, next_try=None, last_error=None)
