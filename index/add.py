@@ -160,6 +160,7 @@ class _Session:
             if record is not None:
                 self._outcome("unchanged", record["id"], url)
                 return True
+            self.on_line(f"note: {url}: not changed since the last visit (HTTP 304)")
             return self._listing(source, url, resp, [])
         kind = sniff_kind(resp.content_type, resp.body)
         if kind == "html":
@@ -243,7 +244,12 @@ class _Session:
                 if self.stop.is_set():
                     transient.extend(i.url for i in host_items[host_items.index(item) :])
                     return
-                if not self._page(source, item, via):
+                try:
+                    ok = self._page(source, item, via)
+                except Exception as exc:  # a bug on one odd page must not cost the others
+                    self._fail(source, item.url, f"unexpected {type(exc).__name__}: {exc}")
+                    ok = False
+                if not ok:
                     transient.append(item.url)
 
         workers = max(1, min(self.cfg.hosts_in_parallel, len(by_host)))
