@@ -164,7 +164,7 @@ class _Session:
             return self._listing(source, url, resp, [])
         kind = sniff_kind(resp.content_type, resp.body)
         if kind == "html":
-            self._ingest(source, resp, None, via=None, record=record)
+            self._ingest(source, resp, None, via=None)
             return True
         if kind in ("feed", "sitemap"):
             try:
@@ -276,10 +276,10 @@ class _Session:
             self.saved.save({**record, "listed_stamp": item.stamp or record.get("listed_stamp")})
             self._outcome("unchanged", record["id"], item.url)
             return True
-        self._ingest(source, resp, item, via=via, record=record)
+        self._ingest(source, resp, item, via=via)
         return True
 
-    def _ingest(self, source: str, resp: Response, item: Listed | None, *, via: str | None, record: dict | None):
+    def _ingest(self, source: str, resp: Response, item: Listed | None, *, via: str | None):
         """Extract a fetched page and save it as an article (new, updated or unchanged)."""
         stamp = item.stamp if item else None
         if sniff_kind(resp.content_type, resp.body) != "html":
@@ -298,7 +298,9 @@ class _Session:
             canonical = None  # another outlet's original (a syndicated copy stays its own article) or the home page
         url = canonical or without_tracking(resp.final_url)
         reached = [url, resp.final_url, resp.url, *resp.redirects] + ([item.url] if item else [])
-        existing = record or self.saved.find(reached)
+        # The article is known by its canonical URL, or by the address it was served from. Not by the
+        # address asked for: a redirector ("/latest", a feed proxy) may lead to another article each time.
+        existing = self.saved.find([url]) or self.saved.find_own(resp.final_url)
         if not clean_article(page.text).kept:
             self._fail(source, resp.url, "no article text left after cleaning")
             return

@@ -106,6 +106,16 @@ class SavedArticles:
                         return dict(self._records[doc_id])
         return None
 
+    def find_own(self, url: str) -> dict | None:
+        """The record whose own URL is ``url`` (not one it was merely reached through), or None."""
+        key = url_key(url)
+        with self._lock:
+            doc_id = self._by_key.get(key)
+            record = self._records.get(doc_id) if doc_id is not None else None
+            if record is not None and record.get("url") and url_key(record["url"]) == key:
+                return dict(record)
+        return None
+
     def path_for(self, record: dict) -> Path:
         host = url_key(record["url"]).split("/", 1)[0] if record.get("url") else "local"
         safe_host = "".join(ch if ch.isalnum() or ch in ".-" else "-" for ch in host.lower()) or "local"

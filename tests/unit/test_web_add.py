@@ -374,3 +374,16 @@ def test_html_files_in_the_corpus_folder_load_through_the_same_extraction(tmp_pa
         assert article.text[chunk.start : chunk.end] == chunk.text
     report = index.build(settings=make_settings(tmp_path, corpus=corpus))
     assert report.articles == 2
+
+
+def test_an_address_that_leads_to_another_article_each_time_never_overwrites_the_first(tmp_path, site):
+    first, second = PAGES[6], PAGES[7]
+    site.set("/a", first["html"])
+    site.set("/b", second["html"])
+    site.set("/latest", status=302, headers={"Location": "/a"})
+    settings = _settings(tmp_path)
+    assert len(add_sources([site.url("/latest")], settings, build=False).new) == 1
+    site.set("/latest", status=302, headers={"Location": "/b"})  # the next day, "latest" is another story
+    report = add_sources([site.url("/latest")], settings, build=False)
+    assert len(report.new) == 1 and report.updated == []
+    assert sorted(r["url"] for r in _saved(tmp_path)) == [site.url("/a"), site.url("/b")]
