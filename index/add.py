@@ -324,7 +324,7 @@ class _Session:
         }
         outcome = self.saved.save({k: v for k, v in new_record.items() if v is not None})
         self.state.page_ok(resp.url)
-        self._outcome(outcome, new_record["id"], url)
+        self._outcome(outcome, str(new_record["id"]), url)
 
     # --- local files -------------------------------------------------------------------------
     def _add_path(self, source: str) -> bool:
@@ -425,7 +425,7 @@ class _Session:
             "updated_at": now,
         }
         outcome = self.saved.save({k: v for k, v in record.items() if v not in (None, [])})
-        self._outcome(outcome, record["id"], url)
+        self._outcome(outcome, str(record["id"]), url)
 
 
 def _names_a_page(canonical: str, fetched: str) -> bool:

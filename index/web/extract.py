@@ -133,7 +133,10 @@ def extract_page(html: str, url: str | None = None) -> ExtractedPage:
     doc = trafilatura.bare_extraction(
         tree, url=url, with_metadata=True, include_comments=False, include_tables=True, deduplicate=False
     )
-    text = (doc.text if doc is not None else "") or ""
+    if doc is None:
+        raise NoArticleText("no article text found (nothing)")
+    assert not isinstance(doc, dict)  # as_dict=False: a Document
+    text = doc.text or ""
     text = "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")).strip()
     if len(text.split()) < MIN_ARTICLE_WORDS:
         found = f"only {len(text.split())} words" if text else "nothing"

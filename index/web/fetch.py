@@ -251,7 +251,7 @@ class Fetcher:
         if status >= 500 or status == 429:
             raise FetchError(url, f"robots.txt unreachable (HTTP {status})", transient=True)
         if 400 <= status < 500 or status in _REDIRECTS:
-            parser.allow_all = True
+            parser.parse([])  # no rules: everything allowed
             return parser
         text = body[:ROBOTS_MAX_BYTES].decode("utf-8", errors="replace")
         parser.parse(text.splitlines())

@@ -144,7 +144,7 @@ def _build(settings: Settings, state: WebState, embedder, say, why: str | None =
 
     holder = AddReport()
     build_index(settings, holder, state, embedder=embedder)
-    if holder.build_error:
+    if holder.build is None:
         text = f"index not updated: {holder.build_error} (the articles are saved; the next round tries again)"
     else:
         text = f"index: {holder.build.articles} articles, {holder.build.embedded_articles} embedded"
