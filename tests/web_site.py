@@ -77,7 +77,7 @@ class NewsSite:
             def do_GET(self):
                 site._serve(self)
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self._server = _QuietServer(("127.0.0.1", self.port), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
@@ -180,6 +180,18 @@ class NewsSite:
             handler.wfile.write(body)
         if route is not None and not route.declare_length:
             handler.close_connection = True
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """A client hanging up (a size cap, a timeout, a killed watch) is expected here, not an error to print."""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
 
 
 def _free_port() -> int:
