@@ -387,3 +387,20 @@ def test_an_address_that_leads_to_another_article_each_time_never_overwrites_the
     report = add_sources([site.url("/latest")], settings, build=False)
     assert len(report.new) == 1 and report.updated == []
     assert sorted(r["url"] for r in _saved(tmp_path)) == [site.url("/a"), site.url("/b")]
+
+
+def test_the_command_line_prints_one_line_per_article_and_failure_and_exits_1_on_failures(tmp_path, site, capsys):
+    from newsdesk.cli import main
+
+    good = _serve_real_pages(site, 1)[0]
+    common = ["--corpus", str(tmp_path / "corpus"), "--store", str(tmp_path / "store"), "--embedder", "fake"]
+    assert main(["index", "add", good["link"], site.url("/missing"), "ftp://files.example/a", *common]) == 1
+    captured = capsys.readouterr()
+    assert "new: " in captured.out and f"({good['link']})" in captured.out
+    assert "added: 1 new, 0 updated, 0 unchanged, 2 failed" in captured.out and "built: 1 articles" in captured.out
+    assert captured.err.splitlines() == [
+        f"failed: {site.url('/missing')}: HTTP 404 Not Found",
+        "failed: ftp://files.example/a: not an http(s) URL (only http and https pages are fetched)",
+    ]
+    assert main(["index", "add", good["link"], *common]) == 0
+    assert "added: 0 new, 0 updated, 1 unchanged, 0 failed" in capsys.readouterr().out
