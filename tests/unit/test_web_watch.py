@@ -201,3 +201,25 @@ def test_the_command_line(tmp_path, site, capsys):
     assert "round 1: 1 new" in out and "round 2: 0 new" in out
     assert main(["watch", site.url("/feed.xml"), "--every", "soon", *common]) == 2
     assert "error: --every: 'soon' is not a duration" in capsys.readouterr().err
+
+
+def test_the_chat_says_when_new_articles_arrived_since_it_began(tmp_path, site, monkeypatch, capsys):
+    from index.add import add_sources
+    from rag.__main__ import main as rag_main
+
+    entries = _serve(site, PAGES[:3])
+    settings = _settings(tmp_path)
+    add_sources([entries[0]["link"]], settings)
+    turns = iter(["What did the Conservative Party change during the debate?", "Who will manage Tottenham?", ""])
+
+    def ask(prompt: str) -> str:
+        question = next(turns)
+        if question.startswith("Who"):  # meanwhile, `index add` (or `watch`) brings two articles
+            add_sources([entries[1]["link"], entries[2]["link"]], settings)
+        return question
+
+    monkeypatch.setattr("builtins.input", ask)
+    assert rag_main(["chat", "--store", str(tmp_path / "store")]) == 0
+    out = capsys.readouterr().out
+    assert out.count("note: 2 new articles in the index since this conversation began") == 1
+    assert out.index("note: 2 new articles") > out.index("Conservative")
