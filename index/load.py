@@ -28,6 +28,7 @@ from newsdesk.safetext import mask_url, terminal_text, without_bidi_controls
 log = logging.getLogger(__name__)
 
 TEXT_SUFFIXES = (".txt", ".md")
+HTML_SUFFIXES = (".html", ".htm")  # saved web pages: their main text is extracted (index/web/extract.py)
 CATALOG_NAMES = ("catalog.csv",)
 _CATALOG_FIELDS = ("title", "date", "source", "url", "byline")
 
@@ -182,7 +183,7 @@ def _read_catalog(path: Path, result: LoadResult) -> dict[str, dict]:
     return catalog
 
 
-_JSONL_METADATA = ("title", "date", "source", "url")
+_JSONL_METADATA = ("title", "date", "source", "url", "byline")
 _JSON_TYPE = {list: "a list", dict: "an object", bool: "true/false"}
 
 
@@ -237,6 +238,7 @@ def _load_jsonl(path: Path, text: str, result: LoadResult) -> list[Article]:
                     date=normalize_date(metadata["date"]) or base.date,
                     source=metadata["source"] or base.source,
                     url=mask_url(metadata["url"]),  # shown and stored: never a password in it
+                    byline=metadata["byline"] or base.byline,
                 )
             )
     return articles
@@ -256,7 +258,7 @@ def load_corpus(corpus_dir: str | Path, max_bytes: int = 20_000_000) -> LoadResu
     for path in _walk_files(root, result):
         rel = path.relative_to(root)
         suffix = path.suffix.lower()
-        if path.name not in CATALOG_NAMES and suffix not in TEXT_SUFFIXES + (".jsonl",):
+        if path.name not in CATALOG_NAMES and suffix not in TEXT_SUFFIXES + (".jsonl",) + HTML_SUFFIXES:
             continue
         try:
             info = path.stat()  # follows file symlinks; a loop raises OSError
@@ -291,6 +293,8 @@ def load_corpus(corpus_dir: str | Path, max_bytes: int = 20_000_000) -> LoadResu
         found = (
             _load_jsonl(path, text, result)
             if suffix == ".jsonl"
+            else _load_html(path, raw, result)
+            if suffix in HTML_SUFFIXES
             else [a for a in [_from_text(path.stem, text, str(path), result)] if a is not None]
         )
         for article in found:
@@ -335,3 +339,27 @@ def _apply_catalog(article: Article, overrides: dict | None, result: LoadResult)
         else:
             values["date"] = iso
     return replace(article, **values)
+
+
+def _load_html(path: Path, raw: bytes, result: LoadResult) -> list[Article]:
+    """A saved web page: its extracted main text is the article's original (as `python -m index add` saves it)."""
+    from index.web.extract import NoArticleText, extract_html_bytes
+
+    try:
+        page = extract_html_bytes(raw)
+    except NoArticleText as exc:
+        result.warn(f"skipped {path.name}: {exc}")
+        return []
+    base = _from_text(path.stem, page.text, str(path), result)
+    if base is None:
+        return []
+    return [
+        replace(
+            base,
+            title=page.title or base.title,
+            date=normalize_date(page.date) or base.date,
+            source=page.outlet or base.source,
+            url=page.canonical_url,
+            byline=page.author or base.byline,
+        )
+    ]

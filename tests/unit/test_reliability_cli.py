@@ -176,3 +176,15 @@ def test_mask_url_hides_user_info_only():
     assert mask_url("http://127.0.0.1:8080/v1") == "http://127.0.0.1:8080/v1"
     assert mask_url(None) is None
     assert mask_urls("mail me@x.example, path http://h/p@q") == "mail me@x.example, path http://h/p@q"
+
+
+def test_index_add_prints_names_without_escape_sequences(tmp_path, capsys):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    outside = tmp_path / "incoming"
+    outside.mkdir()
+    (outside / "evil\x1b]0;owned\x07\x9b2J.txt").write_text(PLANTED, encoding="utf-8")
+    code = index_main(["add", str(outside), "--corpus", str(corpus), "--embedder", "fake", "--no-build"])
+    printed = capsys.readouterr()
+    assert code == 0 and "new: evil0;owned" not in printed.out and "new: evil" in printed.out
+    assert not _ACTIVE.search(printed.out + printed.err), repr(printed.out + printed.err)
