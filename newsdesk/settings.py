@@ -149,6 +149,16 @@ class AnswerSettings(_Section):
         return _check_url(value)
 
 
+class UISettings(_Section):
+    lock_llm_server: bool = Field(
+        False,
+        description=(
+            "Shared deployments: the app's sidebar shows the LLM server and model but cannot change them "
+            "(nor the key): every question goes to the configured server with the configured key."
+        ),
+    )
+
+
 ENV_PREFIX = "NEWSDESK_"
 ENV_FILE = ".env"
 
@@ -182,6 +192,7 @@ class Settings(BaseSettings):
     index: IndexSettings = Field(default_factory=IndexSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    ui: UISettings = Field(default_factory=UISettings)
 
     def with_overrides(self, **sections: dict) -> Settings:
         """A copy with some fields of some sections replaced, validated again."""
@@ -224,7 +235,7 @@ def _conventional_env() -> dict:
     return found
 
 
-_SECTIONS = ("index", "retrieval", "answer")
+_SECTIONS = ("index", "retrieval", "answer", "ui")
 
 
 def _check_env_names() -> None:
