@@ -214,7 +214,8 @@ def verify_reply(
         numbers = []
         for n in good:
             q = quotes[n]
-            numbers.append(book.cite(passages[n - 1], q.start, q.end, q.text))
+            if q is not None:  # a passage with no usable sentence has support 0: never among the good
+                numbers.append(book.cite(passages[n - 1], q.start, q.end, q.text))
         out.append(
             AnswerSentence(
                 text=claim,
@@ -228,9 +229,9 @@ def verify_reply(
 
 def _unsupported_reason(cited: list[int], quotes: dict[int, _Quote | None]) -> str:
     """Why no passage supports a sentence: what the article closest to it (the cited one on a tie) says otherwise."""
-    checked = [(n, q) for n, q in quotes.items() if q is not None and q.contradiction]
+    checked = [(n, q.overlap, q.contradiction) for n, q in quotes.items() if q is not None and q.contradiction]
     if not checked:
         return "no retrieved article states it"
-    n, quote = min(checked, key=lambda nq: (-nq[1].overlap, nq[0] not in cited))
+    n, _, found = min(checked, key=lambda c: (-c[1], c[0] not in cited))
     which = "the article it cites" if n in cited else "the closest article"
-    return f"{which} does not back it: {quote.contradiction.reason}"
+    return f"{which} does not back it: {found.reason}"
