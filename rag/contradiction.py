@@ -281,25 +281,12 @@ _ORDINAL_WORDS = {
         "fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split()
     )
 }
-_MONTHS = {
-    m: i + 1
-    for i, m in enumerate(
-        "january february march april may june july august september october november december".split()
-    )
-} | {
-    "jan": 1,
-    "feb": 2,
-    "mar": 3,
-    "apr": 4,
-    "jun": 6,
-    "jul": 7,
-    "aug": 8,
-    "sep": 9,
-    "sept": 9,
-    "oct": 10,
-    "nov": 11,
-    "dec": 12,
-}
+_MONTH_NAMES = "january february march april may june july august september october november december".split()
+_MONTHS = (
+    {m: i + 1 for i, m in enumerate(_MONTH_NAMES)}
+    | {m: i + 1 for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split())}
+    | {"sept": 9}
+)
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -309,7 +296,7 @@ class _Number:
     kind: str  # amount | year | month | ordinal
     text: str  # as written
     noun: str | None  # the counted word after it ("15,000 troops" -> "troop")
-    weak: bool = False  # a bare "one" or a word ordinal: compared only when the counted word matches
+    weak: bool = False  # "two" .. "ten" or a word ordinal: compared only against a count of the same thing
 
 
 def _digits_value(text: str) -> float | None:
@@ -322,10 +309,6 @@ def _digits_value(text: str) -> float | None:
 
 def _same_value(a: float, b: float) -> bool:
     return abs(a - b) <= 1e-9 * max(abs(a), abs(b), 1.0)
-
-
-def _shown(value: float) -> str:
-    return f"{value:,.0f}" if value == int(value) else f"{value:,}"
 
 
 # -- names ----------------------------------------------------------------------------------------
@@ -459,9 +442,7 @@ class _Text:
                 i += 1
                 continue
             noun = None
-            k = j
-            while k < n and (self.lower[k] in ("%", "percent") or not self.is_word(k)) and k < j + 1:
-                k += 1
+            k = j + 1 if j < n and (self.lower[j] in ("%", "percent") or not self.is_word(j)) else j  # "15% of"
             if k < n and self.is_word(k) and self.lower[k] not in STOPWORDS and kind != "month":
                 noun = _stem(self.lower[k])
             out.append(_Number(value, kind, self.text[start : self.tokens[j - 1][2]], noun, weak))
@@ -505,11 +486,15 @@ class _Text:
         return total + current, j
 
     def _is_month(self, i: int) -> bool:
-        """'May' the month, not 'may' the verb: capitalised and next to a number, or any other month name."""
-        if self.lower[i] != "may":
-            return self.tokens[i][0][0].isupper()
+        """A capitalised month name; "May" (not the verb) and "Jan" (not the name) only next to a date's number."""
+        if not self.tokens[i][0][0].isupper():
+            return False
+        if self.lower[i] in _MONTH_NAMES and self.lower[i] != "may":
+            return True
         near = [k for k in (i - 1, i + 1) if 0 <= k < len(self.tokens)]
-        return self.tokens[i][0] == "May" and any(self.tokens[k][0][0].isdigit() for k in near)
+        return any(self.tokens[k][0][0].isdigit() for k in near) or (
+            i + 1 < len(self.tokens) and self.tokens[i + 1][0] == "." and self.lower[i] != "may"
+        )
 
     # names -------------------------------------------------------------------------------------
     @cached_property
@@ -520,8 +505,10 @@ class _Text:
         tok, low = self.tokens[i][0], self.lower[i]
         if not tok[0].isupper() or not self.is_word(i) or low in STOPWORDS or low == "i":
             return False
-        if low in _UNITS or low in _TENS or low in _SCALES or low in _ORDINAL_WORDS or low in _MONTHS:
+        if low in _UNITS or low in _TENS or low in _SCALES or low in _ORDINAL_WORDS:
             return False
+        if low in _MONTHS and self._is_month(i):
+            return False  # a date: checked as a number
         if i != self._first_word:
             return True
         # Sentence-initial: capitalised by position. Count it when it looks like a name anyway.

@@ -55,6 +55,10 @@ NUMBERS = [
     ("Exports fell 15% in May.", EXPORTS, NUMBER),
     ("Three leaders watched the parade.", "Two leaders watched the parade from the rostrum.", NUMBER),
     ("Kim brought 200 officials to Beijing.", "Kim brought several officials to Beijing.", UNSTATED_NUMBER),
+    ("Talks resumed on March 5.", "Talks resumed on May 5 in Geneva.", NUMBER),
+    ("Talks resumed on Jan. 5.", "Talks resumed on January 5 in Geneva.", None),
+    ("Jan Kowalski said the talks went well.", "Jan Kowalski said the talks went well on Tuesday.", None),
+    ("Kim may visit Moscow.", "Kim may visit Moscow in May 2026.", None),
     # the same value, written another way, passes
     ("North Korea has sent roughly 15,000 troops to Russia.", TROOPS, None),
     ("North Korea has deployed about 15,000 troops to Russia.", TROOPS, None),
