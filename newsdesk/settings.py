@@ -197,6 +197,16 @@ class WebSettings(_Section):
     )
 
 
+class UISettings(_Section):
+    lock_llm_server: bool = Field(
+        False,
+        description=(
+            "Shared deployments: the app's sidebar shows the LLM server and model but cannot change them "
+            "(nor the key): every question goes to the configured server with the configured key."
+        ),
+    )
+
+
 ENV_PREFIX = "NEWSDESK_"
 ENV_FILE = ".env"
 
@@ -231,6 +241,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    ui: UISettings = Field(default_factory=UISettings)
 
     def with_overrides(self, **sections: dict) -> Settings:
         """A copy with some fields of some sections replaced, validated again."""

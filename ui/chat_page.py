@@ -78,21 +78,13 @@ def _ask(prompt: str, messages: list[dict], choices: Choices, news_index) -> Non
         st.markdown(render.escape_markdown(question))
     with st.chat_message("assistant"):
         notice_slot, stream_slot = st.empty(), st.empty()
-        answer, streamed = None, ""
         try:
             with st.spinner("Searching the articles…"):
                 events = rag.answer_stream(
                     question, history=history, settings=settings, news_index=news_index, filters=choices.filters or None
                 )
                 first = next(events, None)  # retrieval happens before the first event
-            for event in _chain(first, events):
-                if event.kind == "token":
-                    streamed += event.text
-                    stream_slot.markdown(render.escape_markdown(streamed) + " ▌")
-                elif event.kind == "notice" and event.text:
-                    notice_slot.info(render.escape_markdown(event.text), icon=":material/cloud_off:")
-                elif event.kind == "answer":
-                    answer = event.answer
+            answer = show_stream(_chain(first, events), notice_slot, stream_slot)
         except NewsdeskError as exc:
             notice_slot.empty()
             stream_slot.empty()
@@ -115,6 +107,31 @@ def _ask(prompt: str, messages: list[dict], choices: Choices, news_index) -> Non
             show_answer(answer, news_index, key=f"m{len(messages) - 1}")
         except Exception as exc:  # noqa: BLE001
             _unexpected(exc)
+
+
+def show_stream(events, notice_slot, stream_slot):
+    """Show ``answer_stream``'s events as they come; return the final Answer (None if none came).
+
+    The model's reply streams into ``stream_slot`` as a draft, labelled unchecked, never as the answer.
+    A notice (e.g. the reply failed the check: offline answer instead) clears the draft; the checked
+    answer's text then replaces it, and the caller renders the full Answer in its place.
+    """
+    answer, draft, checked = None, "", ""
+    for event in events:
+        if event.kind == "draft":
+            draft += event.text
+            stream_slot.markdown(render.draft_markdown(draft))
+        elif event.kind == "notice":
+            draft = ""
+            stream_slot.empty()
+            if event.text:
+                notice_slot.info(render.escape_markdown(event.text), icon=":material/cloud_off:")
+        elif event.kind == "token":
+            checked += event.text
+            stream_slot.markdown(render.escape_markdown(checked) + " ▌")
+        elif event.kind == "answer":
+            answer = event.answer
+    return answer
 
 
 def _chain(first, rest):
