@@ -6,13 +6,14 @@ import sys
 from collections.abc import Callable
 
 from newsdesk.errors import NewsdeskError
+from newsdesk.safetext import terminal_text
 
 
 def run_cli(body: Callable[[], int]) -> int:
     try:
         return body()
     except NewsdeskError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(terminal_text(f"error: {exc}"), file=sys.stderr)  # paths and values may hold escapes or URLs
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -23,6 +24,7 @@ _USAGE = """usage: newsdesk COMMAND [ARGS]
 
 commands:
   index build|status|...   build and inspect the index        (same as python -m index ...)
+  index add|watch SOURCE   add pages, feeds, sitemaps, files  (same as python -m index add|watch ...)
   ask QUESTION             answer one question                (same as python -m rag ask ...)
   chat                     a conversation in the terminal     (same as python -m rag chat ...)
   serve                    the HTTP API, when installed       (same as python -m rag serve ...)
