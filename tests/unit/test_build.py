@@ -164,3 +164,15 @@ def test_an_index_of_an_earlier_schema_is_built_again_and_refused_until_then(tmp
     assert any("earlier version of Newsdesk" in w for w in report.warnings)
     assert list(tmp_path.glob("store.old-*/chroma.sqlite3"))  # the old one set aside, not deleted
     assert len(rag.open_index(settings).articles) == 5
+
+
+def test_rebuild_moves_the_index_aside_but_keeps_the_corpus_web_state(tmp_path, seed_copy):
+    settings = make_settings(tmp_path, corpus=seed_copy)
+    index.build(settings=settings, embedder=FakeEmbedder())
+    state = tmp_path / "store" / "web-state.json"  # index add/watch remember the pages they fetched here
+    state.write_text('{"pages": {}}', encoding="utf-8")
+    report = index.build(settings=settings, embedder=FakeEmbedder(), rebuild=True)
+    assert any("previous index moved to" in w for w in report.warnings)
+    assert state.read_text(encoding="utf-8") == '{"pages": {}}'
+    (old,) = tmp_path.glob("store.old-*")
+    assert (old / "chroma.sqlite3").exists() and not (old / "web-state.json").exists()
