@@ -173,11 +173,11 @@ def group_stories(store: ChromaStore, floor: float | None) -> dict[str, dict]:
 
 
 def _write(store: ChromaStore, result: dict[str, dict], meta: dict[str, dict]) -> None:
+    """Only the story fields that changed (an update merges them into the record; the rest stays)."""
     changed_ids, changed_meta = [], []
     for doc_id, info in result.items():
-        new = dict(meta[doc_id])
-        new.update(story=info["story"], also_in=";".join(info["also_in"]))
-        if new != meta[doc_id]:
+        fields = {"story": info["story"], "also_in": ";".join(info["also_in"])}
+        if any(meta[doc_id].get(k) != v for k, v in fields.items()):
             changed_ids.append(doc_id)
-            changed_meta.append(new)
+            changed_meta.append(fields)
     store.update_article_metadata(changed_ids, changed_meta)
