@@ -78,6 +78,7 @@ def build(
     cfg = settings.index
     started = time.perf_counter()
     loaded = load_corpus(cfg.corpus_dir, max_bytes=cfg.max_article_bytes)
+    lap = _Laps(started)
     report = BuildReport(warnings=list(loaded.warnings))
     if rebuild and not cfg.chroma_host:
         check_can_set_aside(Path(cfg.store_dir))  # before the lock creates anything in it
@@ -107,15 +108,18 @@ def build(
             if records.get(a.doc_id) is None or records[a.doc_id].content_hash != hashes[a.doc_id]
         ]
         report.unchanged_articles = len(loaded.articles) - len(todo)
+        lap("load")  # the corpus, the store's records, removals
         fresh: dict[str, ArticleRows] = {}
         if todo:
             embedder = embedder or make_embedder(settings)
             store.check_embedder(embedder.name, embedder.dim)
             report.embedder = embedder.name
             fresh = _embed_and_write(store, todo, loaded, hashes, settings, embedder, report, progress)
+            lap("embed_and_write")
         regroup = bool(todo or removed or not store.info.get("stories"))
         if regroup:
             groups = group_stories(store, similarity_floor_for(report.embedder))
+            lap("stories")
             report.story_groups = len({g["story"] for g in groups.values()})
         else:
             report.story_groups = int(store.info.get("stories", 0))
@@ -145,6 +149,7 @@ def build(
                 previous=latest_tables(settings, report.embedder),
                 embedder=embedder or cast(Embedder, _LazyEmbedder(settings)),
             )
+            lap("tables_assemble")
             try:
                 write_tables(settings, tables)
             except OSError as exc:  # the index itself is complete: say so, and let opening read the store
@@ -156,8 +161,23 @@ def build(
             # Open indexes poll the generation (NewsIndex.is_stale) and reopen when it moves: after the tables.
             store.set_generation(report.generation)
         prune_tables(settings, keep=report.generation)
+        lap("tables_write")
     report.seconds = time.perf_counter() - started
+    report.phases = lap.seconds
     return report
+
+
+class _Laps:
+    """Seconds per build phase (what is not named is counted in the next named lap)."""
+
+    def __init__(self, started: float):
+        self._last = started
+        self.seconds: dict[str, float] = {}
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        self.seconds[name] = round(self.seconds.get(name, 0.0) + now - self._last, 3)
+        self._last = now
 
 
 class _LazyEmbedder:
