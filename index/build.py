@@ -29,7 +29,7 @@ from index.lock import build_lock
 from index.records import Article, BuildReport
 from index.sentencespans import article_sentence_spans
 from index.store import ChromaStore
-from index.stories import group_stories
+from index.stories import group_stories, inputs_from_tables
 from index.tables import (
     SENTENCE_DTYPE,
     ArticleRows,
@@ -117,10 +117,32 @@ def build(
             fresh = _embed_and_write(store, todo, loaded, hashes, settings, embedder, report, progress)
             lap("embed_and_write")
         regroup = bool(todo or removed or not store.info.get("stories"))
+        changed = rebuild or interrupted or regroup
+        report.generation = previous_generation + 1 if changed else previous_generation
+        tables = None
+        if changed or load_tables(settings, report.generation, report.embedder) is None:
+            # The next generation's tables from the last ones and what was just embedded; sentences
+            # of articles no table holds are embedded now (the model is loaded only if that happens).
+            tables = assemble_tables(
+                store,
+                settings,
+                report.generation,
+                report.embedder,
+                fresh=fresh,
+                previous=latest_tables(settings, report.embedder),
+                embedder=embedder or cast(Embedder, _LazyEmbedder(settings)),
+            )
+            lap("tables_assemble")
         if regroup:
-            groups = group_stories(store, similarity_floor_for(report.embedder))
-            lap("stories")
+            inputs = inputs_from_tables(tables) if tables is not None else None
+            groups = group_stories(store, similarity_floor_for(report.embedder), inputs)
+            if tables is not None:
+                tables.metadatas = [
+                    {**meta, "story": groups[d]["story"], "also_in": ";".join(groups[d]["also_in"])}
+                    for d, meta in zip(tables.doc_ids, tables.metadatas)
+                ]
             report.story_groups = len({g["story"] for g in groups.values()})
+            lap("stories")
         else:
             report.story_groups = int(store.info.get("stories", 0))
         report.articles = len(loaded.articles)
@@ -135,21 +157,7 @@ def build(
             chunks=report.chunks,
             stories=report.story_groups,
         )
-        changed = rebuild or interrupted or regroup
-        report.generation = previous_generation + 1 if changed else previous_generation
-        if changed or load_tables(settings, report.generation, report.embedder) is None:
-            # The next generation's tables from the last ones and what was just embedded; sentences
-            # of articles no table holds are embedded now (the model is loaded only if that happens).
-            tables = assemble_tables(
-                store,
-                settings,
-                report.generation,
-                report.embedder,
-                fresh=fresh,
-                previous=latest_tables(settings, report.embedder),
-                embedder=embedder or cast(Embedder, _LazyEmbedder(settings)),
-            )
-            lap("tables_assemble")
+        if tables is not None:
             try:
                 write_tables(settings, tables)
             except OSError as exc:  # the index itself is complete: say so, and let opening read the store
