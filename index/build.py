@@ -120,7 +120,8 @@ def build(
         changed = rebuild or interrupted or regroup
         report.generation = previous_generation + 1 if changed else previous_generation
         tables = None
-        if changed or load_tables(settings, report.generation, report.embedder) is None:
+        saved = None if changed else load_tables(settings, report.generation, report.embedder)
+        if saved is None or saved.bm25 is None:  # changed, missing, or saved under other word rules
             # The next generation's tables from the last ones and what was just embedded; sentences
             # of articles no table holds are embedded now (the model is loaded only if that happens).
             tables = assemble_tables(
@@ -159,7 +160,7 @@ def build(
         )
         if tables is not None:
             try:
-                write_tables(settings, tables)
+                write_tables(settings, tables, replace=saved is not None)
             except OSError as exc:  # the index itself is complete: say so, and let opening read the store
                 report.warnings.append(
                     f"could not save the index's tables ({exc.strerror or exc}): opening reads the store instead "

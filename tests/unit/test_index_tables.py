@@ -194,3 +194,16 @@ def test_story_groups_from_the_tables_are_those_read_from_the_store(tmp_path, se
     for doc_id, group in from_store.items():
         record = store.article_records()[doc_id].metadata
         assert record["story"] == group["story"] == news.stories.story(doc_id)
+
+
+def test_a_keyword_index_saved_under_other_word_rules_is_rebuilt(tmp_path, seed_copy, monkeypatch, caplog):
+    settings = make_settings(tmp_path, corpus=seed_copy)
+    index.build(settings=settings, embedder=FakeEmbedder())
+    good = _retrieved(rag.open_index(settings, embedder=FakeEmbedder()))
+    monkeypatch.setattr("index.tables.tokenizer_signature", lambda: "other-rules")
+    caplog.clear()
+    news = rag.open_index(settings, embedder=FakeEmbedder())
+    assert any("word rules changed" in n for n in _notices(caplog)) and _retrieved(news) == good
+    index.build(settings=settings, embedder=FakeEmbedder())  # nothing changed in the corpus: saves them again
+    caplog.clear()
+    assert _retrieved(rag.open_index(settings, embedder=FakeEmbedder())) == good and not _notices(caplog)
