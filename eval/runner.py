@@ -195,6 +195,7 @@ class _QueryMemo:
     def __init__(self, embedder):
         self._embedder = embedder
         self.name, self.dim = embedder.name, embedder.dim
+        self.similarity_floor = getattr(embedder, "similarity_floor", 0.5)
         self._last: tuple[str, object] | None = None
 
     def embed_passages(self, texts):

@@ -13,12 +13,14 @@ from datetime import date
 from newsdesk.text.dates import YEAR
 from newsdesk.text.names import plausible_person, trim_leading_non_name
 from newsdesk.text.values import normalize_value, values_agree
-from rag.evidence import QuestionProfile, ScoredSentence, find_short_answer
+from rag.evidence import QuestionProfile, ScoredSentence
 from rag.records import Citation, Conflict
+from rag.spans import find_short_answer
 from rag.stories import StoryMap
 
 TOPICS = {"number": "how many", "duration": "how long", "date": "when", "person": "who", "place": "where"}
 # Values precise enough that two copies of one story stating different ones is news (an edited copy).
+NEAR_BEST = 0.7  # both sides' evidence probability within this share of the best one's
 _EXACT_KINDS = frozenset({"number", "date", "duration"})
 
 
@@ -36,7 +38,7 @@ def _same_event(question: str, sentence: str) -> bool:
 
 
 def find_conflicts(
-    profile: QuestionProfile, ranked: list[ScoredSentence], stories: StoryMap, threshold: float, limit: int = 8
+    profile: QuestionProfile, ranked: list[ScoredSentence], stories: StoryMap, limit: int = 8
 ) -> list[ConflictSide]:
     """Different values for what was asked, each from strong evidence; [] when the sources agree."""
     if profile.wants is None or not ranked:
@@ -44,7 +46,7 @@ def find_conflicts(
     # Both sides must be strong evidence about the same thing: near the best score, and
     # holding most of the question's key words (measured on RGB: a looser rule flags
     # distractor snippets about other games, teams or years as disagreements).
-    floor = max(threshold, 0.85 * ranked[0].score)
+    floor = NEAR_BEST * ranked[0].score
     per_story_value: dict[tuple[str, str], tuple[str, ScoredSentence]] = {}
     for s in ranked[:limit]:
         if s.score < floor:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
 
-_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
-_MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
+from newsdesk.text.dates import MONTH_NUMBERS as _MONTHS
+from newsdesk.text.dates import month_range as _month_range
+
 _MONTH = r"(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _IN_MONTH_YEAR = re.compile(rf"\b(?:in|during|of)\s+{_MONTH}\s+((?:19|20)\d\d)\b", re.I)
 _IN_YEAR = re.compile(r"\b(?:in|during)\s+((?:19|20)\d\d)\b(?!\s*[-–]\d)", re.I)
@@ -23,11 +23,6 @@ class TimeScope:
     until: str | None = None
     prefer_recent: bool = False
     phrase: str = ""  # the words that set it, for the notice
-
-
-def _month_range(year: int, month: int) -> tuple[str, str]:
-    last = calendar.monthrange(year, month)[1]
-    return date(year, month, 1).isoformat(), date(year, month, last).isoformat()
 
 
 def time_scope(question: str, today: date) -> TimeScope:

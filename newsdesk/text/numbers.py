@@ -49,7 +49,7 @@ def numeric_values(text: str) -> list[float]:
                 value = float(tok.replace(",", ""))
             except ValueError:
                 value = None
-        elif tok in NUMBER_WORD_VALUES and tok not in ("hundred", "dozen"):
+        elif tok in NUMBER_WORD_VALUES:
             value = float(NUMBER_WORD_VALUES[tok])
             # "twenty five", "fifteen hundred"
             if i + 1 < len(tokens) and tokens[i + 1].lower() in NUMBER_WORD_VALUES and value >= 20 and value % 10 == 0:
