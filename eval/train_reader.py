@@ -48,6 +48,7 @@ class Example:
     x: np.ndarray  # candidates x FEATURES
     y: np.ndarray  # 1 = the candidate states a gold answer from a gold source
     foreign: bool
+    texts: tuple[str, ...] = ()  # the candidates' sentences, for diagnosis
 
 
 def _norm(text: str) -> str:
@@ -78,7 +79,7 @@ def label_candidates(case: Case, candidates) -> np.ndarray:
 def _corpus_of(case: Case) -> str:
     if case.extra.get("corpus") in ("seed", "rgb"):
         return str(case.extra["corpus"])
-    if case.id.startswith("rgb") or any(s.startswith("rgb_") for s in case.sources):
+    if re.search(r"(?:^|-)rgb", case.id) or any(s.startswith("rgb_") for s in case.sources):
         return "rgb"
     return "seed"
 
@@ -140,7 +141,8 @@ def featurize(cases: list[tuple[Case, bool]], rgb_dir: Path = RGB_DIR, progress:
             candidates = candidates_of(retrieved.passages)
             sims = similarity_to(news_index, retrieved.query_vector)(candidates)
             x = feature_matrix(profile, candidates, sims, news_index.stories.story)
-            examples.append(Example(case, corpus, x, label_candidates(case, candidates), profile.foreign))
+            texts = tuple(c.text for c in candidates)
+            examples.append(Example(case, corpus, x, label_candidates(case, candidates), profile.foreign, texts))
             if progress and (i % 20 == 0 or i == len(todo)):
                 print(f"  {corpus}: {i}/{len(todo)} questions ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
     return examples

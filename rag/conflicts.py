@@ -21,6 +21,7 @@ from rag.stories import StoryMap
 TOPICS = {"number": "how many", "duration": "how long", "date": "when", "person": "who", "place": "where"}
 # Values precise enough that two copies of one story stating different ones is news (an edited copy).
 NEAR_BEST = 0.7  # both sides' evidence probability within this share of the best one's
+MIN_COVERAGE = 0.5  # and each side holds at least half the question's key words (rarity-weighted)
 _EXACT_KINDS = frozenset({"number", "date", "duration"})
 
 
@@ -51,7 +52,7 @@ def find_conflicts(
     for s in ranked[:limit]:
         if s.score < floor:
             break
-        if s.coverage < 0.7 or not _same_event(profile.text, s.text):
+        if s.coverage < MIN_COVERAGE or not _same_event(profile.text, s.text):
             continue
         span = find_short_answer(profile, s.text)
         value = trim_leading_non_name(s.text[span[0] : span[1]]) if span else ""

@@ -17,6 +17,12 @@ from newsdesk.text.words import STOPWORDS, content_words, words
 
 # Question words of other languages whose answers have a type: the default embedder is
 # multilingual, so a German or Russian question reaches English evidence; its type comes from here.
+# Nouns that name a quantity: "what was the company's revenue" asks for a number.
+_MEASURE = (
+    r"(?:revenue|revenues|profit|profits|sales|income|population|price|prices|cost|costs|budget|salary|debt|deficit|"
+    r"turnover|earnings|valuation|worth|rate|percentage|share|score|toll|age|height|weight|distance|speed|"
+    r"temperature|capacity|attendance|turnout|margin|fine|ransom|reward|fee|wage|tariff|tax)"
+)
 _TYPE_WORDS: dict[str, tuple[str, ...]] = {
     "duration": (
         r"\bhow long\b", r"\bfor how long\b", r"\bwhat (?:was|is) the (?:duration|length)\b", r"\bhow many (?:days|weeks|months|years|hours)\b",
@@ -27,10 +33,11 @@ _TYPE_WORDS: dict[str, tuple[str, ...]] = {
         r"\bhow (?:many|much)\b", r"\bwhat (?:percentage|share|number|amount|proportion|sum|value|price|cost)\b",
         r"\bhow old\b", r"\bby how much\b",
         r"\bwhat (?:was|is|were|are) the (?:[\w-]+\s)?(?:number|amount|total|figure|value|price|cost|toll|size|sum)\b",
+        r"\b(?:what|which)\b(?:\s+(?:is|was|are|were|will be))?(?:\s+the)?(?:\s+[\w'’-]+){0,2}?\s+" + _MEASURE + r"\b",
         r"\bwie viele?\b", r"\bcombien\b", r"\bcuánt[oa]s?\b", r"\bсколько\b", r"\bquant[oa]s?\b", r"\bwieviele?\b",
     ),
     "date": (
-        r"^when\b", r"\bwhen\b", r"\bwhat (?:date|day|year|month|time)\b", r"\bsince when\b", r"\bon which (?:day|date)\b",
+        r"^when\b", r"\bwhen\b", r"\b(?:what|which)\b(?:\s+(?:is|was|are|were|will be))?(?:\s+the)?(?:\s+[\w'’-]+){0,2}?\s+date\b", r"\bwhat (?:date|day|year|month|time)\b", r"\bsince when\b", r"\bon which (?:day|date)\b",
         r"\bin which (?:year|month)\b", r"\bwann\b", r"\bquand\b", r"\bcuándo\b", r"\bкогда\b", r"\bquando\b",
         r"\bв каком году\b", r"\ben quelle année\b", r"\bin welchem jahr\b",
     ),

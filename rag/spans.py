@@ -85,7 +85,8 @@ def typed_spans(profile: QuestionProfile, sentence: str) -> list[Span]:
             return titled
         names = _names(profile, sentence)
         after_title = [s for s in names if TITLE_BEFORE.search(sentence[max(0, s.start - 20) : s.start])]
-        return after_title or [s for s in names if " " in s.text or s.text.isupper()]
+        # A name after a title, else any name the question does not hold (a one-word name only mid-sentence).
+        return after_title or [s for s in names if " " in s.text or s.text.isupper() or s.start > 0]
     # place
     return [s for s in _names(profile, sentence) if _PLACE_BEFORE.search(sentence[max(0, s.start - 12) : s.start])]
 
