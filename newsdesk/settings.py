@@ -13,6 +13,7 @@ and other tools' variables too; only its ``NEWSDESK_`` names are read as ours.
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlparse
@@ -137,6 +138,11 @@ class AnswerSettings(_Section):
     max_total_wait_s: float = Field(120.0, gt=0, description="Upper bound on all attempts together.")
     max_tokens: int = Field(400, ge=16, description="Completion budget.")
     temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature.")
+    as_of: date | None = Field(
+        None,
+        description="The moment of asking (ISO date) that relative time words like 'this week' are measured "
+        "from; unset: today. Pin it to make answers reproducible on any day.",
+    )
 
     @field_validator("openai_base_url")
     @classmethod

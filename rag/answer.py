@@ -68,8 +68,12 @@ def answer_stream(
     news_index: NewsIndex | None = None,
     generator: Generator | None = None,
     filters: Filters | None = None,
+    as_of: date | None = None,
 ) -> Iterator[StreamEvent]:
-    """Yield drafts and notices as they happen, then the checked answer's text, then the Answer."""
+    """Yield drafts and notices as they happen, then the checked answer's text, then the Answer.
+
+    ``as_of`` is the moment of asking that "today", "this week", "the latest" are measured from
+    (default: the ``answer.as_of`` setting, else today)."""
     settings = settings or (news_index.settings if news_index else load_settings())
     cfg = settings.answer
     asked = clean_question(question, cfg.max_question_chars)
@@ -93,7 +97,13 @@ def answer_stream(
             notices.append(f"{exc}; showing the offline answer")
             use_llm = False
     q, retrieved, profile = read_and_retrieve(
-        asked, history=history, filters=filters, news_index=news_index, settings=settings, condensed=condensed
+        asked,
+        history=history,
+        filters=filters,
+        news_index=news_index,
+        settings=settings,
+        condensed=condensed,
+        today=as_of or cfg.as_of or date.today(),
     )
     if q.notice:
         notices.append(q.notice)
@@ -186,13 +196,16 @@ def read_and_retrieve(
     news_index: NewsIndex,
     settings: Settings,
     condensed: str | None = None,
+    today: date | None = None,
 ) -> tuple[Question, RetrievalResult, QuestionProfile]:
-    """Stages 1-2 and the question's profile: what the reader (and its training) starts from."""
+    """Stages 1-2 and the question's profile: what the reader (and its training) starts from.
+    ``today`` is the moment relative time words are measured from (default: today)."""
     dates = [a.date for a in news_index.articles.values() if a.date]
-    q = read_question(asked, history, filters, dates, date.today(), standalone=condensed)
+    q = read_question(asked, history, filters, dates, today or date.today(), standalone=condensed)
     retrieved = hybrid_retrieve(q.standalone, news_index=news_index, settings=settings, filters=q.filters)
     keywords = news_index.keyword_index
-    profile = profile_question(asked if q.carried else q.standalone, keywords.idf, keywords.has_word, context=q.carried)
+    own = q.standalone[: len(q.standalone) - len(q.carried)].strip() if q.carried else q.standalone
+    profile = profile_question(own, keywords.idf, keywords.has_word, context=q.carried)
     return q, retrieved, profile
 
 
