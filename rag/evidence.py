@@ -12,7 +12,7 @@ import numpy as np
 
 from newsdesk.text.overlap import weighted_coverage
 from rag.cite import passage_sentences
-from rag.features import Candidate, answerability_features, feature_matrix
+from rag.features import FEATURES, Candidate, answerability_features, feature_matrix
 from rag.focus import QuestionProfile, profile_question
 from rag.reader import ReaderPair
 from rag.records import Passage
@@ -43,10 +43,29 @@ class Evidence:
     ranked: list[ScoredSentence]  # best first
     answerable: float  # the answerability model's P(the best evidence answers the question)
     threshold: float
+    focus_stated: bool = True  # the best evidence states what the question asks about (see ``states_focus``)
 
     @property
     def answered(self) -> bool:
-        return bool(self.ranked) and self.answerable >= self.threshold
+        return bool(self.ranked) and self.answerable >= self.threshold and self.focus_stated
+
+
+FOCUS_GATE_TOP = 3  # the focus must be stated by one of the best few sentences
+
+
+def states_focus(profile: QuestionProfile, x: np.ndarray, order: np.ndarray) -> bool:
+    """Does the best evidence state what was asked? Only questions that name what they ask for
+    ("how many drones", "what agreements") are held to it: a count must sit next to the counted
+    thing; a "what X" question needs X (or its sentence before) in the evidence. Evidence that names
+    the same people and places but not the focus does not answer the question."""
+    if not profile.focus_asked or profile.foreign or not len(order):
+        return True
+    top = x[order[:FOCUS_GATE_TOP]]
+    if profile.wants in ("number", "duration"):
+        return bool(top[:, FEATURES.index("typed_near_focus")].max() > 0)
+    if profile.wants is None:
+        return bool(top[:, FEATURES.index("focus_context")].max() > 0)
+    return True  # "which venue", "which minister": the answer is a name; the focus word need not be there
 
 
 def candidates_of(passages: Sequence[Passage]) -> list[Candidate]:
@@ -80,7 +99,7 @@ def score_evidence(
         return Evidence([], 0.0, model.threshold if threshold is None else threshold)
     x = feature_matrix(profile, candidates, similarities(candidates), story_of)
     probability = model.ranker.probability(x)
-    answerable = float(model.answerable.probability(answerability_features(x, probability))[0])
+    answerable = float(model.answerable.probability(answerability_features(x, probability, profile.focus_in_corpus))[0])
     scored = [
         ScoredSentence(
             c.passage,
@@ -93,4 +112,7 @@ def score_evidence(
         for c, p in zip(candidates, probability)
     ]
     scored.sort(key=lambda s: (-s.score, s.passage.doc_id, s.start))
-    return Evidence(scored, answerable, model.threshold if threshold is None else threshold)
+    order = np.argsort(-probability, kind="stable")
+    return Evidence(
+        scored, answerable, model.threshold if threshold is None else threshold, states_focus(profile, x, order)
+    )

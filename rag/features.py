@@ -24,7 +24,9 @@ from rag.spans import focus_distance, typed_spans
 FEATURES: tuple[str, ...] = (
     "coverage",  # rarity-weighted share of the question's key words in the sentence
     "coverage_context",  # the same, over the sentence and the one before it (anaphora: "the meeting")
+    "missing",  # rarity of the rarest question word the sentence (with the one before it) lacks, over the rarest's
     "focus",  # share of the question's focus words in the sentence
+    "focus_context",  # the same, over the sentence and the one before it
     "names",  # share of the question's name words in the sentence
     "similarity",  # question-sentence cosine, rescaled for the model (0 = unrelated)
     "similarity_gap",  # similarity minus the best candidate's
@@ -39,6 +41,7 @@ FEATURES: tuple[str, ...] = (
     "fragment",  # a heading, caption or fragment
     "corroborated",  # other stories among the candidates state it (0, 0.5, 1)
     "unknown_names",  # the question names someone the corpus never mentions
+    "lead",  # one of the article's first sentences (news puts the main facts first)
     "coverage_x_typed",
     "similarity_x_typed",
     "coverage_x_similarity",
@@ -48,13 +51,16 @@ LEXICAL = frozenset(
     {
         "coverage",
         "coverage_context",
+        "missing",
         "focus",
+        "focus_context",
         "names",
         "coverage_x_typed",
         "coverage_x_similarity",
         "focus_x_similarity",
     }
 )
+LEAD_CHARS = 600  # "lead": starts within the article's first characters (headline, standfirst, first paragraph)
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,18 @@ def _share(terms: Sequence[str], text: str) -> float:
         return 0.0
     found = set(content_words(text))
     return sum(1 for t in terms if t in found or any(same_word(t, w) for w in found)) / len(terms)
+
+
+def _missing(profile: QuestionProfile, text: str) -> float:
+    """The weight of the heaviest question word ``text`` lacks, relative to the heaviest question word."""
+    heaviest = max(profile.weights, default=0.0)
+    if heaviest <= 0:
+        return 0.0
+    found = set(content_words(text))
+    lacking = [
+        w for t, w in zip(profile.terms, profile.weights) if not (t in found or any(same_word(t, f) for f in found))
+    ]
+    return max(lacking, default=0.0) / heaviest
 
 
 def _fragment(text: str) -> float:
@@ -108,7 +126,9 @@ def feature_matrix(
         row = x[i]
         row[col["coverage"]] = weighted_coverage(profile.terms, profile.weights, c.text)
         row[col["coverage_context"]] = weighted_coverage(profile.terms, profile.weights, c.previous + " " + c.text)
+        row[col["missing"]] = _missing(profile, c.previous + " " + c.text)
         row[col["focus"]] = _share(profile.focus, c.text)
+        row[col["focus_context"]] = _share(profile.focus, c.previous + " " + c.text)
         row[col["names"]] = _share(name_terms, c.text) if name_terms else 1.0
         row[col["similarity"]] = sims[i]
         row[col["similarity_gap"]] = sims[i] - best_sim
@@ -125,6 +145,7 @@ def feature_matrix(
         row[col["question_sentence"]] = 1.0 if c.text.strip().endswith("?") else 0.0
         row[col["fragment"]] = _fragment(c.text)
         row[col["unknown_names"]] = 1.0 if profile.unknown_names else 0.0
+        row[col["lead"]] = 1.0 if c.start < LEAD_CHARS else 0.0
     # Corroboration: other stories among the candidates stating the same claim.
     for i, c in enumerate(candidates):
         others = {
@@ -157,10 +178,14 @@ ANSWERABILITY_FEATURES: tuple[str, ...] = (
     "untyped_question",
     "unknown_names",
     "best_names",
+    "best_fragment",
+    "best_missing",
+    "typed_near_focus_anywhere",
+    "focus_in_corpus",
 )
 
 
-def answerability_features(x: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
+def answerability_features(x: np.ndarray, probabilities: np.ndarray, focus_in_corpus: float = 1.0) -> np.ndarray:
     """One row: the ranker's best candidate's features and what the best of all candidates reach."""
     col = {name: i for i, name in enumerate(FEATURES)}
     out = np.zeros(len(ANSWERABILITY_FEATURES))
@@ -181,5 +206,9 @@ def answerability_features(x: np.ndarray, probabilities: np.ndarray) -> np.ndarr
         best[col["untyped_question"]],
         best[col["unknown_names"]],
         best[col["names"]],
+        best[col["fragment"]],
+        best[col["missing"]],
+        x[:, col["typed_near_focus"]].max(),
+        focus_in_corpus,
     ]
     return out

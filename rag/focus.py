@@ -13,7 +13,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from newsdesk.text.numbers import NUMBER_WORD_VALUES, ORDINAL
 from newsdesk.text.words import STOPWORDS, content_words, words
+
+_NUMBER_WORD_RE = "|".join(NUMBER_WORD_VALUES) + r"|\d+"
 
 # Question words of other languages whose answers have a type: the default embedder is
 # multilingual, so a German or Russian question reaches English evidence; its type comes from here.
@@ -83,6 +86,8 @@ class QuestionProfile:
     focus: tuple[str, ...] = ()  # what the question asks about (stems), never a name
     names: tuple[str, ...] = ()  # key words that come from names in the question
     foreign: bool = False  # the question's words are mostly not the corpus's language
+    focus_in_corpus: float = 1.0  # share of the focus words that some article uses at all
+    focus_asked: bool = False  # the focus is the noun of "how many X" / "which X" / "what X", not just the words
 
     @property
     def total_weight(self) -> float:
@@ -130,12 +135,23 @@ def _wh_phrase(question: str) -> list[str]:
     return phrase
 
 
+def asked_focus(question: str) -> tuple[str, ...]:
+    """The noun phrase of "how many X", "which X", "what is the X of" (stems, no names, no numbers); () if none."""
+    names = name_words(question)
+    phrase = [
+        w
+        for w in content_words(" ".join(_wh_phrase(question)))
+        if w not in _AUXILIARY and w not in names and not re.fullmatch(ORDINAL + "|" + _NUMBER_WORD_RE, w)
+    ]
+    return tuple(dict.fromkeys(phrase))
+
+
 def focus_words(question: str) -> tuple[str, ...]:
     """The noun the question asks about, or else its non-name key words (stems, in order)."""
+    asked = asked_focus(question)
+    if asked:
+        return asked
     names = name_words(question)
-    phrase = [w for w in content_words(" ".join(_wh_phrase(question))) if w not in _AUXILIARY and w not in names]
-    if phrase:
-        return tuple(dict.fromkeys(phrase))
     return tuple(dict.fromkeys(w for w in content_words(question) if w not in names and w not in _AUXILIARY))
 
 
@@ -174,13 +190,16 @@ def profile_question(
     capitalised = [m.group(0) for m in re.finditer(r"(?<!^)(?<![.?!]\s)\b[A-Z][a-z]+\b", question.strip())]
     unknown = tuple(n for n in capitalised if not any(seen(w) for w in content_words(n)))
     names = name_words(question) | name_words(context)
+    focus = focus_words(question)
     return QuestionProfile(
         text=question,
         terms=own + carried,
         weights=weights,
         wants=answer_type(question),
         unknown_names=unknown,
-        focus=focus_words(question),
+        focus=focus,
+        focus_in_corpus=(sum(1 for w in focus if seen(w)) / len(focus)) if focus else 1.0,
+        focus_asked=bool(asked_focus(question)),
         names=tuple(sorted(names)),
         foreign=is_foreign(question, seen),
     )
