@@ -150,6 +150,30 @@ class AnswerSettings(_Section):
         return _check_url(value)
 
 
+class WebSettings(_Section):
+    """Fetching articles, feeds and sitemaps (`python -m index add|watch`): polite, bounded, http(s) only."""
+
+    user_agent: str = Field(
+        "Newsdesk/0.4 (news question-answering indexer; polite polling)",
+        min_length=3,
+        description="User-Agent sent with every request; it names Newsdesk (also the name robots.txt rules are read for).",
+    )
+    timeout_s: float = Field(20.0, gt=0, le=600, description="Time cap on one request, body included.")
+    max_bytes: int = Field(10_000_000, ge=10_000, description="Size cap on one response; a larger page is skipped.")
+    delay_s: float = Field(1.0, ge=0, le=600, description="Pause between two requests to the same host.")
+    max_redirects: int = Field(5, ge=0, le=30, description="Redirects followed per request.")
+    respect_robots: bool = Field(True, description="Skip pages and feeds that the host's robots.txt disallows.")
+    max_pages_per_source: int = Field(
+        500, ge=1, description="Most pages taken from one feed or sitemap per pass (the newest first)."
+    )
+    hosts_in_parallel: int = Field(
+        4, ge=1, le=32, description="Hosts fetched at once (one request at a time per host)."
+    )
+    max_backoff_s: float = Field(
+        6 * 3600.0, gt=0, description="`watch`: longest wait before retrying a source that keeps failing."
+    )
+
+
 ENV_PREFIX = "NEWSDESK_"
 ENV_FILE = ".env"
 
@@ -183,6 +207,7 @@ class Settings(BaseSettings):
     index: IndexSettings = Field(default_factory=IndexSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
 
     def with_overrides(self, **sections: dict) -> Settings:
         """A copy with some fields of some sections replaced, validated again."""
@@ -225,7 +250,7 @@ def _conventional_env() -> dict:
     return found
 
 
-_SECTIONS = ("index", "retrieval", "answer")
+_SECTIONS = ("index", "retrieval", "answer", "web")
 
 
 def _check_env_names() -> None:
