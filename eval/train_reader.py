@@ -27,7 +27,9 @@ from pathlib import Path
 import numpy as np
 
 from eval.suite import Case, load_suite
+from rag.evidence import states_focus
 from rag.features import ANSWERABILITY_FEATURES, FEATURES, LEXICAL, answerability_features, feature_matrix
+from rag.offline import RUNNER_UP
 from rag.reader import MODEL_PATH, LogisticModel, ReaderModel, ReaderPair
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,6 +50,7 @@ class Example:
     x: np.ndarray  # candidates x FEATURES
     y: np.ndarray  # 1 = the candidate states a gold answer from a gold source
     foreign: bool
+    profile: object = None  # the QuestionProfile (for the focus gate)
     focus_in_corpus: float = 1.0
     texts: tuple[str, ...] = ()  # the candidates' sentences, for diagnosis
 
@@ -145,7 +148,14 @@ def featurize(cases: list[tuple[Case, bool]], rgb_dir: Path = RGB_DIR, progress:
             texts = tuple(c.text for c in candidates)
             examples.append(
                 Example(
-                    case, corpus, x, label_candidates(case, candidates), profile.foreign, profile.focus_in_corpus, texts
+                    case,
+                    corpus,
+                    x,
+                    label_candidates(case, candidates),
+                    profile.foreign,
+                    profile,
+                    profile.focus_in_corpus,
+                    texts,
                 )
             )
             if progress and (i % 20 == 0 or i == len(todo)):
@@ -192,6 +202,15 @@ def _auc(scores: np.ndarray, labels: np.ndarray) -> float:
     return float(greater / (len(pos) * len(neg)))
 
 
+def _chosen_states_answer(y: np.ndarray, p: np.ndarray, max_sentences: int = 3) -> bool:
+    """Whether the sentences the offline answer would quote (best, then runners-up) include a positive."""
+    if not y.any():
+        return False
+    order = np.argsort(-p, kind="stable")
+    chosen = [i for i in order[:max_sentences] if p[i] >= RUNNER_UP * p[order[0]]]
+    return bool(y[chosen].any())
+
+
 def train_pair(examples: list[Example], foreign: bool) -> tuple[ReaderPair, dict]:
     """A ranker and an answerability model, with cross-validated scores and the refusal trade-off."""
     usable = [e for e in examples if len(e.y)]
@@ -225,12 +244,17 @@ def train_pair(examples: list[Example], foreign: bool) -> tuple[ReaderPair, dict
         model = fit_logistic(qa_x[rest], qa_y[rest], ANSWERABILITY_FEATURES, C_ANSWERABLE)
         qa_oof[idx] = model.probability(qa_x[idx])
     answerable = fit_logistic(qa_x, qa_y, ANSWERABILITY_FEATURES, C_ANSWERABLE)
-    correct_top = np.array(
-        [bool(usable[i].y[int(np.argmax(oof_prob[i]))]) if usable[i].y.any() else False for i in range(len(usable))]
+    # As the answer does: the best sentence and close runners-up are quoted; the focus gate applies.
+    correct_top = np.array([_chosen_states_answer(usable[i].y, oof_prob[i]) for i in range(len(usable))])
+    gate = np.array(
+        [
+            foreign or states_focus(usable[i].profile, usable[i].x, np.argsort(-oof_prob[i], kind="stable"))
+            for i in range(len(usable))
+        ]
     )
     curve = []
     for t in np.round(np.arange(0.05, 0.96, 0.05), 2):
-        answered = qa_oof >= t
+        answered = (qa_oof >= t) & gate
         ok = np.where(qa_y == 1, answered & correct_top, ~answered)
         unans = qa_y == 0
         curve.append(
