@@ -54,18 +54,15 @@ FOCUS_GATE_TOP = 3  # the focus must be stated by one of the best few sentences
 
 
 def states_focus(profile: QuestionProfile, x: np.ndarray, order: np.ndarray) -> bool:
-    """Does the best evidence state what was asked? Only questions that name what they ask for
-    ("how many drones", "what agreements") are held to it: a count must sit next to the counted
-    thing; a "what X" question needs X (or its sentence before) in the evidence. Evidence that names
-    the same people and places but not the focus does not answer the question."""
-    if not profile.focus_asked or profile.foreign or not len(order):
+    """Does the best evidence state what was asked? A question that counts or measures a named thing
+    ("how many drones", "how long did the talks last") is answered only by a number or duration next
+    to that thing: evidence naming the same people and places, with a number about something else,
+    does not answer it. ("What qualities", "what sort of partnership": the answer is an instance of
+    the noun, not the noun itself, so those are left to the answerability model.)"""
+    if not profile.focus_asked or profile.foreign or not len(order) or profile.wants not in ("number", "duration"):
         return True
     top = x[order[:FOCUS_GATE_TOP]]
-    if profile.wants in ("number", "duration"):
-        return bool(top[:, FEATURES.index("typed_near_focus")].max() > 0)
-    if profile.wants is None:
-        return bool(top[:, FEATURES.index("focus_context")].max() > 0)
-    return True  # "which venue", "which minister": the answer is a name; the focus word need not be there
+    return bool(top[:, FEATURES.index("typed_near_focus")].max() > 0)
 
 
 def candidates_of(passages: Sequence[Passage]) -> list[Candidate]:

@@ -70,6 +70,7 @@ _VERB_LIKE = re.compile(
     r"hit|led|saw|wrote|sat|got|paid|put|set|kept|brought|bought|sold|built|began|grew|knew|read)$",
     re.I,
 )
+_CLASSIFIERS = frozenset("sort sorts kind kinds type types form forms manner".split())
 _AUXILIARY = frozenset("did does do is was were are has have had will would can could should be been being".split())
 _NAME_WORD = re.compile(r"[A-Z][\w'’-]*|[A-Z]{2,}")
 
@@ -124,6 +125,9 @@ def _wh_phrase(question: str) -> list[str]:
     if c := _COPULA_THE.match(rest):  # "what was the dollar value of ..."
         rest = rest[c.end() :]
     tokens = re.findall(r"[\w'’-]+", rest)
+    # "what sort of partnership", "which kind of weapons": the noun after the classifier is the focus.
+    while len(tokens) > 2 and tokens[0].lower() in _CLASSIFIERS and tokens[1].lower() == "of":
+        tokens = tokens[2:]
     phrase: list[str] = []
     for i, token in enumerate(tokens):
         low = token.lower()

@@ -16,7 +16,7 @@ from newsdesk.text.numbers import DURATION_PHRASE, NUMBER_PHRASE, YEAR_ONLY
 from newsdesk.text.words import content_words, same_word
 from rag.focus import QuestionProfile
 
-_RELATIVE_TIME = re.compile(r"^\s*(?:after|before|later|earlier|ago|prior)\b", re.IGNORECASE)
+_RELATIVE_TIME = re.compile(r"^\s*(?:after|before|later|earlier|prior)\b", re.IGNORECASE)
 _PLACE_BEFORE = re.compile(r"\b(?:in|at|to|from|near|nearby|outside|inside|across)\s+(?:the\s+)?$")
 _WORD = re.compile(r"[\w'’-]+")
 
