@@ -22,6 +22,7 @@ from rag.compose import Claim, Quote, add_conflict_sides, compose_answer
 from rag.conflicts import TOPICS, find_conflicts
 from rag.conversation import needs_history
 from rag.corroboration import corroboration
+from rag.credits import credited_doc, is_credit_question, story_credits
 from rag.evidence import Candidate, ScoredSentence, profile_question, score_evidence
 from rag.focus import QuestionProfile
 from rag.generate import condense_question, stream_reply
@@ -132,10 +133,17 @@ def answer_stream(
     sides = find_conflicts(profile, ranked, stories) if evidence.answered else []
 
     # 5. Compose: checked generation, or offline selection (also the fallback when generation fails).
+    #    Who wrote or supplied a story is in its credit lines, outside the searched body: quote those.
     claims: list[Claim] | None = None
+    if ranked and is_credit_question(profile.text):
+        doc = credited_doc(profile.text, list(dict.fromkeys(s.passage.doc_id for s in ranked)), news_index.article)
+        claims = story_credits(doc, stories, news_index.article) if doc else None
+        claims = claims or None
+        if claims:
+            use_llm, sides = False, []
     raw_reply: str | None = None
     model_refused = False
-    if use_llm and generator is not None and passages:
+    if claims is None and use_llm and generator is not None and passages:
         parts: list[str] = []
         try:
             for piece in stream_reply(generator, q.standalone, passages, history):
@@ -151,7 +159,8 @@ def answer_stream(
             notices.append(f"{exc}; showing the offline answer")
         if claims is None and not model_refused:
             yield StreamEvent("notice", notices[-1])
-    backend = generator.name if (claims is not None or model_refused) and generator is not None else "offline"
+    generated = use_llm and generator is not None and (claims is not None or model_refused)
+    backend = generator.name if generated and generator is not None else "offline"
     if claims is None and not model_refused:
         chosen = choose_sentences(ranked, cfg.max_sentences) if evidence.answered else []
         claims = selected_claims(profile, chosen)
