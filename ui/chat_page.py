@@ -8,6 +8,7 @@ import rag
 from newsdesk.errors import NewsdeskError
 from ui import render
 from ui.answer_view import open_requested_article, show_answer
+from ui.freshness import show_new_articles_notice
 from ui.sidebar import Choices, rebuild_button
 
 MESSAGES = "messages"
@@ -26,6 +27,7 @@ def show_chat(choices: Choices, news_index, index_error: str | None) -> None:
     messages: list[dict] = st.session_state.setdefault(MESSAGES, [])
     for i, message in enumerate(messages):
         _show_message(i, message, news_index)
+    show_new_articles_notice(news_index, messages)
     prompt = st.chat_input("Ask about the news, e.g. How many troops has North Korea sent to Russia?", key="question")
     if prompt is not None:
         _ask(prompt, messages, choices, news_index)
