@@ -31,6 +31,7 @@ from index.add import FILE_SUFFIXES, AddReport, Failure, add_sources, build_inde
 from index.web.fetch import Fetcher
 from index.web.state import WebState
 from index.web.urls import BadURL, check_http_url
+from newsdesk.safetext import mask_urls
 from newsdesk.settings import Settings
 from ui import render, resources
 from ui.sidebar import Choices
@@ -154,7 +155,7 @@ class AddJob:
         self.shown = False  # the page has taken in the outcome (caches dropped, boxes reset)
 
     def _post(self, fraction: float, text: str) -> None:
-        self.updates.put((min(1.0, max(0.0, fraction)), text))
+        self.updates.put((min(1.0, max(0.0, fraction)), mask_urls(text)))
 
     def run(self) -> None:
         try:
@@ -193,9 +194,9 @@ class AddJob:
             shutil.rmtree(folder, ignore_errors=True)
         outcome = Outcome(
             summary=f"Added: {report.summary()}",
-            failures=[_failure_line(f, labels) for f in report.failed],
-            notes=[line.removeprefix("note: ") for line in said if line.startswith("note:")],
-            warnings=[line.removeprefix("warning: ") for line in said if line.startswith("warning:")],
+            failures=[mask_urls(_failure_line(f, labels)) for f in report.failed],
+            notes=[mask_urls(line.removeprefix("note: ")) for line in said if line.startswith("note:")],
+            warnings=[mask_urls(line.removeprefix("warning: ")) for line in said if line.startswith("warning:")],
             failed_addresses=[f.source for f in self.refused_addresses]
             + [url for url in self.addresses if url in report.failed_sources],
         )

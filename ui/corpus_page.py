@@ -11,6 +11,7 @@ import streamlit as st
 
 from index.add import ADDED_FOLDER
 from index.web.saved import SavedArticles
+from newsdesk.safetext import mask_url, mask_urls
 from ui import render
 from ui.chat_page import offer_build
 from ui.sidebar import Choices
@@ -46,7 +47,8 @@ def _origin(article, record: dict | None, corpus: Path) -> Origin:
         updated = _when(record.get("updated_at")) if record.get("updated_at") != record.get("added_at") else None
         if record.get("fetched_url"):
             came_from = record.get("url") or record["fetched_url"]
-            return Origin(came_from, via if _is_web(via) and via != came_from else None, added, updated)
+            via = via if _is_web(via) and via != came_from else None
+            return Origin(mask_urls(came_from), mask_url(via), added, updated)  # no password is shown
         return Origin(f"{ADDED_FILE} {Path(via).name}" if via else ADDED_FILE, None, added, updated)
     rel = _relative(article.path, corpus)
     if rel is not None and len(rel.parts) > 1 and rel.parts[0] == ADDED_FOLDER:
@@ -158,6 +160,6 @@ def show_corpus(choices: Choices, news_index, index_error: str | None) -> None:
         st.caption(render.escape_markdown(meta))
         origin = origins.get(doc_id) or Origin(CORPUS_FOLDER)
         st.caption(render.escape_markdown(origin_line(origin)))
-        if article.url and article.url != origin.came_from:
-            st.caption(render.escape_markdown(article.url))
+        if article.url and mask_urls(article.url) != origin.came_from:
+            st.caption(render.escape_markdown(mask_urls(article.url)))
         st.markdown(render.escape_markdown(article.text))

@@ -168,14 +168,18 @@ def test_two_uploaded_files_show_on_the_corpus_page_and_the_chat_answers_from_th
 def test_a_bad_url_and_a_non_http_address_get_one_line_each_and_lose_nothing(corpus):
     with NewsSite() as site:
         site.page("/news/bridge.html", "Portwen harbour bridge reopens", BRIDGE_TXT.decode().split("\n\n")[1:])
-        good, missing = site.url("/news/bridge.html"), site.url("/news/gone.html")
+        good = site.url("/news/bridge.html")
+        missing = site.url("/news/gone.html").replace("http://", "http://reader:s3cret@")
         addresses = f"{good}\n{missing}\n\nftp://example.org/rss.xml\n"
         at = add(start("add"), files=[("trevik.html", MUSEUM_HTML)], addresses=addresses)
     assert texts(at.warning) == ["Added: 2 new, 0 updated, 0 unchanged, 2 failed"]
     errors = texts(at.error)
     assert len(errors) == 2
     assert errors[0].startswith("ftp://example.org/rss.xml: not an http(s) URL")
-    assert errors[1].startswith(f"{missing}: ") and "404" in errors[1]
+    assert (
+        errors[1].startswith(f"{site.url('/news/gone.html').replace('http://', 'http://***@')}: ")
+        and "404" in errors[1]
+    )
     assert all("\n" not in e for e in errors)
     # The two failed addresses stay in the box to be fixed; the good page and the upload were added.
     assert at.text_area(key="add_addresses").value == f"ftp://example.org/rss.xml\n{missing}"

@@ -42,6 +42,14 @@ def test_each_kind_of_article_says_where_it_came_from(tmp_path):
     (corpus / "web" / "local" / "saved.jsonl").write_text(
         _record(id="saved", via="/tmp/newsdesk-upload-x/saved page.html", added_at="2026-12-03T09:30:00Z")
     )
+    (corpus / "web" / "example.org" / "private.jsonl").write_text(
+        _record(
+            id="private",
+            url="https://reader:s3cret@example.org/members/story",
+            fetched_url="https://reader:s3cret@example.org/members/story",
+            via="https://reader:s3cret@example.org/members/rss.xml",
+        )
+    )
     (corpus / "added" / "notes.txt").write_text(TEXT)
     os.utime(corpus / "added" / "notes.txt", (1_764_000_000, 1_764_000_000))  # 2025-11-24 16:00 UTC
     (corpus / "by-hand.txt").write_text(TEXT)
@@ -58,6 +66,9 @@ def test_each_kind_of_article_says_where_it_came_from(tmp_path):
     assert origins["saved"] == Origin("added file saved page.html", added="2026-12-03 09:30 UTC")
     assert origins["notes"] == Origin("added file notes.txt", added="2025-11-24 16:00 UTC")
     assert origins["by-hand"] == Origin("corpus folder")  # no time made up
+    assert origins["private"] == Origin(
+        "https://***@example.org/members/story", via="https://***@example.org/members/rss.xml"
+    )  # a password in a feed's address is never shown
 
     assert origin_line(origins["fed"]) == (
         "Came from https://example.org/news/bus-lines via https://example.org/rss.xml"
