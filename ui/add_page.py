@@ -184,6 +184,7 @@ class AddJob:
                 path.write_bytes(upload.data)
                 labels[str(path)] = upload.name
                 sources.append((str(path), upload.name))
+            self.uploads = {}  # the job stays in the session: it need not hold the files' bytes too
             sources += [(url, url) for url in self.addresses]
             for i, (source, label) in enumerate(sources):
                 self._add_one(
