@@ -31,8 +31,7 @@ def best_scores(cases: list[Case], news_index, settings) -> list[tuple[Case, flo
     low = settings.with_overrides(answer={"refusal_threshold": 0.0})
     for case in cases:
         answer = rag.answer(case.question, history=list(case.history) or None, news_index=news_index, settings=low)
-        from rag.evidence import profile_question
-        from rag.offline import score_sentences
+        from rag.evidence import profile_question, score_evidence
 
         standalone = answer.standalone_question or answer.question
         carried = standalone[len(answer.question) :] if standalone.startswith(answer.question) else ""
@@ -40,7 +39,7 @@ def best_scores(cases: list[Case], news_index, settings) -> list[tuple[Case, flo
         profile = profile_question(
             answer.question if carried else standalone, keywords.idf, keywords.has_word, context=carried
         )
-        ranked = score_sentences(profile, answer.trace)
+        ranked = score_evidence(profile, answer.trace)
         best = ranked[0].score if ranked else 0.0
         text = answer.text.lower()
         aliases = [a.lower() for a in case.answers]

@@ -3,19 +3,26 @@
 Every problem is a ``SuiteError`` naming the file and the line, so a person
 can open the file and fix it. Unknown fields are kept (``extra``) because
 external suites carry their own (RGB's ``false_answer``).
+
+Two kinds of suite: question suites (``load_suite``: a question, gold answers
+and sources) and claim suites for the verifier (``load_claims``: a claim, one
+evidence quote and whether the quote supports it).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 from newsdesk.errors import SuiteError
 
 ANSWER_MATCHES = ("any", "all")
-SPLITS = ("dev", "test")
+SPLITS = ("dev", "test", "train")  # train: cases a learned model is fitted on, never reported
 _REQUIRED = ("id", "question", "answers", "answer_match", "sources", "answerable", "type")
 
 
@@ -35,6 +42,8 @@ class Case:
     evidence: tuple[str, ...] = ()
     split: str | None = None
     expect_conflict: bool = False
+    as_of: date | None = None  # the moment of asking, for relative time words ("this week")
+    lang: str | None = None  # the question's language (BCP 47, e.g. "de"), when not English
     extra: dict = field(default_factory=dict, compare=False)
 
 
@@ -75,6 +84,37 @@ def _history(row: dict, where: str) -> tuple[dict, ...]:
     return tuple(value)
 
 
+def _as_of(row: dict, where: str) -> date | None:
+    value = row.get("as_of")
+    if value is None:
+        return None
+    try:
+        if not isinstance(value, str) or len(value) != 10:
+            raise ValueError
+        return date.fromisoformat(value)
+    except ValueError:
+        raise SuiteError(f"{where}: 'as_of' must be an ISO date like 2025-09-03, not {value!r}") from None
+
+
+_LANG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+
+
+def _lang(row: dict, where: str) -> str | None:
+    value = row.get("lang")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _LANG.fullmatch(value):
+        raise SuiteError(f'{where}: \'lang\' must be a language code like "de" or "pt-BR", not {value!r}')
+    return value
+
+
+def _split(row: dict, where: str) -> str | None:
+    split = row.get("split")
+    if split is not None and split not in SPLITS:
+        raise SuiteError(f"{where}: 'split' must be one of {', '.join(SPLITS)}, not {split!r}")
+    return split
+
+
 def parse_case(row: object, where: str, line: int) -> Case:
     """One validated case from one decoded JSON line."""
     if not isinstance(row, dict):
@@ -94,13 +134,11 @@ def parse_case(row: object, where: str, line: int) -> Case:
     sources = _str_list(row, "sources", where)
     if not answerable and answers:
         raise SuiteError(f"{where}: an unanswerable case must have no 'answers'")
-    split = row.get("split")
-    if split is not None and split not in SPLITS:
-        raise SuiteError(f'{where}: \'split\' must be "dev" or "test", not {split!r}')
+    split = _split(row, where)
     expect_conflict = row.get("expect_conflict", False)
     if not isinstance(expect_conflict, bool):
         raise SuiteError(f"{where}: 'expect_conflict' must be true or false")
-    known = set(_REQUIRED) | {"history", "evidence", "split", "expect_conflict"}
+    known = set(_REQUIRED) | {"history", "evidence", "split", "expect_conflict", "as_of", "lang"}
     return Case(
         id=row["id"].strip(),
         question=row["question"],
@@ -114,12 +152,18 @@ def parse_case(row: object, where: str, line: int) -> Case:
         evidence=_str_list(row, "evidence", where),
         split=split,
         expect_conflict=expect_conflict,
+        as_of=_as_of(row, where),
+        lang=_lang(row, where),
         extra={k: v for k, v in row.items() if k not in known},
     )
 
 
-def parse_suite(lines: Iterable[str], path: Path) -> list[Case]:
-    cases: list[Case] = []
+_Item = TypeVar("_Item", "Case", "Claim")
+
+
+def _parse_lines(lines: Iterable[str], path: Path, parse: Callable[[object, str, int], _Item]) -> list[_Item]:
+    """Every non-blank line parsed by ``parse(row, "FILE line N", N)``; the first bad line or repeated id is an error."""
+    items: list[_Item] = []
     seen: dict[str, int] = {}
     for line_no, line in enumerate(lines, start=1):
         if not line.strip():
@@ -129,29 +173,36 @@ def parse_suite(lines: Iterable[str], path: Path) -> list[Case]:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
             raise SuiteError(f"{where}: not valid JSON ({exc.msg} at column {exc.colno})") from None
-        case = parse_case(row, where, line_no)
-        if case.id in seen:
-            raise SuiteError(f"{where}: duplicate id {case.id!r} (first on line {seen[case.id]})")
-        seen[case.id] = line_no
-        cases.append(case)
-    if not cases:
+        item = parse(row, where, line_no)
+        if item.id in seen:
+            raise SuiteError(f"{where}: duplicate id {item.id!r} (first on line {seen[item.id]})")
+        seen[item.id] = line_no
+        items.append(item)
+    if not items:
         raise SuiteError(f"{path}: the suite has no cases")
-    return cases
+    return items
 
 
-def load_suite(path: str | Path, split: str | None = None) -> Suite:
-    """Read and validate a suite; keep only ``split`` ("dev"/"test") when given."""
-    path = Path(path)
+def parse_suite(lines: Iterable[str], path: Path) -> list[Case]:
+    return _parse_lines(lines, path, parse_case)
+
+
+def _read_lines(path: Path) -> list[str]:
     if not path.is_file():
         raise SuiteError(f"{path}: suite file not found" if not path.exists() else f"{path}: not a file")
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        return path.read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise SuiteError(f"{path}: cannot read the suite ({exc})") from None
-    cases = parse_suite(text.splitlines(), path)
+
+
+def load_suite(path: str | Path, split: str | None = None) -> Suite:
+    """Read and validate a suite; keep only ``split`` ("dev"/"test"/"train") when given."""
+    path = Path(path)
+    cases = parse_suite(_read_lines(path), path)
     if split is not None:
         if split not in SPLITS:
-            raise SuiteError(f"{path}: unknown split {split!r} (use dev or test)")
+            raise SuiteError(f"{path}: unknown split {split!r} (use {', '.join(SPLITS)})")
         if not any(c.split for c in cases):
             raise SuiteError(f"{path}: the suite has no 'split' field, so --split {split} cannot be used")
         cases = [c for c in cases if c.split == split]
@@ -170,3 +221,76 @@ def check_sources(suite: Suite, doc_ids: Iterable[str]) -> None:
     case, unknown = bad[0]
     more = f"; {len(bad) - 1} more case(s) have unknown doc ids" if len(bad) > 1 else ""
     raise SuiteError(f"{suite.path} line {case.line}: unknown doc id(s) {', '.join(unknown)} (not in the index){more}")
+
+
+CLAIM_LABELS = ("supported", "contradicted", "unsupported")
+CLAIM_KINDS = ("paraphrase", "exact", "negation", "number", "name", "antonym", "unrelated", "partial", "instruction")
+_CLAIM_REQUIRED = ("id", "claim", "evidence", "doc_id", "label", "kind")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One verifier case: does ``evidence`` (a quote from ``doc_id``) support ``claim``?"""
+
+    id: str
+    claim: str
+    evidence: str
+    doc_id: str
+    label: str
+    kind: str
+    line: int
+    split: str | None = None
+    note: str = ""
+    extra: dict = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class ClaimSuite:
+    path: Path
+    claims: tuple[Claim, ...]
+    split: str | None = None
+
+
+def parse_claim(row: object, where: str, line: int) -> Claim:
+    """One validated claim case from one decoded JSON line."""
+    if not isinstance(row, dict):
+        raise SuiteError(f"{where}: a case must be a JSON object")
+    missing = [k for k in _CLAIM_REQUIRED if k not in row]
+    if missing:
+        raise SuiteError(f"{where}: missing field(s) {', '.join(missing)}")
+    for key in _CLAIM_REQUIRED:
+        if not isinstance(row[key], str) or not row[key].strip():
+            raise SuiteError(f"{where}: '{key}' must be a non-empty string")
+    if row["label"] not in CLAIM_LABELS:
+        raise SuiteError(f"{where}: 'label' must be one of {', '.join(CLAIM_LABELS)}, not {row['label']!r}")
+    if row["kind"] not in CLAIM_KINDS:
+        raise SuiteError(f"{where}: 'kind' must be one of {', '.join(CLAIM_KINDS)}, not {row['kind']!r}")
+    note = row.get("note", "")
+    if not isinstance(note, str):
+        raise SuiteError(f"{where}: 'note' must be a string")
+    known = set(_CLAIM_REQUIRED) | {"split", "note"}
+    return Claim(
+        id=row["id"].strip(),
+        claim=row["claim"],
+        evidence=row["evidence"],
+        doc_id=row["doc_id"].strip(),
+        label=row["label"],
+        kind=row["kind"],
+        line=line,
+        split=_split(row, where),
+        note=note,
+        extra={k: v for k, v in row.items() if k not in known},
+    )
+
+
+def load_claims(path: str | Path, split: str | None = None) -> ClaimSuite:
+    """Read and validate a verifier claim suite; keep only ``split`` when given."""
+    path = Path(path)
+    claims = _parse_lines(_read_lines(path), path, parse_claim)
+    if split is not None:
+        if split not in SPLITS:
+            raise SuiteError(f"{path}: unknown split {split!r} (use {', '.join(SPLITS)})")
+        claims = [c for c in claims if c.split == split]
+        if not claims:
+            raise SuiteError(f"{path}: no cases in split {split!r}")
+    return ClaimSuite(path=path, claims=tuple(claims), split=split)

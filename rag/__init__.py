@@ -5,7 +5,8 @@ Public surface: ``answer()``, ``answer_stream()``, ``open_index()``, the records
 
 from __future__ import annotations
 
-from rag.answer import StreamEvent, answer, answer_stream, clean_question
+from rag.answer import StreamEvent, answer, answer_stream
+from rag.question import clean_question
 from rag.records import Answer, AnswerSentence, Citation, Conflict, Passage
 from rag.retrieve import Filters
 

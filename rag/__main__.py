@@ -114,6 +114,7 @@ def _chat(args) -> int:
             return 0
         if not question:
             return 0
+        news = news.refreshed()  # a build since the last question: answer from the index as it is now
         try:
             answer = rag.answer(question, history=history, settings=news.settings, news_index=news, filters=filters)
         except QuestionError as exc:

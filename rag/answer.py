@@ -1,50 +1,52 @@
-"""``answer()`` and ``answer_stream()``: the public way to ask Newsdesk a question."""
+"""``answer()`` and ``answer_stream()``: the public way to ask Newsdesk a question.
+
+One pass, one way: question -> retrieve -> score evidence -> decide sources
+(best copy, disagreements, corroboration) -> compose the Answer (offline
+selection or checked generation) -> done. Each stage lives in its own module;
+this file only runs them in order.
+"""
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 
 from index.embedders.base import rescaled_similarity
-from newsdesk.errors import GeneratorUnavailable, QuestionError
+from newsdesk.errors import GeneratorUnavailable
 from newsdesk.settings import Settings, load_settings
-from rag.conversation import needs_history, standalone_question
-from rag.evidence import profile_question
+from rag.compose import Claim, Quote, add_conflict_sides, compose_answer
+from rag.conflicts import TOPICS, find_conflicts
+from rag.conversation import needs_history
+from rag.corroboration import corroboration
+from rag.evidence import ScoredSentence, profile_question, score_evidence
 from rag.generate import condense_question, stream_reply
 from rag.llms.base import Generator
 from rag.newsindex import NewsIndex
-from rag.offline import answer_offline, refusal_text, related_passages, score_sentences
-from rag.records import Answer
+from rag.offline import choose_sentences, related_quotes, selected_claims, short_answer_of
+from rag.question import clean_question, read_question
+from rag.records import Answer, Passage
 from rag.retrieve import Filters, hybrid_retrieve
-from rag.sources import add_conflicts, count_corroboration, find_conflicts, merge_story_copies, prefer_best_copies
-from rag.timewords import time_scope
+from rag.stories import BestCopies, cite_best_copies
 from rag.verify import verify_reply
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+__all__ = ["StreamEvent", "answer", "answer_stream", "clean_question"]
 
 
 @dataclass(frozen=True)
 class StreamEvent:
-    """``kind`` is "token" (a piece of the reply as it arrives), "notice", or "answer" (the final, checked Answer)."""
+    """What ``answer_stream`` yields, in order:
+
+    - "draft": a piece of the model's reply as it arrives, NOT yet checked (generation only);
+    - "notice": one line about what happened (e.g. the server was down: offline answer shown);
+    - "token": a piece of the checked answer's text, sentence by sentence;
+    - "answer": the final, checked Answer (always last, exactly once).
+    """
 
     kind: str
     text: str = ""
     answer: Answer | None = None
-
-
-def clean_question(question: str, max_chars: int) -> str:
-    """Strip control characters; refuse empty or over-long questions with a clear message."""
-    if not isinstance(question, str):
-        raise QuestionError("the question must be text")
-    text = " ".join(_CONTROL.sub(" ", question).split())
-    if not text:
-        raise QuestionError("the question is empty: type a question about the articles")
-    if len(text) > max_chars:
-        raise QuestionError(f"the question is {len(text):,} characters long; the limit is {max_chars:,}")
-    return text
 
 
 def make_generator(settings: Settings) -> Generator:
@@ -62,98 +64,110 @@ def answer_stream(
     generator: Generator | None = None,
     filters: Filters | None = None,
 ) -> Iterator[StreamEvent]:
-    """Yield the reply as it is produced, then one final "answer" event with the checked Answer."""
+    """Yield drafts and notices as they happen, then the checked answer's text, then the Answer."""
     settings = settings or (news_index.settings if news_index else load_settings())
     cfg = settings.answer
-    question = clean_question(question, cfg.max_question_chars)
+    asked = clean_question(question, cfg.max_question_chars)
     started = time.perf_counter()
     news_index = news_index or NewsIndex(settings)
+    notices: list[str] = []
+
+    # 1. The question: standalone (a model condenses follow-ups when one is configured) and scoped in time.
     use_llm = generator is not None or cfg.backend == "openai"
-    notice = None
     if use_llm and generator is None:
         try:
             generator = make_generator(settings)
         except GeneratorUnavailable as exc:
-            notice, use_llm = f"{exc}; showing the offline answer", False
-    standalone = standalone_question(question, history)
-    if use_llm and history and needs_history(question):
+            notices.append(f"{exc}; showing the offline answer")
+            use_llm = False
+    condensed = None
+    if use_llm and generator is not None and history and needs_history(asked):
         try:
-            standalone = condense_question(generator, question, history)
+            condensed = condense_question(generator, asked, history)
         except GeneratorUnavailable as exc:
-            notice, use_llm = f"{exc}; showing the offline answer", False
-    filters, scope_notice, prefer_recent = _apply_time_words(standalone, filters, news_index)
-    notice = notice or scope_notice
-    retrieved = hybrid_retrieve(standalone, news_index=news_index, settings=settings, filters=filters)
-    timings = {
-        "retrieve": sum(retrieved.timings_ms.values()),
-        **{f"retrieve.{k}": v for k, v in retrieved.timings_ms.items()},
-    }
-    keywords = news_index.keyword_index
-    carried = standalone[len(question) :] if standalone.startswith(question) else ""
-    profile = profile_question(question if carried else standalone, keywords.idf, keywords.has_word, context=carried)
-    every_sentence = score_sentences(profile, retrieved.passages)
-    ranked = merge_story_copies(every_sentence, news_index.stories)
-    if prefer_recent:
-        ranked = newest_first_among_best(ranked)
+            notices.append(f"{exc}; showing the offline answer")
+            use_llm = False
+    dates = [a.date for a in news_index.articles.values() if a.date]
+    q = read_question(asked, history, filters, dates, date.today(), standalone=condensed)
+    if q.notice:
+        notices.append(q.notice)
+
+    # 2. Retrieve.
+    retrieved = hybrid_retrieve(q.standalone, news_index=news_index, settings=settings, filters=q.filters)
+    timings = {"retrieve": sum(retrieved.timings_ms.values())}
+    timings.update({f"retrieve.{k}": v for k, v in retrieved.timings_ms.items()})
+    passages = retrieved.passages
+
+    # 3. Score the evidence: every sentence of every passage.
     t = time.perf_counter()
-    result: Answer | None = None
+    keywords = news_index.keyword_index
+    profile = profile_question(asked if q.carried else q.standalone, keywords.idf, keywords.has_word, context=q.carried)
+    scored = score_evidence(profile, passages)
+
+    # 4. Decide the sources: best copy of each story, disagreements.
+    stories = news_index.stories
+    ranked = cite_best_copies(scored, BestCopies(stories, news_index.article))
+    if q.prefer_recent:
+        ranked = newest_first_among_best(ranked)
+    sides = find_conflicts(profile, ranked, stories, cfg.refusal_threshold)
+
+    # 5. Compose: checked generation, or offline selection (also the fallback when generation fails).
+    claims: list[Claim] | None = None
     raw_reply: str | None = None
-    if use_llm and retrieved.passages:
-        raw_parts: list[str] = []
+    model_refused = False
+    if use_llm and generator is not None and passages:
+        parts: list[str] = []
         try:
-            for piece in stream_reply(generator, standalone, retrieved.passages, history):
-                raw_parts.append(piece)
-                yield StreamEvent("token", piece)
-            raw_reply = "".join(raw_parts)
-            result = _checked_answer(question, raw_reply, retrieved.passages, settings, news_index, generator.name)
-            if result is None:
-                notice = "the model's answer could not be checked against the articles; showing the offline answer"
+            for piece in stream_reply(generator, q.standalone, passages, history):
+                parts.append(piece)
+                yield StreamEvent("draft", piece)
+            raw_reply = "".join(parts)
+            claims, model_refused = _checked_claims(raw_reply, passages, settings, news_index)
+            if claims is None and not model_refused:
+                notices.append(
+                    "the model's answer could not be checked against the articles; showing the offline answer"
+                )
         except GeneratorUnavailable as exc:
-            notice = f"{exc}; showing the offline answer"
-        if result is None:
-            yield StreamEvent("notice", notice or "")
-    if result is None:
-        result = answer_offline(
-            question,
-            profile,
-            retrieved.passages,
-            max_sentences=cfg.max_sentences,
-            threshold=cfg.refusal_threshold,
-            ranked=ranked,
-        )
-        if not result.refused:
-            for s in result.sentences:
-                yield StreamEvent("token", s.text + " ")
-    elif result.refused:  # the model said the articles don't answer: offer the closest passages too
-        result = replace(result, related=related_passages(ranked))
-    if not result.refused:
-        # Disagreements are looked for before copies merge: an edited copy may change the value.
-        result = _know_the_sources(result, profile, every_sentence, news_index, cfg.refusal_threshold)
+            notices.append(f"{exc}; showing the offline answer")
+        if claims is None and not model_refused:
+            yield StreamEvent("notice", notices[-1])
+    backend = generator.name if (claims is not None or model_refused) and generator is not None else "offline"
+    if claims is None and not model_refused:
+        claims = selected_claims(profile, choose_sentences(ranked, cfg.max_sentences, cfg.refusal_threshold))
+    claims = claims or []
+    refused = not any(c.supported for c in claims)
+    if not refused:
+        claims = add_conflict_sides(claims, sides)
+        claims = [
+            replace(c, corroboration=corroboration(c.text, [x.passage.doc_id for x in c.quotes], scored, stories))
+            if c.supported
+            else c
+            for c in claims
+        ]
     timings["answer"] = (time.perf_counter() - t) * 1000
     timings["total"] = (time.perf_counter() - started) * 1000
-    result = replace(
-        result,
+    result = compose_answer(
+        asked,
+        claims,
+        stories=stories,
+        sides=sides if not refused else (),
+        topic=TOPICS.get(profile.wants or "", "this"),
+        related=related_quotes(ranked) if refused else (),
+        refused=refused,
+        short_answer=short_answer_of(claims) if backend == "offline" else None,
+        trace=passages,
+        backend=backend,
         timings_ms={k: round(v, 2) for k, v in timings.items()},
-        standalone_question=standalone if standalone != question else None,
-        notice=notice or result.notice,
-        raw_answer=result.raw_answer or raw_reply,
+        standalone_question=q.standalone if q.standalone != asked else None,
+        notice="; ".join(dict.fromkeys(notices)) or None,
+        raw_answer=raw_reply,
     )
+    for s in result.shown_sentences:
+        yield StreamEvent("token", s.text + " ")
     yield StreamEvent("answer", answer=result)
 
 
-def _apply_time_words(question: str, filters: Filters | None, news_index: NewsIndex):
-    """Turn "in May 2024" / "last September" into a date filter (when some article is dated then),
-    and "the most recent" into a preference for newer articles."""
-    scope = time_scope(question, date.today())
-    if filters or not (scope.since or scope.until):
-        return filters, None, scope.prefer_recent
-    dated = [a.date for a in news_index.articles.values() if a.date]
-    if any(scope.since <= d <= scope.until for d in dated):
-        return Filters(since=scope.since, until=scope.until), None, scope.prefer_recent
-    return filters, f"no article is dated {scope.phrase.strip()!s}; searched all articles", scope.prefer_recent
-
-
-def newest_first_among_best(ranked, margin: float = 0.8):
+def newest_first_among_best(ranked: list[ScoredSentence], margin: float = 0.8) -> list[ScoredSentence]:
     """Among sentences close to the best score, newer articles first; the rest keep their order."""
     if not ranked:
         return ranked
@@ -164,26 +178,14 @@ def newest_first_among_best(ranked, margin: float = 0.8):
     return top + rest
 
 
-_TOPICS = {"number": "how many", "duration": "how long", "date": "when", "person": "who", "place": "where"}
-
-
-def _know_the_sources(result: Answer, profile, ranked, news_index: NewsIndex, threshold: float) -> Answer:
-    """Show disagreements, cite the best copy of each story, count independent stories."""
-    stories = news_index.stories
-    sides = find_conflicts(profile, ranked, stories, threshold)
-    if sides:
-        result = add_conflicts(result, sides, topic=_TOPICS.get(profile.wants, "this"))
-    result = prefer_best_copies(result, stories, news_index.article)
-    return count_corroboration(result, stories)
-
-
-def _checked_answer(
-    question: str, raw: str, passages, settings: Settings, news_index: NewsIndex, backend: str
-) -> Answer | None:
-    """The generated reply after verification; None when nothing in it survives the check."""
+def _checked_claims(
+    raw: str, passages: list[Passage], settings: Settings, news_index: NewsIndex
+) -> tuple[list[Claim] | None, bool]:
+    """The generated reply's sentences after verification, as claims (None: nothing survived), and
+    whether the model said the articles do not answer."""
     claim_vectors: dict[str, object] = {}
 
-    def similarity(claim: str, passage) -> float:
+    def similarity(claim: str, passage: Passage) -> float:
         """Cosine of the claim to the cited chunk's stored vector (one query embedding per claim)."""
         if claim not in claim_vectors:
             claim_vectors[claim] = news_index.embedder.embed_query(claim)
@@ -192,26 +194,27 @@ def _checked_answer(
 
     verified = verify_reply(raw, passages, settings.answer.support_threshold, similarity=similarity)
     if verified.refused:
-        return Answer(
-            question=question,
-            text=refusal_text(question),
-            refused=True,
-            trace=passages,
-            backend=backend,
-            raw_answer=raw,
-        )
+        return [], True
     if not verified.supported:
-        return None
-    return Answer(
-        question=question,
-        text=verified.text,
-        refused=False,
-        sentences=verified.sentences,
-        citations=verified.citations,
-        trace=passages,
-        backend=backend,
-        raw_answer=raw,
-    )
+        return None, False
+    copies = BestCopies(news_index.stories, news_index.article)
+    by_span = {(p.doc_id, p.start, p.end): p for p in passages}
+    claims = []
+    for s in verified.sentences:
+        quotes = []
+        for n in s.citations:
+            c = verified.citations[n - 1]
+            passage = by_span.get((c.doc_id, c.passage_start, c.passage_end))
+            if passage is None:
+                continue
+            twin = copies.twin(c.doc_id, c.quote)
+            quotes.append(
+                Quote(twin.passage, twin.start, twin.end, twin.text)
+                if twin
+                else Quote(passage, c.start, c.end, c.quote)
+            )
+        claims.append(Claim(s.text, tuple(quotes), s.support, supported=s.supported and bool(quotes)))
+    return claims, False
 
 
 def answer(question: str, **kwargs) -> Answer:

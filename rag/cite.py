@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from index.sentences import split_sentences
-from rag.records import Citation, Passage
+from rag.records import Citation, Passage, format_sentence
+
+__all__ = ["CitationBook", "format_sentence", "passage_sentences"]
 
 
 def passage_sentences(passage: Passage) -> list[tuple[int, int, str]]:
@@ -17,10 +19,9 @@ def passage_sentences(passage: Passage) -> list[tuple[int, int, str]]:
 class CitationBook:
     """Numbers quotes in order of first use; the same span always gets the same number."""
 
-    def __init__(self, citations: list[Citation] | None = None):
-        """Start empty, or continue the numbering of ``citations``."""
-        self.citations: list[Citation] = list(citations or [])
-        self._by_span: dict[tuple[str, int, int], int] = {(c.doc_id, c.start, c.end): c.n for c in self.citations}
+    def __init__(self) -> None:
+        self.citations: list[Citation] = []
+        self._by_span: dict[tuple[str, int, int], int] = {}
 
     def cite(self, passage: Passage, start: int, end: int, quote: str) -> int:
         key = (passage.doc_id, start, end)
@@ -29,22 +30,9 @@ class CitationBook:
             self._by_span[key] = n
             self.citations.append(
                 Citation(
-                    n=n,
-                    doc_id=passage.doc_id,
-                    start=start,
-                    end=end,
-                    quote=quote,
-                    title=passage.title,
-                    date=passage.date,
-                    source=passage.source,
-                    url=passage.url,
-                    passage_start=passage.start,
-                    passage_end=passage.end,
+                    n=n, doc_id=passage.doc_id, start=start, end=end, quote=quote, title=passage.title,
+                    date=passage.date, source=passage.source, url=passage.url,
+                    passage_start=passage.start, passage_end=passage.end,
                 )
-            )
+            )  # fmt: skip
         return self._by_span[key]
-
-
-def format_sentence(text: str, numbers: tuple[int, ...]) -> str:
-    marks = "".join(f"[{n}]" for n in numbers)
-    return f"{text} {marks}" if marks else text

@@ -11,52 +11,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from newsdesk.terms import content_words, same_word
-
-_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
-_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
-DATE_RE = re.compile(
-    rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:,\s*\d{{4}})?|\d{{1,2}}\s+{_MONTH}(?:\s+\d{{4}})?|{_MONTH}\s+\d{{4}}|"
-    rf"(?:in|since|until|by|of|from)\s+(?:early\s+|late\s+|mid-)?(?:{_MONTH}\s+)?(?:19|20)\d{{2}}|{_WEEKDAY}|"
-    rf"\d{{4}}-\d{{2}}-\d{{2}}|(?:last|next|this)\s+(?:year|month|week)|(?:19|20)\d{{2}})\b"
-)
-_NUMBER_WORDS = (
-    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
-    r"hundred|dozen|dozens|several|some)"
-)
-NUMBER_RE = re.compile(
-    rf"(?:(?:roughly|about|around|nearly|almost|over|more than|some|at least|up to)\s+)?"
-    rf"(?:\d[\d,.]*\d|\d)(?:\s*(?:%|percent|per cent|million|billion|thousand))?"
-    rf"|\b(?:(?:more than|over|nearly|about|some)\s+)?{_NUMBER_WORDS}(?:\s+(?:dozen|hundred|thousand|million))?\b",
-    re.IGNORECASE,
-)
-DURATION_RE = re.compile(
-    r"\b(?:(?:a|one|two|three|four|five|six|seven|\d+)-(?:day|week|month|year|hour)"
-    r"|\d+\s+(?:days|weeks|months|years|hours|minutes)"
-    r"|(?:(?:for\s+)?(?:over|more than|about|nearly|under|less than)\s+)?an?\s+(?:hour|day|week|month|year)"
-    r"|(?:two|three|four|five|six|several|\d+)\s+(?:days|weeks|months|years|hours|decades))\b",
-    re.IGNORECASE,
-)
-_NAME_RE = re.compile(
-    r"(?:[A-Z][a-zA-Z'’\-]+|[A-Z]{2,})(?:\s+(?:[A-Z][a-zA-Z'’\-]+|[A-Z]{2,}|of|de|al|bin|von|van))*(?<!\s(?:of|de|al))"
-)
-_TITLES = (
-    "President",
-    "Minister",
-    "leader",
-    "spokesperson",
-    "spokesman",
-    "aide",
-    "Chancellor",
-    "Premier",
-    "Secretary",
-    "counterpart",
-    "ombudswoman",
-    "chief",
-    "agency",
-    "broadcaster",
-    "media",
-)
+from newsdesk.text.dates import DATE_PHRASE
+from newsdesk.text.names import NAME, TITLE_BEFORE, TITLED_NAME
+from newsdesk.text.numbers import DURATION_PHRASE, NUMBER_PHRASE, YEAR_ONLY
+from newsdesk.text.overlap import weighted_coverage
+from newsdesk.text.words import content_words, same_word
+from rag.cite import passage_sentences
+from rag.records import Passage
 
 
 @dataclass(frozen=True)
@@ -129,21 +90,13 @@ def profile_question(
 
 def coverage(profile: QuestionProfile, sentence: str) -> float:
     """Rarity-weighted share of the question's key words that the sentence contains."""
-    words = set(content_words(sentence))
-    got = 0.0
-    for term, weight in zip(profile.terms, profile.weights):
-        if term in words or any(same_word(term, w) for w in words):
-            got += weight
-    return got / profile.total_weight
-
-
-_TITLED_NAME = re.compile(r"\b(?:" + "|".join(_TITLES) + r")\s+((?:[A-Z][a-zA-Z'’\-]+\s?){1,4})")
+    return weighted_coverage(profile.terms, profile.weights, sentence)
 
 
 def _titled_names(sentence: str, profile: QuestionProfile) -> list[re.Match]:
     """Names right after a title word ("Foreign Minister Choe Son Hui") that the question does not already hold."""
     out = []
-    for m in _TITLED_NAME.finditer(sentence):
+    for m in TITLED_NAME.finditer(sentence):
         name = m.group(1).strip()
         if (
             name
@@ -181,17 +134,17 @@ def find_short_answer(profile: QuestionProfile, sentence: str) -> tuple[int, int
     if wants is None:
         return None
     if wants == "number":
-        found = _outside_question(list(NUMBER_RE.finditer(sentence)), profile.text)
-        found = [m for m in found if not re.fullmatch(r"(?:19|20)\d\d", m.group(0).strip())] or found
+        found = _outside_question(list(NUMBER_PHRASE.finditer(sentence)), profile.text)
+        found = [m for m in found if not YEAR_ONLY.fullmatch(m.group(0).strip())] or found
     elif wants == "duration":
-        found = _outside_question(list(DURATION_RE.finditer(sentence)), profile.text)
+        found = _outside_question(list(DURATION_PHRASE.finditer(sentence)), profile.text)
     elif wants == "date":
-        found = _outside_question(list(DATE_RE.finditer(sentence)), profile.text)
+        found = _outside_question(list(DATE_PHRASE.finditer(sentence)), profile.text)
     elif wants == "person" and (titled := _titled_names(sentence, profile)):
         found = titled
     else:
         found = []
-        for m in _NAME_RE.finditer(sentence):
+        for m in NAME.finditer(sentence):
             phrase = m.group(0)
             if m.start() == 0 and " " not in phrase:
                 continue  # a capitalised first word is not a name by itself
@@ -211,11 +164,7 @@ def find_short_answer(profile: QuestionProfile, sentence: str) -> tuple[int, int
                 )
             ] or []
         elif wants == "person":
-            titled = [
-                m
-                for m in found
-                if re.search(r"\b(?:" + "|".join(_TITLES) + r")\s+$", sentence[max(0, m.start() - 20) : m.start()])
-            ]
+            titled = [m for m in found if TITLE_BEFORE.search(sentence[max(0, m.start() - 20) : m.start()])]
             found = titled or [m for m in found if " " in m.group(0)]
     if not found:
         return None
@@ -256,3 +205,32 @@ def evidence_score(profile: QuestionProfile, sentence: str, dense_rel: float) ->
     if len(stripped.split()) < 5 or stripped[-1:] not in '.!"”’)':
         score *= 0.8  # headings, captions, fragments
     return score
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    """A sentence of a retrieved passage (offsets into the original article) with its evidence score."""
+
+    passage: Passage
+    start: int
+    end: int
+    text: str
+    score: float
+    coverage: float
+
+
+def score_evidence(profile: QuestionProfile, passages: list[Passage]) -> list[ScoredSentence]:
+    """Every sentence of every passage with its evidence score, best first: the evidence both answer paths use."""
+    dense = [p.dense_score for p in passages if p.dense_score is not None]
+    lo, hi = (min(dense), max(dense)) if dense else (0.0, 0.0)
+    scored: dict[tuple[str, int, int], ScoredSentence] = {}
+    for p in passages:
+        rel = ((p.dense_score - lo) / (hi - lo)) if (p.dense_score is not None and hi > lo) else 0.5
+        for start, end, text in passage_sentences(p):
+            key = (p.doc_id, start, end)
+            if key in scored:  # overlapping chunks repeat a sentence
+                continue
+            scored[key] = ScoredSentence(
+                p, start, end, text, evidence_score(profile, text, rel), coverage(profile, text)
+            )
+    return sorted(scored.values(), key=lambda s: (-s.score, s.passage.doc_id, s.start))

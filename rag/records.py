@@ -61,10 +61,27 @@ class Conflict:
     kind: str = "value"  # value | event
 
 
-@dataclass
+def format_sentence(text: str, numbers: tuple[int, ...]) -> str:
+    """A sentence followed by its citation marks: 'Text. [1][2]'."""
+    marks = "".join(f"[{n}]" for n in numbers)
+    return f"{text} {marks}" if marks else text
+
+
+def refusal_message(question: str) -> str:
+    return (
+        f"The articles don't say. Nothing in the corpus answers \u201c{question.strip()}\u201d; "
+        "the closest passages are listed as related."
+    )
+
+
+@dataclass(frozen=True)
 class Answer:
+    """A composed, checked answer. Built once (rag/compose.py) and never edited after.
+
+    ``text`` is derived from the shown sentences, so the text and the sentences cannot disagree.
+    """
+
     question: str
-    text: str
     refused: bool
     sentences: list[AnswerSentence] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
@@ -78,8 +95,19 @@ class Answer:
     notice: str | None = None  # e.g. "LLM server unreachable: offline answer shown"
     conflicts: list[Conflict] = field(default_factory=list)
 
+    @property
+    def shown_sentences(self) -> list[AnswerSentence]:
+        """The checked, supported sentences: the only ones shown as the answer."""
+        return [] if self.refused else [s for s in self.sentences if s.supported]
+
+    @property
+    def text(self) -> str:
+        if self.refused:
+            return refusal_message(self.question)
+        return " ".join(format_sentence(s.text, s.citations) for s in self.shown_sentences)
+
     def citation(self, n: int) -> Citation | None:
         return next((c for c in self.citations if c.n == n), None)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "text": self.text}

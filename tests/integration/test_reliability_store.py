@@ -12,6 +12,7 @@ import pytest
 import index
 import rag
 from index.embedders.fake import FakeEmbedder
+from index.store import doc_id_of_chunk
 from newsdesk.errors import StoreError
 from tests.conftest import ROOT, SEED_CORPUS, make_settings
 from tests.integration.servers import chroma_server
@@ -142,3 +143,33 @@ def test_a_truncated_index_is_a_clear_line_with_a_rebuild_path(tmp_path, seed_co
     assert "previous index moved to" in rebuilt.stderr and list(tmp_path.glob("store.old-*/chroma.sqlite3"))
     done = _cli("rag", "ask", TROOPS, "--store", str(store), cwd=tmp_path)
     assert done.returncode == 0 and "15,000" in done.stdout
+
+
+def test_rebuild_of_a_folder_that_is_not_an_index_is_one_line(tmp_path, seed_copy):
+    """`--store . --rebuild` from a folder of one's own files used to end in a traceback."""
+    (tmp_path / "notes.txt").write_text("keep me", encoding="utf-8")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    done = _cli(
+        "index", "build", "--corpus", str(seed_copy), "--store", ".", "--rebuild", "--embedder", "fake", cwd=tmp_path
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [_last_line(done)]
+    assert "is not a Newsdesk index" in _last_line(done) and "refusing to move it aside" in _last_line(done)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_an_open_index_notices_a_rebuild_by_another_process(tmp_path, seed_copy):
+    """The app and a command line are two processes: the app's cached Chroma client read the moved-aside files."""
+    settings = make_settings(tmp_path, corpus=seed_copy)
+    build = ("index", "build", "--corpus", str(seed_copy), "--store", str(tmp_path / "store"), "--embedder", "fake")
+    assert _cli(*build, cwd=tmp_path).returncode == 0
+    news = rag.open_index(settings)
+    assert news.article("004_54ac3c588acb31a6") is not None and not news.is_stale()
+    for doc_id, extra in (("000_d5ae959b64b4b853", ()), ("004_54ac3c588acb31a6", ("--rebuild",))):
+        (seed_copy / f"{doc_id}.txt").unlink()
+        done = _cli(*build, *extra, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        assert news.is_stale()
+        news = news.refreshed()
+        assert news.article(doc_id) is None and doc_id not in {doc_id_of_chunk(c) for c in news.chunks.ids}
+    assert len(news.articles) == 3 and "15,000" not in rag.answer(TROOPS, news_index=news).text

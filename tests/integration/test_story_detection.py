@@ -18,7 +18,7 @@ from index.clean import clean_article
 from index.embedders.minilm_onnx import MiniLMOnnxEmbedder
 from index.sentences import split_sentences
 from index.stories import judge_pair
-from rag.sources import normalize_value
+from newsdesk.text.values import normalize_value
 from tests.conftest import RGB_DIR, SEED_CORPUS, make_settings
 
 pytestmark = pytest.mark.slow

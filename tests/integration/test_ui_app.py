@@ -241,7 +241,7 @@ sys.path.insert(0, {str(ROOT)!r})
 from rag.records import Answer, AnswerSentence, Citation, Conflict
 from ui.answer_view import show_answer
 answer = Answer(
-    question="How many troops?", text="About 15,000 troops were sent. [1] [2]", refused=False,
+    question="How many troops?", refused=False,
     sentences=[AnswerSentence("About 15,000 troops were sent.", (1, 2), 0.9, highlight=(6, 12), corroboration=2)],
     citations=[Citation(1, "a", 0, 10, "<b>15,000</b> troops", title="**Bold** title", source="DW", date="2025-09-02",
                         also_in=("c",)),

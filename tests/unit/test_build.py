@@ -107,3 +107,33 @@ def test_story_grouping_pages_its_queries_and_writes(tmp_path, seed_copy, monkey
     assert {d: r.metadata["story"] for d, r in store.article_records().items()} == {
         d: g["story"] for d, g in whole.items()
     }
+
+
+def test_rebuild_waits_for_the_build_that_holds_the_lock(tmp_path, seed_copy):
+    """--rebuild used to move the index aside before taking the lock: both builds ran and the first failed."""
+    from index.store import build_lock
+
+    settings = make_settings(tmp_path, corpus=seed_copy)
+    index.build(settings=settings, embedder=FakeEmbedder())
+    before = sorted(p.name for p in (tmp_path / "store").iterdir())
+    with build_lock(settings):  # another build is writing
+        with pytest.raises(StoreError, match="another build is writing this index"):
+            index.build(settings=settings, embedder=FakeEmbedder(), rebuild=True)
+    assert sorted(p.name for p in (tmp_path / "store").iterdir()) == before
+    assert not list(tmp_path.glob("store.old-*"))
+    report = index.build(settings=settings, embedder=FakeEmbedder(), rebuild=True)  # lock released: it runs
+    assert report.embedded_articles == 5 and list(tmp_path.glob("store.old-*/chroma.sqlite3"))
+
+
+@pytest.mark.parametrize("relative", [False, True], ids=["path", "dot"])
+def test_rebuild_refuses_to_move_a_folder_that_is_not_an_index(tmp_path, seed_copy, monkeypatch, relative):
+    """`--store . --rebuild` ended in a traceback; a folder of the user's own files must never move."""
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("my own file", encoding="utf-8")
+    monkeypatch.chdir(folder)
+    settings = make_settings(tmp_path, corpus=seed_copy, index={"store_dir": "." if relative else str(folder)})
+    with pytest.raises(StoreError, match=r"is not a Newsdesk index \(it holds notes.txt\): refusing to move it aside"):
+        index.build(settings=settings, embedder=FakeEmbedder(), rebuild=True)
+    assert [p.name for p in folder.iterdir()] == ["notes.txt"]  # nothing moved, nothing created
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus", "mine"]

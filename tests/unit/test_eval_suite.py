@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from eval.suite import check_sources, load_suite
+from eval.suite import check_sources, load_claims, load_suite
 from newsdesk.errors import SuiteError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,7 +62,11 @@ def test_the_rgb_suite_loads_and_keeps_its_own_fields():
         (GOOD | {"id": "c2", "answers": []}, "line 2: 'answers' is empty"),
         (GOOD | {"id": "c2", "answerable": False}, "line 2: an unanswerable case must have no 'answers'"),
         (GOOD | {"id": "c2", "history": [{"role": "bot", "content": "x"}]}, "line 2: each 'history' turn"),
-        (GOOD | {"id": "c2", "split": "train"}, "line 2: 'split' must be"),
+        (GOOD | {"id": "c2", "split": "holdout"}, "line 2: 'split' must be one of dev, test, train"),
+        (GOOD | {"id": "c2", "as_of": "3 Sept 2025"}, "line 2: 'as_of' must be an ISO date"),
+        (GOOD | {"id": "c2", "as_of": "2025-02-30"}, "line 2: 'as_of' must be an ISO date"),
+        (GOOD | {"id": "c2", "as_of": 20250903}, "line 2: 'as_of' must be an ISO date"),
+        (GOOD | {"id": "c2", "lang": "German"}, "line 2: 'lang' must be a language code"),
         (GOOD | {"id": "c2", "question": ""}, "line 2: 'question' must be a non-empty string"),
         (GOOD, "line 2: duplicate id 'c1' \\(first on line 1\\)"),
     ],
@@ -94,3 +99,57 @@ def test_unknown_doc_ids_are_reported_with_their_line(tmp_path):
     with pytest.raises(SuiteError, match=r"line 2: unknown doc id\(s\) d9 .*1 more case"):
         check_sources(suite, ["d1"])
     check_sources(suite, ["d1", "d8", "d9"])  # all known: no error
+
+
+def test_train_split_as_of_and_lang_are_read(tmp_path):
+    path = _write(
+        tmp_path,
+        GOOD | {"split": "train"},
+        GOOD | {"id": "c2", "split": "test", "as_of": "2025-09-03", "lang": "de", "time_word": "today"},
+    )
+    suite = load_suite(path)
+    assert suite.cases[0].as_of is None and suite.cases[0].lang is None
+    assert suite.cases[1].as_of == date(2025, 9, 3) and suite.cases[1].lang == "de"
+    assert suite.cases[1].extra == {"time_word": "today"}  # as_of and lang are fields, not extras
+    assert [c.id for c in load_suite(path, split="train").cases] == ["c1"]
+
+
+CLAIM = {
+    "id": "k1",
+    "claim": "Kim sent troops.",
+    "evidence": "North Korea has deployed roughly 15,000 troops.",
+    "doc_id": "d1",
+    "label": "supported",
+    "kind": "paraphrase",
+    "split": "dev",
+}
+
+
+def test_a_claim_suite_loads_with_its_splits(tmp_path):
+    path = _write(tmp_path, CLAIM, CLAIM | {"id": "k2", "label": "contradicted", "kind": "negation", "split": "test"})
+    suite = load_claims(path)
+    assert [(c.id, c.label, c.kind, c.line) for c in suite.claims] == [
+        ("k1", "supported", "paraphrase", 1),
+        ("k2", "contradicted", "negation", 2),
+    ]
+    assert [c.id for c in load_claims(path, split="test").claims] == ["k2"]
+
+
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        ("{not json", "line 2: not valid JSON"),
+        ({k: v for k, v in CLAIM.items() if k != "evidence"} | {"id": "k2"}, r"missing field\(s\) evidence"),
+        (CLAIM | {"id": "k2", "label": "true"}, "line 2: 'label' must be one of supported, contradicted"),
+        (CLAIM | {"id": "k2", "kind": "swap"}, "line 2: 'kind' must be one of paraphrase"),
+        (CLAIM | {"id": "k2", "claim": " "}, "line 2: 'claim' must be a non-empty string"),
+        (CLAIM | {"id": "k2", "split": "holdout"}, "line 2: 'split' must be one of"),
+        (CLAIM | {"id": "k2", "note": 3}, "line 2: 'note' must be a string"),
+        (CLAIM, "line 2: duplicate id 'k1' \\(first on line 1\\)"),
+    ],
+)
+def test_a_bad_claim_line_is_an_error_naming_file_and_line(tmp_path, row, message):
+    path = _write(tmp_path, CLAIM, row)
+    with pytest.raises(SuiteError, match=message) as err:
+        load_claims(path)
+    assert str(err.value).startswith(str(path)) and "\n" not in str(err.value)

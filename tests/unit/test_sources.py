@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import rag
-from rag.sources import describe_conflict, normalize_value, word_overlap
+from newsdesk.text.overlap import word_overlap
+from newsdesk.text.values import normalize_value
+from rag.conflicts import describe_conflict
 
 DW, DW_MT = "002_102502518f9dd0d1", "001_6424d35343858a03"
 

@@ -73,9 +73,13 @@ def test_generated_answer_is_checked_and_the_raw_reply_kept(minilm_seed_index):
             "How many troops has North Korea sent to Russia?", news_index=minilm_seed_index, generator=fake
         )
     )
-    tokens = "".join(e.text for e in events if e.kind == "token")
+    drafts = "".join(e.text for e in events if e.kind == "draft")
+    checked = "".join(e.text for e in events if e.kind == "token")
     answer = events[-1].answer
-    assert answer.raw_answer == tokens and "golden tiger" in answer.raw_answer
+    assert answer.raw_answer == drafts and "golden tiger" in answer.raw_answer
+    assert "golden tiger" not in checked and checked.split() == [
+        w for s in answer.shown_sentences for w in s.text.split()
+    ]
     assert "15,000" in answer.text and "golden tiger" not in answer.text
     assert [s.supported for s in answer.sentences] == [True, False]
     assert answer.backend == "fake-llm"

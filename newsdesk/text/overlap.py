@@ -1,0 +1,68 @@
+"""How much two texts share, in key words: the one family of overlap measures.
+
+All measures compare ``content_words`` (stopwords out, light stems), and treat
+inflections as one word ('travel'/'traveled') through a 5-letter stem set.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from newsdesk.text.words import content_words, same_word
+
+SAME_CLAIM = 0.6  # same_claim_overlap above which two sentences state the same thing
+
+
+@lru_cache(maxsize=20_000)
+def key_words(text: str) -> tuple[tuple[str, ...], frozenset[str], frozenset[str]] | None:
+    """Key words, their set, and their 5-letter stems; None for a text without key words."""
+    found = tuple(content_words(text))
+    return (found, frozenset(found), frozenset(w[:5] for w in found if len(w) >= 5)) if found else None
+
+
+def jaccard(a: str, b: str) -> float:
+    """Shared key words over all key words of both texts."""
+    sa, sb = set(content_words(a)), set(content_words(b))
+    if not sa or not sb:
+        return 0.0
+    return len(sa & sb) / len(sa | sb)
+
+
+def word_overlap(a: str, b: str) -> float:
+    """Share of the shorter text's key words found in the other (names and all)."""
+    wa, wb = key_words(a), key_words(b)
+    if not wa or not wb:
+        return 0.0
+    short, long_ = (wa, wb) if len(wa[0]) <= len(wb[0]) else (wb, wa)
+    _, exact, stems = long_
+    return sum(1 for w in short[0] if w in exact or (len(w) >= 5 and w[:5] in stems)) / len(short[0])
+
+
+def same_claim_overlap(a: str, b: str) -> float:
+    """Word overlap measured against the LONGER text: a heading inside a sentence is not the sentence."""
+    wa, wb = key_words(a), key_words(b)
+    if not wa or not wb:
+        return 0.0
+    return word_overlap(a, b) * min(len(wa[0]), len(wb[0])) / max(len(wa[0]), len(wb[0]))
+
+
+def weighted_coverage(terms: tuple[str, ...], weights: tuple[float, ...], text: str) -> float:
+    """Weighted share of ``terms`` that ``text`` contains (a term matches itself or an inflection)."""
+    total = sum(weights) or 1.0
+    found = set(content_words(text))
+    got = 0.0
+    for term, weight in zip(terms, weights):
+        if term in found or any(same_word(term, w) for w in found):
+            got += weight
+    return got / total
+
+
+def share_found(claim: str, source: str) -> float:
+    """Share of the claim's key words (repeats counted) that the source contains."""
+    claim_words = content_words(claim)
+    if not claim_words:
+        return 0.0
+    source_words = set(content_words(source))
+    return sum(1 for w in claim_words if w in source_words or any(same_word(w, s) for s in source_words)) / len(
+        claim_words
+    )

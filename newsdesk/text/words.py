@@ -1,0 +1,49 @@
+"""Words: lowercased, lightly stemmed tokens, stopwords, and when two words are the same word."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+STOPWORDS = frozenset(
+    """
+a about above after again against all also am an and any are as at be because been before being below between both
+but by can could did do does doing down during each few for from further had has have having he her here hers
+herself him himself his how i if in into is it its itself just me more most my myself no nor not now of off on
+once only or other our ours ourselves out over own same she should so some such than that the their theirs them
+themselves then there these they this those through to too under until up very was we were what when where which
+while who whom why will with would you your yours yourself yourselves said says say told according reported
+did does do what which who whom whose when where why how many much long
+""".split()
+)
+
+_WORD = re.compile(r"[A-Za-z0-9]+(?:[-'’][A-Za-z0-9]+)*")
+
+
+@lru_cache(maxsize=1 << 16)
+def _stem(word: str) -> str:
+    """A light plural/possessive stem: enough to match 'troops'~'troop', 'Russia's'~'russia'."""
+    word = re.sub(r"['’]s$", "", word)
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def words(text: str) -> list[str]:
+    """Lowercased, lightly stemmed words, stopwords kept."""
+    return [_stem(w.lower()) for w in _WORD.findall(text)]
+
+
+def content_words(text: str) -> list[str]:
+    """Lowercased, stemmed words without stopwords: what keyword matching compares."""
+    return [w for w in words(text) if w not in STOPWORDS and len(w) > 1]
+
+
+def same_word(a: str, b: str) -> bool:
+    """Equal, or one an inflection of the other ('visit'/'visited', 'conclude'/'concluded')."""
+    if a == b:
+        return True
+    short, long_ = sorted((a, b), key=len)
+    return len(short) >= 4 and long_.startswith(short[: max(4, len(short) - 1)]) and len(long_) - len(short) <= 3
