@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import logging
+import threading
 import time
 import uuid
 from datetime import date
 
+import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -21,19 +24,56 @@ from newsdesk.settings import ServeSettings
 from rag.serve.chat import MODEL, RequestError, answer_payload, completion, completion_chunks, parse_chat_request
 from rag.serve.guards import AnswerSlots, ApiError, KeyCheck, api_error_for, read_json_body
 
+log = logging.getLogger("newsdesk.serve")
+
 OPEN_PATHS = ("/healthz",)  # answered without a key: says only that the server is up
 
 
-def create_app(news_index, serve: ServeSettings | None = None) -> Starlette:
-    """The API over an open index (``rag.open_index``); keys, limits and CORS from ``serve`` (default: its settings)."""
+class LiveIndex:
+    """The open index, swapped for a fresh one when a build changed it on disk.
+
+    Checked at most every ``check_every_s`` (one small read), by whichever worker
+    comes first; while one worker reopens, the others keep answering from the old index.
+    """
+
+    def __init__(self, news_index, check_every_s: float = 2.0):
+        self._index = news_index
+        self._check_every_s = check_every_s
+        self._next_check = time.monotonic() + check_every_s
+        self._lock = threading.Lock()
+
+    def current(self):
+        """The index as it is now; blocks only the one caller that reopens it."""
+        if time.monotonic() < self._next_check or not self._lock.acquire(blocking=False):
+            return self._index
+        try:
+            self._index = self._index.refreshed()
+        except NewsdeskError as exc:  # e.g. a rebuild still writing: keep answering from what is open
+            log.warning("could not reopen the index, still serving the one open: %s", exc)
+        finally:
+            self._next_check = time.monotonic() + self._check_every_s
+            self._lock.release()
+        return self._index
+
+
+def create_app(news_index, serve: ServeSettings | None = None, *, index_check_s: float = 2.0) -> Starlette:
+    """The API over an open index (``rag.open_index``); keys, limits and CORS from ``serve`` (default: its settings).
+
+    A build that changes the index is picked up within ``index_check_s`` seconds.
+    """
     cfg = serve or news_index.settings.serve
     keys = KeyCheck([k.get_secret_value() for k in cfg.api_keys])
     slots = AnswerSlots(cfg.max_concurrency, cfg.max_waiting)
+    live = LiveIndex(news_index, index_check_s)
     max_question_chars = news_index.settings.answer.max_question_chars
 
     async def answer_in_worker(question: str, history: list[dict], filters: rag.Filters | None = None):
         rag.clean_question(question, max_question_chars)  # a bad question is refused before it takes a worker
-        return await slots.run(lambda: rag.answer(question, history=history, news_index=news_index, filters=filters))
+
+        def work():
+            return rag.answer(question, history=history, news_index=live.current(), filters=filters)
+
+        return await slots.run(work)
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -77,14 +117,15 @@ def create_app(news_index, serve: ServeSettings | None = None) -> Starlette:
 
     async def article(request: Request) -> Response:
         doc_id = request.path_params["doc_id"]
-        found = news_index.article(doc_id)
+        found = (await anyio.to_thread.run_sync(live.current)).article(doc_id)
         if found is None:
             raise ApiError(404, f"no article with id {doc_id[:100]!r}", code="article_not_found")
         fields = ("doc_id", "title", "date", "source", "url", "byline", "text")  # not its path on the server
         return JSONResponse({name: getattr(found, name) for name in fields})
 
     async def index_info(request: Request) -> Response:
-        info = news_index.info
+        current = await anyio.to_thread.run_sync(live.current)
+        info = current.info
         return JSONResponse(
             {
                 "articles": info.get("articles"),
@@ -93,7 +134,7 @@ def create_app(news_index, serve: ServeSettings | None = None) -> Starlette:
                 "embedder": info.get("embedder"),
                 "last_build": info.get("last_build"),
                 "state": info.get("state"),
-                "answer_backend": news_index.settings.answer.backend,
+                "answer_backend": current.settings.answer.backend,
             }
         )
 

@@ -12,6 +12,7 @@ import rag
 from index.embedders.fake import FakeEmbedder
 from newsdesk.settings import ServeSettings
 from rag.serve import create_app
+from tests.conftest import make_settings
 
 TROOPS = "How many troops has North Korea sent to Russia?"
 KEY = "test-key-0123456789abcdef"
@@ -214,3 +215,21 @@ def test_cors_is_off_unless_origins_are_configured(fake_seed_index):
     assert preflight.headers["access-control-allow-origin"] == "http://localhost:3000"
     other = http.get("/v1/models", headers={"Origin": "http://evil.example", "Authorization": f"Bearer {KEY}"})
     assert "access-control-allow-origin" not in other.headers
+
+
+def test_a_build_that_changes_the_index_is_served_without_a_restart(tmp_path, seed_copy):
+    import index
+
+    settings = make_settings(tmp_path, corpus=seed_copy)
+    index.build(settings=settings)
+    http = TestClient(create_app(rag.open_index(settings), ServeSettings(), index_check_s=0))
+    assert http.get("/v1/index").json()["articles"] == 5
+    (seed_copy / "zz_new.txt").write_text(
+        "Glacier melt in the Alps\n\nThe Rhone glacier lost 4.7 percent of its ice volume in 2024, Swiss researchers said.\n",
+        encoding="utf-8",
+    )
+    index.build(settings=settings)
+    assert http.get("/v1/index").json()["articles"] == 6
+    assert "Rhone glacier" in http.get("/v1/articles/zz_new").json()["text"]
+    answer = http.post("/v1/answer", json={"question": "How much of its ice volume did the Rhone glacier lose?"}).json()
+    assert "4.7 percent" in answer["text"] and answer["citations"][0]["doc_id"] == "zz_new"

@@ -27,7 +27,6 @@ TROOPS = "How many troops has North Korea sent to Russia?"
 def cited_answer(**changes) -> Answer:
     fields = dict(
         question=TROOPS,
-        text="About 15,000 troops were sent. [1] Others say 12,000. [2]",
         refused=False,
         sentences=[
             AnswerSentence("About 15,000 troops were sent.", (1,), 0.9, highlight=(6, 12), corroboration=2),
@@ -49,7 +48,6 @@ def cited_answer(**changes) -> Answer:
 def refused_answer() -> Answer:
     return Answer(
         question="Who won the 2022 World Cup?",
-        text="The articles don't say.",
         refused=True,
         related=[Citation(1, "002_q", 0, 12, "a parade text", title="Parade", source="DW", date="2025-09-03")],
     )
@@ -126,7 +124,7 @@ def test_an_unknown_model_name_is_not_echoed():
 def test_reply_text_is_the_checked_answer_then_conflicts_then_numbered_sources():
     reply = reply_text(cited_answer())
     text, _, trailer = reply.partition("\n\n")
-    assert text == cited_answer().text  # markers kept, text untouched
+    assert text == cited_answer().text == "About 15,000 troops were sent. [1] Others say 12,000. [2]"
     assert "Sources disagree on how many: 15,000 [1]; 12,000 [2]" in trailer
     sources = trailer[trailer.index("Sources:\n") :].splitlines()[1:]
     assert sources[0] == (
@@ -137,7 +135,8 @@ def test_reply_text_is_the_checked_answer_then_conflicts_then_numbered_sources()
 
 def test_a_refusal_lists_related_passages_without_numbers_and_a_notice_comes_last():
     reply = reply_text(refused_answer())
-    assert reply.startswith("The articles don't say.\n\nRelated passages:\n- Parade — DW, 2025-09-03")
+    assert reply.startswith(refused_answer().text + "\n\nRelated passages:\n- Parade — DW, 2025-09-03")
+    assert refused_answer().text.startswith("The articles don't say.")
     assert "[1]" not in reply
     noticed = reply_text(cited_answer(notice="LLM server unreachable;\nshowing the offline answer"))
     assert noticed.endswith("\n\nNote: LLM server unreachable; showing the offline answer")
