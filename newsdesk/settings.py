@@ -264,7 +264,7 @@ def _conventional_env() -> dict:
     return found
 
 
-_SECTIONS = ("index", "retrieval", "answer")
+_SECTIONS = ("index", "retrieval", "answer", "serve")
 
 
 def _check_env_names() -> None:

@@ -128,3 +128,12 @@ def test_answer_slots_refuse_beyond_running_plus_waiting():
         assert await slots.run(lambda: "again") == "again"
 
     anyio.run(scenario)
+
+
+@pytest.mark.parametrize("name", ["NEWSDESK_SERVE_API_KEYS", "NEWSDESK_API_KEYS"])
+def test_a_mistyped_key_variable_is_an_error_not_an_open_server(monkeypatch, name):
+    monkeypatch.setenv(name, '["key-one-0123456789abc"]')
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert "did you mean NEWSDESK_SERVE__API_KEYS?" in str(caught.value)
+    assert "key-one" not in str(caught.value)
