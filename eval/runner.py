@@ -228,6 +228,7 @@ def score_case(case: Case, news_index, judge: SupportJudge, settings: Settings, 
         settings=settings,
         news_index=news_index,
         generator=generator,
+        as_of=case.as_of,
     )
     retrieval_settings = settings.with_overrides(retrieval={"top_k": m.MAX_K})
     query = answer.standalone_question or case.question

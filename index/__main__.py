@@ -1,4 +1,4 @@
-"""`python -m index build|status` — the command line for the index."""
+"""`python -m index build|status|add|watch` — the command line for the index."""
 
 from __future__ import annotations
 
@@ -24,6 +24,22 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--corpus")
     s.add_argument("--store")
     s.add_argument("--json", action="store_true")
+    a = sub.add_parser(
+        "add",
+        help="add files, folders, article URLs, RSS/Atom feeds or sitemaps to the corpus, then update the index",
+    )
+    a.add_argument("sources", nargs="+", metavar="SOURCE", help=".txt/.md/.jsonl/.html file, folder, or http(s) URL")
+    a.add_argument("--corpus", help="corpus folder (default: data/corpus)")
+    a.add_argument("--store", help="index folder (default: .newsdesk)")
+    a.add_argument("--embedder", choices=list(EMBEDDERS), help="embedding backend")
+    a.add_argument("--no-build", action="store_true", help="only save the articles; `index build` indexes them later")
+    w = sub.add_parser("watch", help="poll feeds and sitemaps and add what is new, until stopped (Ctrl+C / SIGTERM)")
+    w.add_argument("sources", nargs="+", metavar="SOURCE", help="feed, sitemap or page URL (files and folders too)")
+    w.add_argument("--every", default="15m", help="time between rounds: 30s, 15m, 1h (default 15m)")
+    w.add_argument("--rounds", type=int, help="stop after this many rounds (default: run until stopped)")
+    w.add_argument("--corpus", help="corpus folder (default: data/corpus)")
+    w.add_argument("--store", help="index folder (default: .newsdesk)")
+    w.add_argument("--embedder", choices=list(EMBEDDERS), help="embedding backend")
     return parser
 
 
@@ -91,10 +107,23 @@ def _status(args) -> int:
     return 0
 
 
+def _add(args) -> int:
+    from index.web.cli import run_add
+
+    return run_add(args.sources, _settings(args), build=not args.no_build)
+
+
+def _watch(args) -> int:
+    from index.web.cli import run_watch
+
+    return run_watch(args.sources, _settings(args), every=args.every, rounds=args.rounds)
+
+
 def main(argv=None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     args = _parser().parse_args(argv)
-    return run_cli(lambda: _build(args) if args.command == "build" else _status(args))
+    commands = {"build": _build, "status": _status, "add": _add, "watch": _watch}
+    return run_cli(lambda: commands[args.command](args))
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from newsdesk.errors import CorpusError
 log = logging.getLogger(__name__)
 
 TEXT_SUFFIXES = (".txt", ".md")
+HTML_SUFFIXES = (".html", ".htm")  # saved web pages: their main text is extracted (index/web/extract.py)
 CATALOG_NAMES = ("catalog.csv",)
 _CATALOG_FIELDS = ("title", "date", "source", "url", "byline")
 
@@ -172,6 +173,7 @@ def _load_jsonl(path: Path, text: str, result: LoadResult) -> list[Article]:
                 date=normalize_date(row.get("date")) or base.date,
                 source=(row.get("source") or base.source),
                 url=row.get("url") or None,
+                byline=(row.get("byline") or base.byline),
             )
         )
     return articles
@@ -193,7 +195,7 @@ def load_corpus(corpus_dir: str | Path, max_bytes: int = 20_000_000) -> LoadResu
             catalog.update(_read_catalog(path, result))
             continue
         suffix = path.suffix.lower()
-        if suffix not in TEXT_SUFFIXES + (".jsonl",):
+        if suffix not in TEXT_SUFFIXES + (".jsonl",) + HTML_SUFFIXES:
             continue
         try:
             info = path.stat()  # follows file symlinks; a loop raises OSError
@@ -223,6 +225,8 @@ def load_corpus(corpus_dir: str | Path, max_bytes: int = 20_000_000) -> LoadResu
         found = (
             _load_jsonl(path, text, result)
             if suffix == ".jsonl"
+            else _load_html(path, raw, result)
+            if suffix in HTML_SUFFIXES
             else [a for a in [_from_text(path.stem, text, str(path), result)] if a is not None]
         )
         for article in found:
@@ -254,3 +258,27 @@ def _apply_catalog(article: Article, overrides: dict | None, result: LoadResult)
         else:
             values["date"] = iso
     return replace(article, **values)
+
+
+def _load_html(path: Path, raw: bytes, result: LoadResult) -> list[Article]:
+    """A saved web page: its extracted main text is the article's original (as `python -m index add` saves it)."""
+    from index.web.extract import NoArticleText, extract_html_bytes
+
+    try:
+        page = extract_html_bytes(raw)
+    except NoArticleText as exc:
+        result.warn(f"skipped {path.name}: {exc}")
+        return []
+    base = _from_text(path.stem, page.text, str(path), result)
+    if base is None:
+        return []
+    return [
+        replace(
+            base,
+            title=page.title or base.title,
+            date=normalize_date(page.date) or base.date,
+            source=page.outlet or base.source,
+            url=page.canonical_url,
+            byline=page.author or base.byline,
+        )
+    ]

@@ -23,6 +23,7 @@ _USAGE = """usage: newsdesk COMMAND [ARGS]
 
 commands:
   index build|status|...   build and inspect the index        (same as python -m index ...)
+  index add|watch SOURCE   add pages, feeds, sitemaps, files  (same as python -m index add|watch ...)
   ask QUESTION             answer one question                (same as python -m rag ask ...)
   chat                     a conversation in the terminal     (same as python -m rag chat ...)
   serve                    the HTTP API, when installed       (same as python -m rag serve ...)

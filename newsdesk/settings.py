@@ -13,6 +13,7 @@ and other tools' variables too; only its ``NEWSDESK_`` names are read as ours.
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlparse
@@ -136,11 +137,40 @@ class AnswerSettings(_Section):
     max_total_wait_s: float = Field(120.0, gt=0, description="Upper bound on all attempts together.")
     max_tokens: int = Field(400, ge=16, description="Completion budget.")
     temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature.")
+    as_of: date | None = Field(
+        None,
+        description="The moment of asking (ISO date) that relative time words like 'this week' are measured "
+        "from; unset: today. Pin it to make answers reproducible on any day.",
+    )
 
     @field_validator("openai_base_url")
     @classmethod
     def _base_url_is_url(cls, value: str | None) -> str | None:
         return _check_url(value)
+
+
+class WebSettings(_Section):
+    """Fetching articles, feeds and sitemaps (`python -m index add|watch`): polite, bounded, http(s) only."""
+
+    user_agent: str = Field(
+        "Newsdesk/0.4 (news question-answering indexer; polite polling)",
+        min_length=3,
+        description="User-Agent sent with every request; it names Newsdesk (also the name robots.txt rules are read for).",
+    )
+    timeout_s: float = Field(20.0, gt=0, le=600, description="Time cap on one request, body included.")
+    max_bytes: int = Field(10_000_000, ge=10_000, description="Size cap on one response; a larger page is skipped.")
+    delay_s: float = Field(1.0, ge=0, le=600, description="Pause between two requests to the same host.")
+    max_redirects: int = Field(5, ge=0, le=30, description="Redirects followed per request.")
+    respect_robots: bool = Field(True, description="Skip pages and feeds that the host's robots.txt disallows.")
+    max_pages_per_source: int = Field(
+        500, ge=1, description="Most pages taken from one feed or sitemap per pass (the newest first)."
+    )
+    hosts_in_parallel: int = Field(
+        4, ge=1, le=32, description="Hosts fetched at once (one request at a time per host)."
+    )
+    max_backoff_s: float = Field(
+        6 * 3600.0, gt=0, description="`watch`: longest wait before retrying a source that keeps failing."
+    )
 
 
 class ServeSettings(_Section):
@@ -221,6 +251,7 @@ class Settings(BaseSettings):
     index: IndexSettings = Field(default_factory=IndexSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
     serve: ServeSettings = Field(default_factory=ServeSettings)
 
     def with_overrides(self, **sections: dict) -> Settings:
@@ -264,7 +295,7 @@ def _conventional_env() -> dict:
     return found
 
 
-_SECTIONS = ("index", "retrieval", "answer", "serve")
+_SECTIONS = ("index", "retrieval", "answer", "web", "serve")
 
 
 def _check_env_names() -> None:

@@ -106,6 +106,7 @@ def _chat(args) -> int:
     filters = _filters(args)
     history: list[dict] = []
     print("Ask about the articles. An empty line or Ctrl+D ends the chat.")
+    began_with, announced = set(news.articles), 0  # to say when `index add`/`watch` brought new articles meanwhile
     while True:
         try:
             question = input("\nyou> ").strip()
@@ -114,7 +115,13 @@ def _chat(args) -> int:
             return 0
         if not question:
             return 0
-        news = news.refreshed()  # a build since the last question: answer from the index as it is now
+        fresh = news.refreshed()  # a build since the last question: answer from the index as it is now
+        if fresh is not news and (arrived := len(set(fresh.articles) - began_with)) > announced:
+            print(
+                f"note: {arrived} new article{'s' if arrived != 1 else ''} in the index since this conversation began"
+            )
+            announced = arrived
+        news = fresh
         try:
             answer = rag.answer(question, history=history, settings=news.settings, news_index=news, filters=filters)
         except QuestionError as exc:

@@ -63,8 +63,12 @@ def answer_stream(
     news_index: NewsIndex | None = None,
     generator: Generator | None = None,
     filters: Filters | None = None,
+    as_of: date | None = None,
 ) -> Iterator[StreamEvent]:
-    """Yield drafts and notices as they happen, then the checked answer's text, then the Answer."""
+    """Yield drafts and notices as they happen, then the checked answer's text, then the Answer.
+
+    ``as_of`` is the moment of asking that "today", "this week", "the latest" are measured from
+    (default: the ``answer.as_of`` setting, else today)."""
     settings = settings or (news_index.settings if news_index else load_settings())
     cfg = settings.answer
     asked = clean_question(question, cfg.max_question_chars)
@@ -88,7 +92,8 @@ def answer_stream(
             notices.append(f"{exc}; showing the offline answer")
             use_llm = False
     dates = [a.date for a in news_index.articles.values() if a.date]
-    q = read_question(asked, history, filters, dates, date.today(), standalone=condensed)
+    today = as_of or cfg.as_of or date.today()
+    q = read_question(asked, history, filters, dates, today, standalone=condensed)
     if q.notice:
         notices.append(q.notice)
 

@@ -35,15 +35,13 @@ class Question:
     """What was asked, and how it is read."""
 
     asked: str  # the cleaned question as typed
-    standalone: str  # with the conversation's topic carried over, when it leans on it
+    standalone: str  # what is searched: the topic carried over when it leans on the conversation; recency words
+    # that became the date range ("today", "two weeks ago") are left out: their dates are in ``filters``, and
+    # no article says "two weeks ago" of the day it reports. Named periods ("in May 2024") stay: articles name them.
     filters: Filters | None  # the caller's filters, or the time words' date range
     prefer_recent: bool = False  # "latest", "most recent": newer articles first
     notice: str | None = None  # e.g. a time word no article matches
-
-    @property
-    def carried(self) -> str:
-        """Words carried from earlier turns (offline follow-ups append them to the question)."""
-        return self.standalone[len(self.asked) :] if self.standalone.startswith(self.asked) else ""
+    carried: str = ""  # words carried from earlier turns (offline follow-ups append them to the question)
 
 
 def read_question(
@@ -54,13 +52,49 @@ def read_question(
     today: date,
     standalone: str | None = None,
 ) -> Question:
-    """Make the question standalone (unless a model already did: ``standalone``) and scope it in time."""
+    """Make the question standalone (unless a model already did: ``standalone``) and scope it in time.
+
+    ``today`` is the moment of asking: relative time words are measured from it, and "the latest" means
+    the newest articles that existed then.
+    """
+    condensed = standalone is not None
     standalone = standalone or standalone_question(asked, history)
     scope = time_scope(standalone, today)
     notice = None
-    if not filters and (scope.since or scope.until):
-        if any(scope.since <= d <= scope.until for d in article_dates if d):
-            filters = Filters(since=scope.since, until=scope.until)
+    drop_phrase = False  # recency words became the date range: search without them
+    if not filters and scope.since and scope.until:
+        since, until = scope.since, scope.until
+        if any(since <= d <= until for d in article_dates if d):
+            filters, drop_phrase = Filters(since=since, until=until), scope.only_in_window
+        elif scope.only_in_window:  # what was reported "today" cannot come from another day's article
+            filters, drop_phrase = Filters(since=since, until=until), True
+            notice = f"no article is dated {scope.phrase} ({_days(since, until)})"
         else:
             notice = f"no article is dated {scope.phrase.strip()!s}; searched all articles"
-    return Question(asked, standalone, filters, scope.prefer_recent, notice)
+    elif not filters and scope.prefer_recent and any(d > today.isoformat() for d in article_dates if d):
+        # Asked in the past (a pinned ``today``): articles dated later did not exist yet.
+        filters = Filters(until=today.isoformat())
+    own = asked
+    if drop_phrase and condensed:
+        carried = standalone[len(asked) :] if standalone.startswith(asked) else ""
+        standalone = without_time_phrase(standalone, scope.phrase)
+    else:
+        if drop_phrase:  # carry the conversation over to the question without its time words
+            own = without_time_phrase(asked, scope.phrase)
+            standalone = standalone_question(own, history)
+        carried = standalone[len(own) :] if standalone.startswith(own) else ""
+    return Question(asked, standalone, filters, scope.prefer_recent, notice, carried)
+
+
+def without_time_phrase(question: str, phrase: str) -> str:
+    """The question without the time phrase (with its preposition and possessive: "at today's parade" ->
+    "at parade"), or the question unchanged when nothing else would be left."""
+    pattern = rf"(?:\b(?:in|during|from|over|on|for|of)\s+)?{re.escape(phrase)}(?:['’]s\b)?"
+    rest = re.sub(pattern, " ", question, count=1, flags=re.I)
+    rest = re.sub(r"\s+([?.!,;:])", r"\1", " ".join(rest.split())).strip(" ,")
+    rest = re.sub(r"^[,;:]\s*", "", rest)
+    return rest if any(c.isalnum() for c in rest) else question
+
+
+def _days(since: str, until: str) -> str:
+    return since if since == until else f"{since} to {until}"
