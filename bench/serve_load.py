@@ -78,35 +78,39 @@ def served(store: Path, log_path: Path, max_concurrency: int | None) -> Iterator
     if max_concurrency:
         env["NEWSDESK_SERVE__MAX_CONCURRENCY"] = str(max_concurrency)
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("w") as server_log:
+    with log_path.open("w") as server_log:  # a file, not a pipe: an unread pipe would fill and stall the server
         proc = subprocess.Popen(
-            [sys.executable, "-m", "rag", "serve", "--port", "0", "--store", str(store)],
-            stdout=subprocess.PIPE,
-            stderr=server_log,
-            text=True,
+            [sys.executable, "-u", "-m", "rag", "serve", "--port", "0", "--store", str(store)],
+            stdout=server_log,
+            stderr=subprocess.STDOUT,
             env=env,
             cwd=synth.ROOT,
         )
-        try:
-            line = proc.stdout.readline()
-            if not line.startswith("Newsdesk API on "):
-                raise RuntimeError(f"the server did not start ({line.strip()!r}); see {log_path}")
-            url = line.split()[3]
-            for _ in range(300):
-                try:
-                    if httpx.get(url.removesuffix("/v1") + "/healthz", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
-            yield url, proc.pid
-        finally:
-            proc.terminate()
+    try:
+        url = None
+        for _ in range(1200):  # the first line names the URL once the index is open (up to 2 min)
+            url = next(
+                (ln.split()[3] for ln in log_path.read_text().splitlines() if ln.startswith("Newsdesk API on ")), None
+            )
+            if url or proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        if not url:
+            raise RuntimeError(f"the server did not start; see {log_path}")
+        for _ in range(300):
             try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            proc.stdout.close()
+                if httpx.get(url.removesuffix("/v1") + "/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        yield url, proc.pid
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def rss_mb(pid: int) -> float | None:

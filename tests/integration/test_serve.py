@@ -43,25 +43,37 @@ def _env(store: Path, **variables: str) -> dict:
     return env
 
 
+def _first_line(log_path: Path, proc: subprocess.Popen, prefix: str, timeout_s: float) -> str:
+    """The server's line starting with ``prefix`` (it prints it once the index is open and the port bound)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        text = log_path.read_text()
+        found = next((line for line in text.splitlines() if line.startswith(prefix)), None)
+        if found:
+            return found
+        if proc.poll() is not None:
+            break
+        time.sleep(0.1)
+    raise AssertionError(f"server did not start (exit {proc.poll()}): {log_path.read_text()[-2000:]}")
+
+
 @contextmanager
 def served(store: Path, *args: str, **variables: str) -> Iterator[str]:
-    """A running `python -m rag serve --port 0`; yields its base URL (…/v1); always stopped afterwards."""
-    log = (store.parent / f"serve-{time.monotonic_ns()}.log").open("w+")  # a file: a full pipe would stall it
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "rag", "serve", "--port", "0", *args],
-        env=_env(store, **variables),
-        stdout=subprocess.PIPE,
-        stderr=log,
-        text=True,
-        cwd=store.parent,
-    )
+    """A running `python -m rag serve --port 0`; yields its base URL (…/v1); always stopped afterwards.
+
+    Its output goes to a file (uvicorn's access log is on stdout: an unread pipe would fill and stall it).
+    """
+    log_path = store.parent / f"serve-{time.monotonic_ns()}.log"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-u", "-m", "rag", "serve", "--port", "0", *args],
+            env=_env(store, **variables),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=store.parent,
+        )
     try:
-        line = proc.stdout.readline()  # the first line names the address, once the index is open
-        if not line.startswith("Newsdesk API on "):
-            proc.kill()
-            log.seek(0)
-            raise AssertionError(f"server did not start: {line!r} {log.read()[-2000:]}")
-        base_url = line.split()[3]
+        base_url = _first_line(log_path, proc, "Newsdesk API on ", START_TIMEOUT_S).split()[3]
         deadline = time.monotonic() + START_TIMEOUT_S
         while True:
             try:
@@ -79,8 +91,6 @@ def served(store: Path, *args: str, **variables: str) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-        proc.stdout.close()
-        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -212,3 +222,13 @@ def test_keys_allow_a_non_loopback_bind(seed_store):
         assert [m.id for m in openai_client(local).models.list()] == ["newsdesk"]
         with pytest.raises(openai.AuthenticationError):
             openai_client(local, key="x" * 20).models.list()
+
+
+def test_no_key_reaches_the_server_log(seed_store, server):
+    wrong = "wrong-key-for-the-log-check-77"
+    openai_client(server).models.list()
+    with pytest.raises(openai.AuthenticationError):
+        openai_client(server, key=wrong).models.list()
+    logs = "".join(p.read_text() for p in seed_store.parent.glob("serve-*.log"))
+    assert "GET /v1/models" in logs  # the access log is there, and written by now
+    assert KEY not in logs and wrong not in logs
