@@ -6,6 +6,7 @@ starts in a few seconds; what is tested is the HTTP API, not the model.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -232,3 +233,32 @@ def test_no_key_reaches_the_server_log(seed_store, server):
     logs = "".join(p.read_text() for p in seed_store.parent.glob("serve-*.log"))
     assert "GET /v1/models" in logs  # the access log is there, and written by now
     assert KEY not in logs and wrong not in logs
+
+
+def test_with_a_model_backend_only_checked_text_is_streamed(seed_store):
+    """The model's reply holds one supported sentence and one invented one: only the first may reach the client."""
+    from tests.integration.faulty_llm import faulty_llm
+
+    invented = "North Korea also sent 99,000 sailors to Cuba [1]."
+    reply = f"South Korean intelligence estimates that North Korea has deployed roughly 15,000 troops to Russia [1]. {invented}"
+    with faulty_llm(["ok"], reply=reply) as llm:
+        llm_env = {
+            "NEWSDESK_ANSWER__BACKEND": "openai",
+            "OPENAI_BASE_URL": llm.url,
+            "OPENAI_API_KEY": "sk-llm-backend-key-not-for-clients",
+            "NEWSDESK_ANSWER__OPENAI_MODEL": "faulty",
+        }
+        with served(seed_store, **llm_env) as url:
+            client = openai_client(url, key="unused-on-loopback")
+            chunks = list(
+                client.chat.completions.create(
+                    model="newsdesk", messages=[{"role": "user", "content": TROOPS}], stream=True
+                )
+            )
+    streamed = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    extra = chunks[-1].model_extra["newsdesk"]
+    assert extra["backend"] == "openai:faulty" and llm.count >= 1  # the model did answer
+    assert "15,000" in streamed and "[" in streamed
+    assert "99,000" in extra["raw_answer"]  # what the model wrote is kept apart, labelled unchecked
+    assert "99,000" not in streamed and "99,000" not in extra["text"]
+    assert "sk-llm-backend-key" not in streamed + json.dumps(extra)
