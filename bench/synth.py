@@ -172,10 +172,12 @@ def seed_corpus(out_dir: Path, seed_dir: Path = SEED_DIR) -> CorpusInfo:
 
 
 def rgb_corpus_folder(out_dir: Path, rgb_dir: Path = RGB_DIR) -> Path:
-    """A folder holding only a symlink to RGB's corpus.jsonl (not the counterfactual file, not the suite)."""
+    """A folder holding only a copy of RGB's corpus.jsonl (not the counterfactual file, not the suite);
+    a copy, since the loader does not follow links out of a corpus folder."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    link = out_dir / "corpus.jsonl"
-    if not link.exists():
-        link.symlink_to((rgb_dir / "corpus.jsonl").resolve())
+    copy, source = out_dir / "corpus.jsonl", rgb_dir / "corpus.jsonl"
+    if copy.is_symlink() or not copy.exists() or copy.stat().st_size != source.stat().st_size:
+        copy.unlink(missing_ok=True)
+        shutil.copyfile(source, copy)
     return out_dir

@@ -7,6 +7,12 @@ import logging
 import sys
 
 from newsdesk.cli import run_cli
+from newsdesk.safetext import terminal_text
+
+
+def _say(text: str) -> None:
+    """Print for a terminal: suite questions, case errors and paths may hold escape sequences or URLs."""
+    print(terminal_text(text))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -57,7 +63,7 @@ def _run(args) -> int:
         show_progress=not args.quiet,
     )
     mx = report.metrics
-    print(
+    _say(
         f"{report.suite_name}{' ' + report.split if report.split else ''} [{report.config}]: "
         f"{report.n_cases} cases, {report.n_scored} scored, {report.n_errors} errors"
     )
@@ -71,11 +77,11 @@ def _run(args) -> int:
         "refusal.recall",
         "refusal.false_refusal_rate",
     ):
-        print(f"  {name:<28} {fmt(mx.get(name))}")
-    print(f"  {'latency.total.p50_ms':<28} {fmt(mx.get('latency.total.p50_ms'), 'latency.')}")
+        _say(f"  {name:<28} {fmt(mx.get(name))}")
+    _say(f"  {'latency.total.p50_ms':<28} {fmt(mx.get('latency.total.p50_ms'), 'latency.')}")
     if report.n_errors:
-        print(f"  {report.n_errors} case(s) errored, e.g. {report.errors[0]['id']}: {report.errors[0]['error']}")
-    print(f"report: {args.out}/report.md")
+        _say(f"  {report.n_errors} case(s) errored, e.g. {report.errors[0]['id']}: {report.errors[0]['error']}")
+    _say(f"report: {args.out}/report.md")
     return 0
 
 
@@ -83,7 +89,7 @@ def _compare(args) -> int:
     from eval.compare import render_comparison
     from eval.report import load_report
 
-    print(render_comparison(load_report(args.run_a), load_report(args.run_b), args.run_a, args.run_b))
+    _say(render_comparison(load_report(args.run_a), load_report(args.run_b), args.run_a, args.run_b))
     return 0
 
 

@@ -38,12 +38,13 @@ class Flip:
 def _verdict(row: dict | None) -> str:
     if row is None:
         return "absent"
-    if row["status"] != "ok":
+    if row.get("status") != "ok":
         return "error"
-    return "correct" if row["correct"] else "wrong"
+    return "correct" if row.get("correct") else "wrong"
 
 
 def compare_reports(a: dict, b: dict) -> tuple[list[MetricDelta], list[Flip]]:
+    """Metric deltas and flipped cases of two reports as ``eval.report.load_report`` returns them."""
     names = [n for n in HEADLINE if n in a["metrics"] or n in b["metrics"]]
     names += sorted(
         n
@@ -58,8 +59,8 @@ def compare_reports(a: dict, b: dict) -> tuple[list[MetricDelta], list[Flip]]:
         ra, rb = rows_a.get(case_id), rows_b.get(case_id)
         va, vb = _verdict(ra), _verdict(rb)
         if va != vb:
-            row = ra or rb
-            flips.append(Flip(case_id, row["type"], row["question"], va, vb))
+            row = ra or rb or {}
+            flips.append(Flip(str(case_id), str(row.get("type", "?")), str(row.get("question", "")), va, vb))
     return deltas, flips
 
 
@@ -70,8 +71,8 @@ def _label(report: dict, fallback: str) -> str:
 def render_comparison(a: dict, b: dict, name_a: str = "A", name_b: str = "B") -> str:
     deltas, flips = compare_reports(a, b)
     lines = [
-        f"A = {name_a} ({_label(a, 'A')}, {a['n_cases']} cases, {a['n_errors']} errors)",
-        f"B = {name_b} ({_label(b, 'B')}, {b['n_cases']} cases, {b['n_errors']} errors)",
+        f"A = {name_a} ({_label(a, 'A')}, {a.get('n_cases', len(a['rows']))} cases, {a.get('n_errors', '?')} errors)",
+        f"B = {name_b} ({_label(b, 'B')}, {b.get('n_cases', len(b['rows']))} cases, {b.get('n_errors', '?')} errors)",
         "",
     ]
     width = max(len(d.name) for d in deltas) if deltas else 10

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from eval import metrics as m
 from newsdesk.errors import SuiteError
+from newsdesk.safetext import mask_urls
 
 REPORT_JSON, REPORT_MD = "report.json", "report.md"
 PLOTS = ("accuracy_by_type.png", "hit_at_k.png", "latency.png")
@@ -90,6 +91,10 @@ def build_report(
     started: float,
     seconds: float,
 ) -> Report:
+    # A password in a URL (OPENAI_BASE_URL=http://user:pw@host) must not reach report.json or report.md:
+    # the settings, the judge's description, notes and every case's error or notice are masked.
+    settings, index, judge, notes = _masked(settings), _masked(index), mask_urls(judge), _masked(notes)
+    rows = [_masked_row(r) for r in rows]
     metrics, counts = summarize(rows)
     by_type = {}
     for type_ in sorted({r["type"] for r in rows}):
@@ -130,20 +135,57 @@ def build_report(
     )
 
 
+def _masked(value):
+    """``value`` (JSON-like) with the user-info of every URL in its strings masked."""
+    if isinstance(value, str):
+        return mask_urls(value)
+    if isinstance(value, dict):
+        return {k: _masked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    return value
+
+
+def _masked_row(row: dict) -> dict:
+    """A case's row with its error and notice masked (its answer and quotes are the articles' own words)."""
+    return {**row, **{k: mask_urls(row[k]) for k in ("error", "notice") if isinstance(row.get(k), str)}}
+
+
 def load_report(path: str | Path) -> dict:
-    """A report.json (or the run folder holding one), as a dict."""
+    """A report.json (or the run folder holding one), as a dict; SuiteError (one line) when it is not
+    a readable report of the shape ``compare`` needs: metrics by name (numbers or null), rows with ids."""
     path = Path(path)
     if path.is_dir():
         path = path / REPORT_JSON
     if not path.is_file():
         raise SuiteError(f"{path}: no report found")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise SuiteError(f"{path}: not a readable report ({exc})") from None
-    if not isinstance(data, dict) or "metrics" not in data or "rows" not in data:
-        raise SuiteError(f"{path}: not an eval report (no metrics/rows)")
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError:
+        raise SuiteError(f"{path}: not a readable report (not UTF-8 text)") from None
+    except (OSError, ValueError, RecursionError) as exc:
+        raise SuiteError(f"{path}: not a readable report ({type(exc).__name__}: {exc})".splitlines()[0]) from None
+    problem = _shape_problem(data)
+    if problem:
+        raise SuiteError(f"{path}: not an eval report ({problem})")
     return data
+
+
+def _shape_problem(data) -> str | None:
+    """What keeps ``data`` from being read as a report, or None."""
+    if not isinstance(data, dict) or "metrics" not in data or "rows" not in data:
+        return "no metrics/rows"
+    if not isinstance(data["metrics"], dict):
+        return "metrics is not an object"
+    for name, value in data["metrics"].items():
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            return f"metric {name[:60]!r} is not a number"
+    if not isinstance(data["rows"], list):
+        return "rows is not a list"
+    for i, row in enumerate(data["rows"]):
+        if not isinstance(row, dict) or isinstance(row.get("id"), bool) or not isinstance(row.get("id"), (str, int)):
+            return f"row {i + 1} has no id"
+    return None
 
 
 def fmt(value: float | None, name: str = "") -> str:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
+import shutil
 import subprocess
 import sys
 import time
@@ -60,10 +62,20 @@ def load_config(config: str | Path | None) -> tuple[str, dict]:
     return path.stem, overrides
 
 
+STAGING_MARKER = ".newsdesk-staging"  # a dotfile: the loader never reads it
+_MARKER_HEADER = (
+    "# Newsdesk stages eval corpora in this folder; it only ever deletes the files listed here, its copies."
+)
+
+
 def prepare_corpus(corpus: Path, stage_dir: Path, *, with_counterfactual: bool = False) -> Path:
     """The folder to index. A benchmark folder (one holding corpus.jsonl next to its suite and
-    README) or a single corpus file is staged as symlinks in ``stage_dir``, so that the loader,
-    which reads every .jsonl/.md/.txt in a folder, sees only the articles."""
+    README) or a single corpus file is copied into ``stage_dir``, so that the loader, which reads
+    every .jsonl/.md/.txt in a folder, sees only the articles.
+
+    ``stage_dir`` is Newsdesk's own (marked by a .newsdesk-staging file listing its copies): a folder
+    that holds anything else is refused, never emptied, and only listed copies are ever replaced or
+    removed. Copies, not links: the loader does not follow links out of the corpus folder."""
     if not corpus.exists():
         raise CorpusError(f"corpus {corpus} does not exist")
     if corpus.is_dir() and not (corpus / BENCH_CORPUS).is_file():
@@ -76,15 +88,73 @@ def prepare_corpus(corpus: Path, stage_dir: Path, *, with_counterfactual: bool =
         if not extra.is_file():
             raise CorpusError(f"--with-counterfactual: {extra} not found")
         files.append(extra)
-    stage_dir.mkdir(parents=True, exist_ok=True)
     wanted = {f.name: f.resolve() for f in files}
-    for old in stage_dir.iterdir():
-        if old.name not in wanted or not old.is_symlink() or old.resolve() != wanted[old.name]:
-            old.unlink()
-    for name, target in wanted.items():
-        if not (stage_dir / name).exists():
-            (stage_dir / name).symlink_to(target)
+    ours = _claim_staging_folder(stage_dir, wanted)
+    for source in wanted.values():
+        if source.parent == stage_dir.resolve():
+            raise CorpusError(f"corpus file {source} is inside the staging folder {stage_dir}: move it elsewhere")
+    partials = {_partial_name(n) for n in wanted}
+    try:
+        _write_marker(stage_dir, ours | set(wanted) | partials)  # listed before copying: a copy cut short is ours
+        for name in sorted(ours - set(wanted)):
+            (stage_dir / name).unlink(missing_ok=True)
+        for name, source in wanted.items():
+            _copy_if_changed(source, stage_dir / name)
+        _write_marker(stage_dir, set(wanted))
+    except OSError as exc:
+        raise CorpusError(f"cannot stage the corpus in {stage_dir} ({exc.strerror or exc})") from None
     return stage_dir
+
+
+def _claim_staging_folder(stage_dir: Path, wanted: dict[str, Path]) -> set[str]:
+    """The names of the copies Newsdesk made in ``stage_dir`` (creating and marking it when new);
+    CorpusError when the folder holds anything Newsdesk did not put there."""
+    marker = stage_dir / STAGING_MARKER
+    try:
+        stage_dir.mkdir(parents=True, exist_ok=True)
+        entries = {p.name: p for p in stage_dir.iterdir()}
+        listed = marker.read_text(encoding="utf-8").splitlines() if marker.is_file() else None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CorpusError(f"cannot use {stage_dir} to stage the corpus ({exc})") from None
+    if listed is not None:
+        ours = {n for n in listed if n and not n.startswith("#") and "/" not in n and n not in (".", "..")}
+    else:
+        # Before the marker, staging held only links named after the corpus files they point to: a folder of
+        # nothing else is adopted (removing one of those removes a link, never the file behind it).
+        staged_links = {
+            n
+            for n, p in entries.items()
+            if p.is_symlink() and Path(os.readlink(p)).name == n and p.suffix in (".jsonl", ".txt", ".md")
+        }
+        ours = staged_links if staged_links == set(entries) else set()
+    others = sorted(n for n in entries if n != STAGING_MARKER and n not in ours)
+    if others:
+        shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+        raise CorpusError(
+            f"{stage_dir} holds files Newsdesk did not put there ({shown}); eval copies the corpus into "
+            f"<store>-corpus and never deletes what it did not create: choose another --store"
+        )
+    return ours
+
+
+def _write_marker(stage_dir: Path, names: set[str]) -> None:
+    (stage_dir / STAGING_MARKER).write_text("\n".join([_MARKER_HEADER, *sorted(names)]) + "\n", encoding="utf-8")
+
+
+def _partial_name(name: str) -> str:
+    return f".{name}.partial"  # a dotfile: never loaded as an article
+
+
+def _copy_if_changed(source: Path, copy: Path) -> None:
+    """Copy ``source`` over ``copy`` (atomically) unless it already holds the same bytes."""
+    if copy.is_file() and not copy.is_symlink():
+        have, want = copy.stat(), source.stat()
+        if have.st_size == want.st_size and have.st_mtime_ns == want.st_mtime_ns:
+            return
+    partial = copy.with_name(_partial_name(copy.name))
+    partial.unlink(missing_ok=True)  # a read-only leftover of a copy cut short
+    shutil.copy2(source, partial)
+    partial.replace(copy)  # also replaces an adopted link, never the file it pointed to
 
 
 def _store_key(corpus: Path, settings: Settings, with_counterfactual: bool) -> str:

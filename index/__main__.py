@@ -9,6 +9,7 @@ import sys
 
 from index.embedders import EMBEDDERS
 from newsdesk.cli import run_cli
+from newsdesk.safetext import terminal_text
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -87,7 +88,7 @@ def _build(args) -> int:
     if bar is not None:
         bar.close()
     for warning in report.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(terminal_text(f"warning: {warning}"), file=sys.stderr)
     print(f"built: {report.summary()}")
     return 0
 
@@ -101,8 +102,10 @@ def _status(args) -> int:
     else:
         stale = {True: "stale (run `python -m index build`)", False: "up to date", None: "unknown"}[state.get("stale")]
         print(
-            f"{state['location']}: {state['articles']} articles, {state['chunks']} chunks, "
-            f"embedder {state['embedder']}, last build {state['last_build']}, {stale}"
+            terminal_text(
+                f"{state['location']}: {state['articles']} articles, {state['chunks']} chunks, "
+                f"embedder {state['embedder']}, last build {state['last_build']}, {stale}"
+            )
         )
     return 0
 

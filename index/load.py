@@ -6,12 +6,15 @@ folder that is missing or yields no article at all is an error.
 
 from __future__ import annotations
 
+import calendar
 import csv
 import json
 import logging
+import math
 import os
 import stat
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 
 from dateutil import parser as date_parser
@@ -20,6 +23,7 @@ from index.clean import Cleaned, clean_article
 from index.records import Article
 from index.sentences import split_sentences
 from newsdesk.errors import CorpusError
+from newsdesk.safetext import mask_url, terminal_text, without_bidi_controls
 
 log = logging.getLogger(__name__)
 
@@ -41,18 +45,39 @@ class LoadResult:
         return known if known is not None and known.original == article.text else clean_article(article.text)
 
     def warn(self, message: str) -> None:
+        message = terminal_text(message)  # file names and ids may carry escape sequences
         log.warning(message)
         self.warnings.append(message)
 
 
-def normalize_date(value: str | None) -> str | None:
-    """Any common date spelling to ISO yyyy-mm-dd, or None when it is not a date."""
-    if not value or not str(value).strip():
+# Two defaults that differ in every part: a part that comes out the same under both was written.
+_DEFAULTS = (datetime(1904, 1, 1), datetime(1908, 2, 2))
+
+
+def normalize_date_bound(value: str | None, *, end: bool = False) -> str | None:
+    """A date, or a partial one, as ISO yyyy-mm-dd: "2025" and "2025-02" are the first day of that
+    period, or with ``end`` its last day (2025-12-31, 2025-02-28). Parts are never taken from today;
+    None when it is not a date or names no year."""
+    if value is None or not str(value).strip():
         return None
+    text = str(value).strip()
     try:
-        return date_parser.parse(str(value).strip(), fuzzy=False).date().isoformat()
+        first, second = (date_parser.parse(text, default=d, fuzzy=False) for d in _DEFAULTS)
     except (ValueError, OverflowError, TypeError):
         return None
+    if first.year != second.year:
+        return None  # "March 5": which year is a guess
+    month = first.month if first.month == second.month else (12 if end else 1)
+    if first.day == second.day and first.month == second.month:
+        day = first.day
+    else:
+        day = calendar.monthrange(first.year, month)[1] if end else 1
+    return f"{first.year:04d}-{month:02d}-{day:02d}"
+
+
+def normalize_date(value: str | None) -> str | None:
+    """Any common date spelling to ISO yyyy-mm-dd (a partial date is the start of its period), or None."""
+    return normalize_date_bound(value)
 
 
 def _size(n: int) -> str:
@@ -86,14 +111,20 @@ def derived_title(cleaned: Cleaned, limit: int = 90) -> str | None:
         return None
     text = cleaned.original
     first = cleaned.kept[0]
-    spans = split_sentences(text[first.start : first.end])
+    spans = split_sentences(text[first.start : min(first.end, first.start + 20 * limit)])  # enough for one title
     sentence = text[first.start + spans[0][0] : first.start + spans[0][1]] if spans else ""
     sentence = " ".join(sentence.split())
     return sentence if len(sentence) <= limit else sentence[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def _from_text(doc_id: str, text: str, path: str, result: LoadResult) -> Article | None:
-    """The article with the metadata its text carries; None (with a warning) when cleaning leaves no body."""
+    """The article with the metadata its text carries; None (with a warning) when cleaning leaves no body.
+
+    Bidi embeddings, overrides and isolates are removed first, so every offset (and every quote) is into
+    text that reads the same as it is stored."""
+    text, reordering = without_bidi_controls(text)
+    if reordering:
+        result.warn(f"{doc_id}: removed {reordering} bidirectional control character(s) that can reorder what is shown")
     cleaned = clean_article(text)
     if not cleaned.kept:
         result.warn(f"skipped {doc_id}: no article text left after cleaning")
@@ -112,12 +143,18 @@ def _from_text(doc_id: str, text: str, path: str, result: LoadResult) -> Article
 
 
 def _walk_files(root: Path, result: LoadResult) -> list[Path]:
-    """All files under root, sorted, never following directory symlinks (no loops)."""
+    """All files under root, sorted, never following directory symlinks (no loops); a folder link that leaves
+    the corpus is said so in one warning (one inside it is a loop or a second path to the same files)."""
     files: list[Path] = []
+    real_root = Path(os.path.realpath(root))
     for dirpath, dirnames, filenames in os.walk(
         root, followlinks=False, onerror=lambda e: result.warn(f"cannot read folder {e.filename}: {e.strerror}")
     ):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in dirnames:
+            link = Path(dirpath) / name
+            if link.is_symlink() and not Path(os.path.realpath(link)).is_relative_to(real_root):
+                result.warn(f"skipped {link.relative_to(root)}: a link to a folder outside the corpus (not followed)")
         for name in sorted(filenames):
             if not name.startswith("."):
                 files.append(Path(dirpath) / name)
@@ -138,8 +175,28 @@ def _read_catalog(path: Path, result: LoadResult) -> dict[str, dict]:
         if not doc_id:
             result.warn(f"{path.name} line {line_no}: no doc_id, ignored")
             continue
-        catalog[doc_id] = {k: row[k].strip() for k in _CATALOG_FIELDS if (row.get(k) or "").strip()}
+        catalog[doc_id] = {
+            k: without_bidi_controls(row[k].strip())[0] for k in _CATALOG_FIELDS if (row.get(k) or "").strip()
+        }
+        if "url" in catalog[doc_id]:
+            catalog[doc_id]["url"] = mask_url(catalog[doc_id]["url"])
     return catalog
+
+
+_JSONL_METADATA = ("title", "date", "source", "url", "byline")
+_JSON_TYPE = {list: "a list", dict: "an object", bool: "true/false"}
+
+
+def _metadata_text(value) -> str | None:
+    """A .jsonl metadata value as text: strings as they are, numbers as written; ValueError for anything else."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = without_bidi_controls(" ".join(value.split()))[0]
+        return text or None
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        return str(value)
+    raise ValueError(_JSON_TYPE.get(type(value), f"a {type(value).__name__}"))
 
 
 def _load_jsonl(path: Path, text: str, result: LoadResult) -> list[Article]:
@@ -157,25 +214,33 @@ def _load_jsonl(path: Path, text: str, result: LoadResult) -> list[Article]:
             result.warn(f"skipped {where}: not a JSON object")
             continue
         doc_id, body = row.get("id"), row.get("text")
-        if not isinstance(doc_id, (str, int)) or not str(doc_id).strip():
-            result.warn(f"skipped {where}: missing 'id'")
+        if isinstance(doc_id, bool) or not isinstance(doc_id, (str, int)) or not str(doc_id).strip():
+            result.warn(f"skipped {where}: missing 'id' (text or a whole number)")
             continue
         if not isinstance(body, str) or not body.strip():
             result.warn(f"skipped {where}: missing or empty 'text'")
             continue
-        base = _from_text(str(doc_id).strip(), body, f"{path}#L{line_no}", result)
-        if base is None:
-            continue
-        articles.append(
-            replace(
-                base,
-                title=(row.get("title") or base.title),
-                date=normalize_date(row.get("date")) or base.date,
-                source=(row.get("source") or base.source),
-                url=row.get("url") or None,
-                byline=(row.get("byline") or base.byline),
+        metadata = {}
+        for name in _JSONL_METADATA:
+            try:
+                metadata[name] = _metadata_text(row.get(name))
+            except ValueError as exc:
+                result.warn(f"skipped {where}: '{name}' is {exc}, not text")
+                break
+        else:
+            base = _from_text(str(doc_id).strip(), body, f"{path}#L{line_no}", result)
+            if base is None:
+                continue
+            articles.append(
+                replace(
+                    base,
+                    title=metadata["title"] or base.title,
+                    date=normalize_date(metadata["date"]) or base.date,
+                    source=metadata["source"] or base.source,
+                    url=mask_url(metadata["url"]),  # shown and stored: never a password in it
+                    byline=metadata["byline"] or base.byline,
+                )
             )
-        )
     return articles
 
 
@@ -189,18 +254,21 @@ def load_corpus(corpus_dir: str | Path, max_bytes: int = 20_000_000) -> LoadResu
     result = LoadResult()
     catalog: dict[str, dict] = {}
     seen: dict[str, str] = {}
+    real_root = Path(os.path.realpath(root))
     for path in _walk_files(root, result):
         rel = path.relative_to(root)
-        if path.name in CATALOG_NAMES:
-            catalog.update(_read_catalog(path, result))
-            continue
         suffix = path.suffix.lower()
-        if suffix not in TEXT_SUFFIXES + (".jsonl",) + HTML_SUFFIXES:
+        if path.name not in CATALOG_NAMES and suffix not in TEXT_SUFFIXES + (".jsonl",) + HTML_SUFFIXES:
             continue
         try:
             info = path.stat()  # follows file symlinks; a loop raises OSError
             if not stat.S_ISREG(info.st_mode):  # a named pipe or a device would block or never end
                 result.warn(f"skipped {rel}: not a regular file")
+                continue
+            if path.is_symlink() and not _stays_inside(path, real_root, result, rel):
+                continue
+            if path.name in CATALOG_NAMES:
+                catalog.update(_read_catalog(path, result))
                 continue
             if info.st_size > max_bytes:
                 result.warn(f"skipped {rel}: {_size(info.st_size)} is over the {_size(max_bytes)} limit")
@@ -244,6 +312,19 @@ def load_corpus(corpus_dir: str | Path, max_bytes: int = 20_000_000) -> LoadResu
     if not result.articles:
         raise CorpusError(f"no readable articles in {root} (looked for .txt, .md and .jsonl files)")
     return result
+
+
+def _stays_inside(link: Path, real_root: Path, result: LoadResult, rel: Path) -> bool:
+    """Whether a file link leads to a file of the corpus that is not hidden; warns once when it does not
+    (a link to ~/.env would otherwise be indexed and quoted back)."""
+    target = Path(os.path.realpath(link))
+    if not target.is_relative_to(real_root):
+        result.warn(f"skipped {rel}: a link to a file outside the corpus folder (not followed)")
+        return False
+    if any(part.startswith(".") for part in target.relative_to(real_root).parts):
+        result.warn(f"skipped {rel}: a link to a hidden file (dotfiles are never read)")
+        return False
+    return True
 
 
 def _apply_catalog(article: Article, overrides: dict | None, result: LoadResult) -> Article:

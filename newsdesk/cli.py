@@ -6,13 +6,14 @@ import sys
 from collections.abc import Callable
 
 from newsdesk.errors import NewsdeskError
+from newsdesk.safetext import terminal_text
 
 
 def run_cli(body: Callable[[], int]) -> int:
     try:
         return body()
     except NewsdeskError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(terminal_text(f"error: {exc}"), file=sys.stderr)  # paths and values may hold escapes or URLs
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -4,29 +4,42 @@ Every field has a default that works offline with no key. Environment
 variables use the ``NEWSDESK_`` prefix and ``__`` between levels, e.g.
 ``NEWSDESK_RETRIEVAL__TOP_K=8``. A few conventional names are honoured too:
 ``OPENAI_BASE_URL``, ``OPENAI_API_KEY``, ``CHROMA_HOST``, ``CHROMA_PORT``.
-Unknown keys are errors (``extra="forbid"``) so a typo never becomes a
-silent default; so is a ``NEWSDESK_`` name that misses the ``__`` (e.g.
-``NEWSDESK_RETRIEVAL_TOP_K``). A ``.env`` file may hold the conventional names
-and other tools' variables too; only its ``NEWSDESK_`` names are read as ours.
+Any ``NEWSDESK_`` variable (environment or ``.env``) that names no setting is
+an error naming the closest setting, so a typo (``NEWSDESK_RETREIVAL__TOP_K``,
+``NEWSDESK_RETRIEVAL_TOP_K``) never becomes a silent default. A ``.env`` file may
+hold the conventional names and other tools' variables too; only its
+``NEWSDESK_`` names are read as ours. Numbers must be finite.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 from datetime import date
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlparse
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, DotEnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 from pydantic_settings import SettingsError as _SourceError
 
 from newsdesk.errors import SettingsError
+from newsdesk.safetext import mask_url
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # allow_inf_nan=False: dense_weight=inf (or a nan threshold) would pass ge=0 and break every ranking
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def _check_url(value: str | None) -> str | None:
@@ -115,6 +128,12 @@ class RetrievalSettings(_Section):
         0.8, ge=0.0, le=1.0, description="Word-set overlap above which two passages collapse."
     )
 
+    @model_validator(mode="after")
+    def _some_fusion_weight(self) -> RetrievalSettings:
+        if self.dense_weight == 0 and self.keyword_weight == 0:
+            raise ValueError("dense_weight and keyword_weight are both 0, so fusion would rank nothing")
+        return self
+
 
 class AnswerSettings(_Section):
     backend: Literal["offline", "openai"] = Field("offline", description="Answer backend.")
@@ -148,6 +167,11 @@ class AnswerSettings(_Section):
     def _base_url_is_url(cls, value: str | None) -> str | None:
         return _check_url(value)
 
+    @field_serializer("openai_base_url", when_used="json")
+    def _base_url_masked(self, value: str | None) -> str | None:
+        """Shown or stored (eval reports, JSON dumps): a password in the URL becomes ***."""
+        return mask_url(value)
+
 
 class WebSettings(_Section):
     """Fetching articles, feeds and sitemaps (`python -m index add|watch`): polite, bounded, http(s) only."""
@@ -170,6 +194,16 @@ class WebSettings(_Section):
     )
     max_backoff_s: float = Field(
         6 * 3600.0, gt=0, description="`watch`: longest wait before retrying a source that keeps failing."
+    )
+
+
+class UISettings(_Section):
+    lock_llm_server: bool = Field(
+        False,
+        description=(
+            "Shared deployments: the app's sidebar shows the LLM server and model but cannot change them "
+            "(nor the key): every question goes to the configured server with the configured key."
+        ),
     )
 
 
@@ -252,6 +286,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    ui: UISettings = Field(default_factory=UISettings)
     serve: ServeSettings = Field(default_factory=ServeSettings)
 
     def with_overrides(self, **sections: dict) -> Settings:
@@ -295,24 +330,41 @@ def _conventional_env() -> dict:
     return found
 
 
-_SECTIONS = ("index", "retrieval", "answer", "web", "serve")
+# NEWSDESK_ names that are not settings: the Eval page's runs folder and the tests' LLM interpreter.
+OTHER_NEWSDESK_VARIABLES = frozenset({"NEWSDESK_EVAL_RUNS_DIR", "NEWSDESK_TEST_LLM_PYTHON"})
+
+
+def setting_variables() -> list[str]:
+    """Every NEWSDESK_SECTION__FIELD name, in the order of the settings."""
+    return [
+        f"{ENV_PREFIX}{section}__{name}".upper()
+        for section, info in Settings.model_fields.items()
+        if isinstance(info.annotation, type) and issubclass(info.annotation, BaseModel)
+        for name in info.annotation.model_fields
+    ]
+
+
+def _env_names() -> set[str]:
+    """The upper-cased names of the environment and of ./.env (empty values included: a typo is a typo)."""
+    names = {k.upper() for k in os.environ}
+    if Path(ENV_FILE).is_file():
+        from dotenv import dotenv_values
+
+        names |= {k.upper() for k in dotenv_values(ENV_FILE, encoding="utf-8")}
+    return names
 
 
 def _check_env_names() -> None:
-    """A NEWSDESK_ name that looks like a setting but misses the section or the ``__`` is a typo, not a no-op."""
-    names = set(_dotenv_values()) | {k.upper() for k in os.environ}
-    fields = {f: section for section in _SECTIONS for f in Settings.model_fields[section].annotation.model_fields}
-    for name in sorted(names):
-        if not name.startswith(ENV_PREFIX):
+    """Any NEWSDESK_ name that is not a setting (nor a whole section as JSON) is an error naming the closest
+    setting: pydantic-settings silently ignores an unknown section (NEWSDESK_RETREIVAL__TOP_K=1)."""
+    fields = setting_variables()
+    valid = set(fields) | {f"{ENV_PREFIX}{section}".upper() for section in Settings.model_fields}
+    for name in sorted(_env_names()):
+        if not name.startswith(ENV_PREFIX) or name in valid or name in OTHER_NEWSDESK_VARIABLES:
             continue
-        rest = name[len(ENV_PREFIX) :].lower()
-        if "__" in rest or rest in _SECTIONS:
-            continue  # pydantic checks these (an unknown field there is an error too)
-        section = next((s for s in _SECTIONS if rest.startswith(s + "_")), None)
-        field = rest[len(section) + 1 :] if section else rest
-        if section or field in fields:
-            hint = f"NEWSDESK_{(section or fields.get(field, 'SECTION')).upper()}__{field.upper()}"
-            raise SettingsError(f"invalid settings: unknown variable {name}; did you mean {hint}?")
+        closest = difflib.get_close_matches(name, fields, n=1, cutoff=0.0)
+        hint = f"; did you mean {closest[0]}?" if closest else ""
+        raise SettingsError(f"invalid settings: unknown variable {name}{hint}")
 
 
 def _one_line(exc: ValidationError) -> str:

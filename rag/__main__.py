@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from newsdesk.cli import run_cli
+from newsdesk.safetext import terminal_json, terminal_text
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -17,9 +17,9 @@ def _parser() -> argparse.ArgumentParser:
         if name == "ask":
             p.add_argument("question")
             p.add_argument("--json", action="store_true", help="print the whole Answer as JSON")
-        p.add_argument("--k", type=int, help="passages to retrieve (top-k)")
-        p.add_argument("--since", help="only articles dated on or after YYYY-MM-DD")
-        p.add_argument("--until", help="only articles dated on or before YYYY-MM-DD")
+        p.add_argument("--k", type=int, help="passages to retrieve (top-k, 1 or more)")
+        p.add_argument("--since", help="only articles dated on or after YYYY-MM-DD (YYYY or YYYY-MM: its first day)")
+        p.add_argument("--until", help="only articles dated on or before YYYY-MM-DD (YYYY or YYYY-MM: its last day)")
         p.add_argument("--source", action="append", help="only articles from this outlet (repeatable)")
         p.add_argument("--backend", choices=["offline", "openai"], help="answer backend")
         p.add_argument("--store", help="index folder (default: .newsdesk)")
@@ -31,10 +31,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _settings(args):
+    from newsdesk.errors import SettingsError
     from newsdesk.settings import load_settings
 
     sections: dict = {}
-    if args.k:
+    if args.k is not None:  # `if args.k` let --k 0 through as "not given"
+        if args.k < 1:
+            raise SettingsError(f"--k {args.k}: the number of passages must be 1 or more")
         sections.setdefault("retrieval", {})["top_k"] = args.k
     if args.backend:
         sections.setdefault("answer", {})["backend"] = args.backend
@@ -44,18 +47,21 @@ def _settings(args):
 
 
 def _filters(args):
-    from index.load import normalize_date
+    """Date and outlet filters; a partial date is the start of its period for --since, its end for --until."""
+    from index.load import normalize_date_bound
     from newsdesk.errors import QuestionError
     from rag.retrieve import Filters
 
     dates = {}
     for key in ("since", "until"):
         value = getattr(args, key)
-        if value:
-            iso = normalize_date(value)
+        if value is not None:
+            iso = normalize_date_bound(value, end=key == "until")
             if iso is None:
-                raise QuestionError(f"--{key} {value!r} is not a date (use YYYY-MM-DD)")
+                raise QuestionError(f"--{key} {value!r} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")
             dates[key] = iso
+    if "since" in dates and "until" in dates and dates["since"] > dates["until"]:
+        raise QuestionError(f"--since {dates['since']} is after --until {dates['until']}: no article can match")
     return Filters(sources=tuple(args.source or ()), **dates)
 
 
@@ -91,9 +97,9 @@ def _ask(args) -> int:
     news = rag.open_index(settings)
     answer = rag.answer(args.question, settings=news.settings, news_index=news, filters=_filters(args))
     if args.json:
-        print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False, default=str))
+        print(terminal_json(answer.to_dict(), indent=2, default=str))
     else:
-        print(render_answer(answer))
+        print(terminal_text(render_answer(answer)))  # article text may carry escape sequences
     return 0
 
 
@@ -125,9 +131,9 @@ def _chat(args) -> int:
         try:
             answer = rag.answer(question, history=history, settings=news.settings, news_index=news, filters=filters)
         except QuestionError as exc:
-            print(f"error: {exc}")
+            print(terminal_text(f"error: {exc}"))
             continue
-        print(render_answer(answer))
+        print(terminal_text(render_answer(answer)))
         history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
 
 

@@ -218,7 +218,7 @@ def _checked_claims(
                 if twin
                 else Quote(passage, c.start, c.end, c.quote)
             )
-        claims.append(Claim(s.text, tuple(quotes), s.support, supported=s.supported and bool(quotes)))
+        claims.append(Claim(s.text, tuple(quotes), s.support, supported=s.supported and bool(quotes), reason=s.reason))
     return claims, False
 
 

@@ -39,6 +39,7 @@ class Claim:
     supported: bool = True
     highlight: tuple[int, int] | None = None  # the short answer inside ``text``
     corroboration: int = 0
+    reason: str | None = None  # why it is not supported, when it is not (the verifier's words)
 
 
 def add_conflict_sides(claims: list[Claim], sides: Sequence[ConflictSide]) -> list[Claim]:
@@ -85,7 +86,7 @@ def compose_answer(
                 AnswerSentence(
                     text=claim.text, citations=numbers if claim.supported else (), support=claim.support,
                     supported=claim.supported and bool(numbers), highlight=claim.highlight,
-                    corroboration=claim.corroboration,
+                    corroboration=claim.corroboration, reason=claim.reason,
                 )
             )  # fmt: skip
     conflicts: list[Conflict] = []

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from newsdesk.errors import QuestionError
+from newsdesk.safetext import clean_question_text
 from rag.conversation import standalone_question
 from rag.retrieve import Filters
 from rag.timewords import time_scope
@@ -22,7 +23,7 @@ def clean_question(question: str, max_chars: int) -> str:
     """Strip control characters; refuse empty or over-long questions with a clear message."""
     if not isinstance(question, str):
         raise QuestionError("the question must be text")
-    text = " ".join(_CONTROL.sub(" ", question).split())
+    text = clean_question_text(question)  # controls, zero-width and bidi characters: an invisible question is empty
     if not text:
         raise QuestionError("the question is empty: type a question about the articles")
     if len(text) > max_chars:

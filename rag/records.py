@@ -50,6 +50,7 @@ class AnswerSentence:
     supported: bool = True
     highlight: tuple[int, int] | None = None  # the short answer phrase inside ``text``
     corroboration: int = 0  # independent story groups whose passages support it
+    reason: str | None = None  # why it is not shown as sourced, when it is not (generated answers)
 
 
 @dataclass(frozen=True)

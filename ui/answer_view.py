@@ -35,16 +35,21 @@ def show_answer(answer, news_index, key: str) -> None:
 
 
 def _show_text(answer) -> None:
+    """The checked, supported sentences as the answer; anything else the model wrote only in a labelled box."""
     if answer.short_answer:
         st.markdown(f"**{render.escape_markdown(answer.short_answer)}**")
-    if answer.sentences:
+    shown = answer.shown_sentences
+    if shown:
         st.markdown(
-            " ".join(
-                render.sentence_markdown(s.text, s.citations, s.highlight, s.corroboration) for s in answer.sentences
-            )
+            " ".join(render.sentence_markdown(s.text, s.citations, s.highlight, s.corroboration) for s in shown)
         )
     else:
         st.markdown(render.escape_markdown(answer.text))
+    set_aside = [s for s in answer.sentences if not s.supported]
+    if set_aside:
+        with st.expander(render.set_aside_label(len(set_aside)), icon=":material/report:"):
+            st.caption(render.escape_markdown(render.SET_ASIDE_NOTE))
+            st.markdown(render.set_aside_markdown(set_aside))
 
 
 def _show_refusal(answer, news_index, key: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import time
@@ -17,6 +18,7 @@ PLOTS = (
     ("hit_at_k.png", "Retrieval hit@k"),
     ("latency.png", "Latency"),
 )
+MAX_PLOT_BYTES = 20_000_000
 
 
 def runs_dir() -> Path:
@@ -47,4 +49,24 @@ def show_eval() -> None:
     for name, caption in PLOTS:
         plot = path.parent / name
         if plot.is_file():
-            st.image(str(plot), caption=caption)
+            image, problem = readable_image(plot)
+            if image is not None:
+                st.image(image, caption=caption)
+            else:
+                st.warning(render.escape_markdown(f"The plot {name} is unreadable ({problem})."))
+
+
+def readable_image(path: Path, max_bytes: int = MAX_PLOT_BYTES) -> tuple[bytes | None, str | None]:
+    """The image file's bytes when they decode as an image, else None and why (a corrupt PNG in a run
+    folder used to take the whole page down)."""
+    from PIL import Image
+
+    try:
+        if path.stat().st_size > max_bytes:
+            return None, f"over {max_bytes // 1_000_000} MB"
+        data = path.read_bytes()
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()  # checks the whole file (PNG chunk checksums), not only its header
+        return data, None
+    except Exception as exc:  # noqa: BLE001 (PIL raises many kinds for a broken file; all mean "not an image")
+        return None, type(exc).__name__

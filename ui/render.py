@@ -151,6 +151,33 @@ def sentence_markdown(
     return body.strip() + marks + badge
 
 
+DRAFT_LABEL = "Model's draft, not checked yet: the checked answer replaces it"
+SET_ASIDE_NOTE = (
+    "The model also wrote these sentences. They are not backed by the articles, so they are not part of the answer."
+)
+
+
+def draft_markdown(text: str) -> str:
+    """The model's reply while it streams: labelled as an unchecked draft on top, the text greyed, a cursor."""
+    paragraphs = [p for p in (_escape_line(line) for line in text.splitlines()) if p]
+    body = "\n\n".join(f":gray[{p}]" for p in paragraphs)
+    return f":orange-badge[Unchecked draft] *{_escape_line(DRAFT_LABEL)}*\n\n{body} ▌"
+
+
+def set_aside_label(count: int) -> str:
+    """The heading of the box holding what the model wrote that failed the check."""
+    return f"Model's unchecked words ({count}): not part of the answer"
+
+
+def set_aside_markdown(sentences) -> str:
+    """One list item per set-aside sentence: its text, then why it is not shown as sourced."""
+    lines = []
+    for s in sentences:
+        reason = getattr(s, "reason", None) or "not backed by the articles"
+        lines.append(f"- {_escape_line(s.text)}  \n  :gray[{_escape_line(reason)}]")
+    return "\n".join(lines)
+
+
 @dataclass(frozen=True)
 class SourceEntry:
     """One cited article in an answer's Sources block."""

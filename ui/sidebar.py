@@ -1,7 +1,8 @@
 """The sidebar: answer backend, top-k, filters, index status and the rebuild button.
 
 It turns the person's choices into a Settings copy and a Filters value; the
-API key is read from a password field and never shown back.
+API key is read from a password field and never shown back. The environment's
+API key is only ever sent to the server configured beside it.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from dataclasses import dataclass
 import streamlit as st
 
 from newsdesk.errors import NewsdeskError
-from newsdesk.settings import Settings
+from newsdesk.settings import AnswerSettings, Settings
 from rag import Filters
+from rag.llms.openai_compat import server_label
 from ui import render, resources
 
 BACKENDS = {"offline": "Offline (no network)", "openai": "OpenAI-compatible server"}
@@ -45,36 +47,72 @@ def _answer_controls(base: Settings) -> Settings:
     )
     answer: dict = {"backend": backend}
     if backend == "openai":
-        answer["openai_base_url"] = (
-            st.text_input(
-                "Base URL",
-                value=base.answer.openai_base_url or "",
-                key="base_url",
-                placeholder="http://127.0.0.1:8080/v1",
-                help="Any OpenAI-compatible server (llama.cpp, vLLM, Ollama, OpenAI).",
-            ).strip()
-            or None
-        )
-        answer["openai_model"] = (
-            st.text_input("Model", value=base.answer.openai_model, key="model").strip() or base.answer.openai_model
-        )
-        has_env_key = base.answer.openai_api_key is not None
-        key = st.text_input(
-            "API key",
-            type="password",
-            key="api_key",
-            value="",
-            placeholder="set in the environment" if has_env_key else "none",
-            help="Kept in this browser session only; never displayed.",
-        )
-        if key:
-            answer["openai_api_key"] = key
+        answer.update(_llm_server_controls(base))
     top_k = st.slider("Passages per answer (top-k)", 1, 20, value=base.retrieval.top_k, key="top_k")
     try:
         return base.with_overrides(answer=answer, retrieval={"top_k": top_k})
     except NewsdeskError as exc:
         st.error(render.escape_markdown(str(exc)), icon=":material/error:")
         return base
+
+
+def _llm_server_controls(base: Settings) -> dict:
+    """Base URL, model and key fields; locked to the configured server when ``ui.lock_llm_server`` is set."""
+    cfg = base.answer
+    locked = base.ui.lock_llm_server
+    configured = server_label(cfg.openai_base_url) if cfg.openai_base_url else ""
+    url = st.text_input(
+        "Base URL",
+        value=configured,
+        key="base_url",
+        placeholder="http://127.0.0.1:8080/v1",
+        disabled=locked,
+        help=(
+            "Set by this deployment (NEWSDESK_UI__LOCK_LLM_SERVER)."
+            if locked
+            else "Any OpenAI-compatible server (llama.cpp, vLLM, Ollama, OpenAI)."
+        ),
+    )
+    model = st.text_input("Model", value=cfg.openai_model, key="model", disabled=locked)
+    if locked:
+        return {}
+    own_server = same_server(url, cfg)
+    has_env_key = cfg.openai_api_key is not None
+    key = st.text_input(
+        "API key",
+        type="password",
+        key="api_key",
+        value="",
+        placeholder="set in the environment" if has_env_key and own_server else "this server's key, if it needs one",
+        help="Kept in this browser session only; never displayed.",
+    )
+    if has_env_key and not own_server and not key:
+        st.caption(
+            render.escape_markdown(
+                f"The API key from the environment is only sent to {server_label(cfg.openai_base_url)}; "
+                "type this server's key above if it needs one."
+            )
+        )
+    return {**llm_server_overrides(cfg, url, key), "openai_model": model.strip() or cfg.openai_model}
+
+
+def same_server(typed_url: str, cfg: AnswerSettings) -> bool:
+    """Whether the Base URL field still names the configured server (shown without its credentials)."""
+    typed = typed_url.strip().rstrip("/")
+    if not cfg.openai_base_url:
+        return not typed
+    return typed in (cfg.openai_base_url.rstrip("/"), server_label(cfg.openai_base_url).rstrip("/"))
+
+
+def llm_server_overrides(cfg: AnswerSettings, typed_url: str, typed_key: str) -> dict:
+    """Answer-setting overrides for the server typed in the sidebar.
+
+    The environment's key goes only to the server configured beside it: any other URL gets the
+    key typed in the sidebar, or none at all.
+    """
+    if same_server(typed_url, cfg):
+        return {"openai_api_key": typed_key} if typed_key else {}
+    return {"openai_base_url": typed_url.strip() or None, "openai_api_key": typed_key or None}
 
 
 def _filter_controls(news_index) -> Filters:

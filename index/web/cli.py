@@ -10,12 +10,13 @@ import sys
 import threading
 
 from newsdesk.errors import NewsdeskError
+from newsdesk.safetext import terminal_text
 from newsdesk.settings import Settings
 
 
 def _print_line(line: str) -> None:
     stream = sys.stderr if line.startswith(("failed:", "warning:")) else sys.stdout
-    print(line, file=stream, flush=True)
+    print(terminal_text(line), file=stream, flush=True)  # page titles and URLs may carry escape sequences
 
 
 def run_add(sources: list[str], settings: Settings, *, build: bool = True) -> int:
@@ -40,12 +41,14 @@ def run_add(sources: list[str], settings: Settings, *, build: bool = True) -> in
     print(f"added: {report.summary()}", flush=True)
     if report.build is not None:
         for warning in report.build.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
+            _print_line(f"warning: {warning}")
         print(f"built: {report.build.summary()}", flush=True)
     if report.build_error:
         print(
-            f"error: index not updated: {report.build_error} "
-            "(the articles are saved in the corpus folder; run `python -m index build` later)",
+            terminal_text(
+                f"error: index not updated: {report.build_error} "
+                "(the articles are saved in the corpus folder; run `python -m index build` later)"
+            ),
             file=sys.stderr,
         )
     return 1 if report.failed or report.build_error else 0
@@ -63,7 +66,7 @@ def run_watch(sources: list[str], settings: Settings, *, every: str, rounds: int
     stop = threading.Event()
 
     def say(line: str) -> None:
-        print(line, flush=True)
+        print(terminal_text(line), flush=True)
 
     say(f"watching {len(sources)} source(s) every {human_duration(every_s)} (Ctrl+C or SIGTERM stops cleanly)")
     with stop_on_signals(stop, say):

@@ -21,12 +21,16 @@ _BACKOFF_S = 0.5  # doubled each retry, as the openai client does
 _BACKOFF_CAP_S = 8.0
 
 
-def _where(base_url: str | None) -> str:
-    """The server for a message: host and path only, never credentials in the URL."""
+def server_label(base_url: str | None) -> str:
+    """The server, for people: scheme, host, port and path only, never credentials in the URL."""
     if not base_url:
         return "api.openai.com"
     parsed = urlparse(base_url)
-    return f"{parsed.scheme}://{parsed.hostname or ''}{f':{parsed.port}' if parsed.port else ''}{parsed.path}"
+    try:
+        port = f":{parsed.port}" if parsed.port else ""
+    except ValueError:  # a port that is not a number: leave it out
+        port = ""
+    return f"{parsed.scheme}://{parsed.hostname or ''}{port}{parsed.path}"
 
 
 def _reason(exc: BaseException) -> str:
@@ -88,7 +92,7 @@ class OpenAIGenerator:
             raise GeneratorUnavailable("no OpenAI-compatible server configured (set OPENAI_BASE_URL or OPENAI_API_KEY)")
         self.name = f"openai:{cfg.openai_model}"
         self._cfg = cfg
-        self._where = _where(cfg.openai_base_url)
+        self._where = server_label(cfg.openai_base_url)
         self._client = openai.OpenAI(
             base_url=cfg.openai_base_url,
             api_key=cfg.openai_api_key.get_secret_value() if cfg.openai_api_key else "not-needed",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import shutil
 
 import pytest
 
@@ -119,9 +120,9 @@ def test_story_copy_detector_precision_and_recall():
 def _rgb_index(tmp_path, with_counterfactual: bool):
     corpus = tmp_path / ("rgb-cf" if with_counterfactual else "rgb")
     corpus.mkdir()
-    (corpus / "corpus.jsonl").symlink_to(RGB_DIR / "corpus.jsonl")
+    shutil.copyfile(RGB_DIR / "corpus.jsonl", corpus / "corpus.jsonl")  # copies: links out of a corpus are not read
     if with_counterfactual:
-        (corpus / "counterfactual.jsonl").symlink_to(RGB_DIR / "corpus_counterfactual.jsonl")
+        shutil.copyfile(RGB_DIR / "corpus_counterfactual.jsonl", corpus / "counterfactual.jsonl")
     settings = make_settings(
         tmp_path, embedder="minilm-onnx", corpus=corpus, index={"store_dir": str(tmp_path / f"store-{corpus.name}")}
     )

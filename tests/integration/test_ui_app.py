@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT, SEED_CORPUS
+from tests.integration.faulty_llm import faulty_llm
 from ui import render
 
 APP = str(ROOT / "ui" / "app.py")
@@ -222,9 +223,9 @@ def test_eval_page_shows_the_newest_report_and_its_plots(app_env, tmp_path):
     run = Path(tmp_path / "runs" / "2025-09-04T10-00")
     run.mkdir(parents=True)
     (run / "report.json").write_text(json.dumps({"metrics": {"accuracy": 0.75, "hit@5": 0.9, "questions": 40}}))
-    png = bytes.fromhex(
-        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-        "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+    png = bytes.fromhex(  # a whole 1x1 PNG: the page checks plots decode (it had a bad IDAT checksum)
+        "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154"
+        "789c6360606060000000050001a5f645400000000049454e44ae426082"
     )
     (run / "hit_at_k.png").write_bytes(png)
     at = AppTest.from_string(EVAL_SCRIPT, default_timeout=TIMEOUT).run()
@@ -275,3 +276,100 @@ def test_an_outlet_filter_limits_the_citations(app_env):
     answer = last_answer(ask(at, TROOPS))
     cited = answer.related if answer.refused else answer.citations
     assert all(app_env.article(c.doc_id).source == outlets[0] for c in cited)
+
+
+# -- only checked sentences are the answer; the environment's key stays with its server (issue 14) ---------
+
+INVENTED = "Kim Jong Un was assassinated in Pyongyang yesterday."
+SET_ASIDE_SCRIPT = f"""
+import sys
+sys.path.insert(0, {str(ROOT)!r})
+from rag.records import Answer, AnswerSentence, Citation
+from ui.answer_view import show_answer
+answer = Answer(
+    question="How many troops?", refused=False, backend="openai:test",
+    sentences=[
+        AnswerSentence("North Korea has deployed roughly 15,000 troops to Russia.", (1,), 0.9),
+        AnswerSentence({INVENTED!r}, (), 0.0, supported=False, reason='the passage does not name "Kim Jong Un"'),
+        AnswerSentence("How many troops did North Korea send?", (), 0.0, supported=False,
+                       reason="a question, not an answer"),
+    ],
+    citations=[Citation(1, "a", 0, 10, "roughly 15,000 troops", title="Troops", source="DW", date="2025-09-02")],
+)
+show_answer(answer, None, key="x")
+"""
+
+
+def _set_aside_box(at: AppTest):
+    boxes = [e for e in at.expander if e.label.startswith("Model's unchecked words")]
+    assert len(boxes) == 1, [e.label for e in at.expander]
+    return boxes[0]
+
+
+def _only_in_the_set_aside_box(at: AppTest, text: str) -> None:
+    """``text`` is on the page, and only inside the labelled box of the model's unchecked words."""
+    inside = {m.value for m in _set_aside_box(at).markdown}
+    where = [m.value for m in at.markdown if text in render.visible_text(m.value)]
+    assert where and set(where) <= inside, where
+
+
+def test_sentences_that_failed_the_check_are_only_in_a_labelled_box(app_env):
+    at = AppTest.from_string(SET_ASIDE_SCRIPT, default_timeout=TIMEOUT).run()
+    assert not at.exception, at.exception
+    _only_in_the_set_aside_box(at, INVENTED)
+    _only_in_the_set_aside_box(at, "How many troops did North Korea send?")
+    assert _set_aside_box(at).label == "Model's unchecked words (2): not part of the answer"
+    assert "does not name" in render.visible_text("\n".join(m.value for m in _set_aside_box(at).markdown))
+    answer_md = [m.value for m in at.markdown if "15\\,000 troops to Russia" in m.value]
+    assert answer_md and "Kim" not in answer_md[0]
+
+
+def _generated_answer_env(monkeypatch, url: str, **extra: str) -> None:
+    monkeypatch.setenv("NEWSDESK_ANSWER__BACKEND", "openai")
+    monkeypatch.setenv("NEWSDESK_ANSWER__MAX_RETRIES", "0")
+    monkeypatch.setenv("NEWSDESK_ANSWER__OPENAI_MODEL", "faulty")
+    monkeypatch.setenv("OPENAI_BASE_URL", url)
+    for name, value in extra.items():
+        monkeypatch.setenv(name, value)
+
+
+def test_a_generated_answer_shows_only_its_checked_sentences(app_env, monkeypatch):
+    reply = f"Answer: {INVENTED} Answer: North Korea has deployed roughly 15,000 troops to Russia [1]."
+    with faulty_llm(["ok"], reply=reply) as llm:
+        _generated_answer_env(monkeypatch, llm.url)
+        at = ask(start(), TROOPS)
+    answer = last_answer(at)
+    assert answer.backend == "openai:faulty" and "15,000" in answer.text and "assassinated" not in answer.text
+    _only_in_the_set_aside_box(at, INVENTED)
+    assert "Answer:" not in visible(at)  # the label is removed; its claim was checked like any other
+    assert any("15,000 troops to Russia" in render.visible_text(m.value) for m in at.markdown)
+
+
+def test_the_environment_key_is_not_sent_to_a_server_typed_in_the_sidebar(app_env, monkeypatch):
+    secret = "sk-env-key-for-its-own-server-only"
+    with faulty_llm(["ok"], reply="North Korea has deployed roughly 15,000 troops to Russia [1].") as llm:
+        _generated_answer_env(monkeypatch, "http://127.0.0.1:9/v1", OPENAI_API_KEY=secret)
+        at = start()
+        at.text_input(key="base_url").set_value(llm.url).run()
+        assert any("only sent to http://127.0.0.1:9/v1" in render.visible_text(c.value) for c in at.caption)
+        at = ask(at, TROOPS)
+        assert llm.count >= 1
+        assert all(secret not in str(r["headers"]) for r in llm.requests)
+        at.text_input(key="api_key").set_value("sk-typed-for-this-server").run()
+        ask(at, TROOPS)
+        assert llm.requests[-1]["headers"]["authorization"] == "Bearer sk-typed-for-this-server"
+        assert all(secret not in str(r["headers"]) for r in llm.requests)
+
+
+def test_a_locked_sidebar_keeps_the_configured_server_and_its_key(app_env, monkeypatch):
+    secret = "sk-env-key-for-the-shared-server"
+    with faulty_llm(["ok"], reply="North Korea has deployed roughly 15,000 troops to Russia [1].") as llm:
+        _generated_answer_env(monkeypatch, llm.url, OPENAI_API_KEY=secret, NEWSDESK_UI__LOCK_LLM_SERVER="true")
+        at = start()
+        assert at.text_input(key="base_url").disabled and at.text_input(key="model").disabled
+        assert not [t for t in at.text_input if t.key == "api_key"]
+        at.session_state["base_url"] = "http://127.0.0.1:9/v1"  # a forged value: ignored while locked
+        at.run()
+        at = ask(at, TROOPS)
+        assert last_answer(at).backend == "openai:faulty"
+        assert llm.requests[-1]["headers"]["authorization"] == f"Bearer {secret}"  # its own server gets it

@@ -174,9 +174,10 @@ def test_configs_and_corpus_staging(tmp_path):
     for name in ("corpus.jsonl", "corpus_counterfactual.jsonl", "suite.jsonl", "README.md"):
         (bench / name).write_text("{}\n")
     staged = prepare_corpus(bench, tmp_path / "stage")
-    assert sorted(p.name for p in staged.iterdir()) == ["corpus.jsonl"]
+    assert sorted(p.name for p in staged.iterdir()) == [".newsdesk-staging", "corpus.jsonl"]
     staged = prepare_corpus(bench, tmp_path / "stage", with_counterfactual=True)
-    assert sorted(p.name for p in staged.iterdir()) == ["corpus.jsonl", "corpus_counterfactual.jsonl"]
+    names = sorted(p.name for p in staged.iterdir())
+    assert names == [".newsdesk-staging", "corpus.jsonl", "corpus_counterfactual.jsonl"]
     plain = tmp_path / "plain"
     plain.mkdir()
     assert prepare_corpus(plain, tmp_path / "stage2") == plain

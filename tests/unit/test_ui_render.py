@@ -204,3 +204,124 @@ def test_corpus_summary():
     ]
     assert render.corpus_summary(arts) == "3 news articles from DW, 2025-09-02 to 2025-09-03."
     assert render.corpus_summary([]) == "The index is empty."
+
+
+# -- unchecked model text is never shown as the answer (issue 14, items 1 and 2) ------------------------
+
+
+class FakeSlot:
+    """Stands in for st.empty(): records every frame a reader would have seen in it."""
+
+    def __init__(self):
+        self.frames: list[str] = []
+
+    def markdown(self, text):
+        self.frames.append(text)
+
+    def info(self, text, icon=None):
+        self.frames.append(text)
+
+    def empty(self):
+        self.frames.append("")
+
+
+INVENTED = "Kim Jong Un was assassinated in Pyongyang yesterday."
+
+
+def test_the_model_draft_streams_only_as_a_labelled_unchecked_draft():
+    from rag.answer import StreamEvent
+    from ui.chat_page import show_stream
+
+    final = object()
+    events = [StreamEvent("draft", w + " ") for w in INVENTED.split()]
+    events += [
+        StreamEvent("token", "North Korea has deployed roughly 15,000 troops. "),
+        StreamEvent("answer", answer=final),
+    ]
+    notices, stream = FakeSlot(), FakeSlot()
+    assert show_stream(iter(events), notices, stream) is final
+    shown = [render.visible_text(f) for f in stream.frames]
+    with_draft = [f for f in stream.frames if "assassinated" in f]
+    assert with_draft and all(
+        f.startswith(":orange-badge[Unchecked draft]") and render.DRAFT_LABEL in render.visible_text(f)
+        for f in with_draft
+    )
+    # The checked text replaces the draft: no frame after the first checked one holds the draft.
+    first_checked = next(i for i, f in enumerate(shown) if "15,000" in f)
+    assert not any("assassinated" in f for f in shown[first_checked:])
+
+
+def test_a_notice_clears_the_draft_before_the_offline_answer_streams():
+    from rag.answer import StreamEvent
+    from ui.chat_page import show_stream
+
+    events = [
+        StreamEvent("draft", INVENTED),
+        StreamEvent(
+            "notice", "the model's answer could not be checked against the articles; showing the offline answer"
+        ),
+        StreamEvent("token", "South Korean intelligence estimates 15,000 troops. "),
+        StreamEvent("answer", answer=None),
+    ]
+    notices, stream = FakeSlot(), FakeSlot()
+    show_stream(iter(events), notices, stream)
+    after_notice = stream.frames[stream.frames.index("") :]
+    assert not any("assassinated" in render.visible_text(f) for f in after_notice)
+    assert "could not be checked" in render.visible_text(notices.frames[-1])
+
+
+def test_draft_markdown_escapes_the_model_text_and_greys_every_paragraph():
+    md = render.draft_markdown("**Bold** [x](javascript:alert(1))\n\nSecond :red[line]")
+    assert md.startswith(":orange-badge[Unchecked draft]")
+    body = md.split("\n\n", 1)[1]
+    assert body.count(":gray[") == 2 and "\\*\\*Bold\\*\\*" in body and "\\:red\\[line\\]" in body
+
+
+def test_set_aside_sentences_are_listed_with_their_reason_escaped():
+    from rag.records import AnswerSentence
+
+    aside = [
+        AnswerSentence(INVENTED, (), 0.0, supported=False, reason='the passage does not name "Kim Jong Un"'),
+        AnswerSentence("How many *troops*?", (), 0.0, supported=False, reason=None),
+    ]
+    md = render.set_aside_markdown(aside)
+    assert md.count("\n- ") == 1 and md.startswith("- ")
+    assert "Kim Jong Un was assassinated" in render.visible_text(md) and "does not name" in md
+    assert "\\*troops\\*" in md and "not backed by the articles" in md
+    assert render.set_aside_label(2) == "Model's unchecked words (2): not part of the answer"
+
+
+# -- the environment's API key goes only to its own server (issue 14, item 13) ---------------------------
+
+
+def _answer_cfg(url, key="sk-env-secret"):
+    from newsdesk.settings import AnswerSettings
+
+    return AnswerSettings(openai_base_url=url, openai_api_key=key)
+
+
+@pytest.mark.parametrize(
+    "configured, typed_url, typed_key, expected",
+    [
+        ("http://10.0.0.5:8080/v1", "http://10.0.0.5:8080/v1", "", {}),  # its own server: the env key
+        ("http://10.0.0.5:8080/v1", "http://10.0.0.5:8080/v1/", "", {}),
+        ("http://u:pw@10.0.0.5:8080/v1", "http://10.0.0.5:8080/v1", "", {}),  # shown without its credentials
+        ("http://10.0.0.5:8080/v1", "http://evil.example/v1", "", {"openai_base_url": "http://evil.example/v1", "openai_api_key": None}),
+        ("http://10.0.0.5:8080/v1", "http://evil.example/v1", "sk-typed", {"openai_base_url": "http://evil.example/v1", "openai_api_key": "sk-typed"}),
+        ("http://10.0.0.5:8080/v1", "", "", {"openai_base_url": None, "openai_api_key": None}),  # api.openai.com
+        (None, "", "", {}),  # api.openai.com is the configured server
+        (None, "http://127.0.0.1:8080/v1", "", {"openai_base_url": "http://127.0.0.1:8080/v1", "openai_api_key": None}),
+        ("http://10.0.0.5:8080/v1", "http://10.0.0.5:8080/v1", "sk-typed", {"openai_api_key": "sk-typed"}),
+    ],
+)  # fmt: skip
+def test_the_environment_key_goes_only_to_the_server_configured_beside_it(configured, typed_url, typed_key, expected):
+    from newsdesk.settings import load_settings
+    from ui.sidebar import llm_server_overrides
+
+    cfg = _answer_cfg(configured)
+    overrides = llm_server_overrides(cfg, typed_url, typed_key)
+    assert overrides == expected
+    settings = load_settings(answer={"openai_base_url": configured, "openai_api_key": "sk-env-secret"})
+    sent = settings.with_overrides(answer=overrides).answer
+    if sent.openai_api_key is not None and sent.openai_api_key.get_secret_value() == "sk-env-secret":
+        assert sent.openai_base_url == cfg.openai_base_url

@@ -1,0 +1,714 @@
+"""Explicit rules for a claim its evidence contradicts: negation, changed numbers, names, antonyms.
+
+Word overlap cannot tell "North Korea has deployed roughly 15,000 troops" from
+"North Korea has not deployed any troops": they share every key word. These
+rules catch the usual ways a generated sentence turns its evidence around, so
+the verifier (``rag.verify``) never shows such a sentence as sourced:
+
+- negation: the claim negates what the passage states, or states what it negates;
+- numbers: a number (digits, "15k", "fifteen thousand", "1.5 million") the passage
+  does not give, or gives differently;
+- names: a person, place or organisation the passage does not name, or two names
+  whose roles are swapped ("Kim welcomed Putin" for "Putin welcomed Kim");
+- antonyms: "rose" for "fell", "won" for "lost", "approved" for "rejected" (a
+  general table of English opposites).
+
+This is the explicit half of the check; semantic similarity is the other. A
+paraphrase ("sent" for "deployed", "about 15,000" for "roughly 15,000") passes.
+Pure functions of text, no model.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from newsdesk.terms import STOPWORDS, same_word
+
+# Kinds. The first four mean the passage says otherwise; the last two that it does not say it.
+NEGATION = "negation"
+ANTONYM = "antonym"
+NUMBER = "number"
+SWAPPED_NAMES = "swapped names"
+UNSTATED_NUMBER = "unstated number"
+UNSTATED_NAME = "unstated name"
+STATED_OTHERWISE = frozenset({NEGATION, ANTONYM, NUMBER, SWAPPED_NAMES})
+
+
+@dataclass(frozen=True)
+class Contradiction:
+    kind: str
+    reason: str  # one line for people, e.g. 'the passage says "deployed", the claim "not deployed"'
+
+
+def contradicts(claim: str, evidence: str, context: str | None = None) -> str | None:
+    """Why ``evidence`` does not back ``claim`` (a one-line reason), or None when no rule objects.
+
+    ``context`` (e.g. the whole passage around the evidence sentence) may supply
+    the rest of a name the evidence gives in part ("Kim" -> "Kim Jong Un").
+    """
+    found = find_contradiction(claim, evidence, context)
+    return found.reason if found else None
+
+
+def find_contradiction(claim: str, evidence: str, context: str | None = None) -> Contradiction | None:
+    """The first rule ``claim`` breaks against ``evidence``: negation, antonym, number, names (in that order)."""
+    c, e = _Text(claim), _Text(evidence)
+    ctx = _Text(context) if context else None
+    for rule in (_negation, _antonym, _numbers, _swapped_names):
+        found = rule(c, e)
+        if found:
+            return found
+    return _unstated_name(c, e, ctx)
+
+
+# -- tokens ---------------------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[A-Za-z]+(?:['’][A-Za-z]+)*|\S")
+_BOUNDARY_MARKS = frozenset(',;:.!?()[]{}"“”')
+
+
+def _stem(word: str) -> str:
+    """Lowercase, possessive and plural removed ('Russia's' -> 'russia', 'troops' -> 'troop')."""
+    word = re.sub(r"['’]s$", "", word.lower())
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _forms(base: str, extra: str = "") -> set[str]:
+    """A word's regular inflections plus the irregular ones given."""
+    if base.endswith("e"):
+        regular = {base, base + "s", base + "d", base[:-1] + "ing"}
+    elif base.endswith("y") and base[-2:-1] not in "aeiou":
+        regular = {base, base[:-1] + "ies", base[:-1] + "ied", base + "ing"}
+    else:
+        regular = {base, base + "s", base + "ed", base + "ing"}
+    return regular | set(extra.split())
+
+
+# Opposites: (word, its forms) pairs. General English, not any suite's words. Words whose
+# everyday senses are mostly not the opposite ("close to", "last year", "before", "up") are left out.
+_LEXICON: dict[str, set[str]] = {
+    "increase": _forms("increase"),
+    "decrease": _forms("decrease"),
+    "reduce": _forms("reduce", "reduction reductions"),
+    "cut": {"cut", "cuts", "cutting"},
+    "raise": _forms("raise"),
+    "lower": _forms("lower"),
+    "rise": {"rise", "rises", "rose", "risen", "rising"},
+    "fall": {"fall", "falls", "fell", "fallen", "falling"},
+    "drop": {"drop", "drops", "dropped", "dropping"},
+    "decline": _forms("decline"),
+    "climb": _forms("climb"),
+    "grow": {"grow", "grows", "grew", "grown", "growing", "growth"},
+    "shrink": {"shrink", "shrinks", "shrank", "shrunk", "shrinking"},
+    "expand": _forms("expand", "expansion"),
+    "contract": {"contracted", "contracting", "contraction"},
+    "gain": _forms("gain"),
+    "lose": {"lose", "loses", "lost", "losing", "loss", "losses"},
+    "win": {"win", "wins", "won", "winning", "winner", "winners"},
+    "defeat": _forms("defeat") | {"loser", "losers"},
+    "victory": {"victory", "victories"},
+    "approve": _forms("approve", "approval"),
+    "reject": _forms("reject", "rejection"),
+    "veto": {"veto", "vetoes", "vetoed", "vetoing"},
+    "accept": _forms("accept"),
+    "refuse": _forms("refuse", "refusal"),
+    "confirm": _forms("confirm", "confirmation"),
+    "deny": _forms("deny", "denial"),
+    "admit": {"admit", "admits", "admitted", "admitting"},
+    "allow": _forms("allow"),
+    "permit": {"permit", "permits", "permitted", "permitting"},
+    "ban": {"ban", "bans", "banned", "banning"},
+    "forbid": {"forbid", "forbids", "forbade", "forbidden", "forbidding"},
+    "prohibit": _forms("prohibit", "prohibition"),
+    "open": {"open", "opens", "opened", "opening", "reopened", "reopen"},
+    "close": {"closed", "closes", "closing", "closure", "shut"},
+    "start": _forms("start"),
+    "begin": {"begin", "begins", "began", "begun", "beginning"},
+    "end": {"end", "ends", "ended", "ending"},
+    "stop": {"stop", "stops", "stopped", "stopping"},
+    "resume": _forms("resume"),
+    "suspend": _forms("suspend", "suspension"),
+    "hold": {"hold", "holds", "held", "holding"},
+    "cancel": {"cancel", "cancels", "cancelled", "canceled", "cancelling", "canceling", "cancellation"},
+    "arrive": _forms("arrive", "arrival"),
+    "depart": _forms("depart", "departure"),
+    "leave": {"leave", "leaves", "left", "leaving"},
+    "enter": _forms("enter"),
+    "exit": _forms("exit"),
+    "join": _forms("join"),
+    "quit": {"quit", "quits", "quitting"},
+    "support": _forms("support"),
+    "oppose": _forms("oppose", "opposition"),
+    "agree": {"agree", "agrees", "agreed", "agreeing"},
+    "disagree": {"disagree", "disagrees", "disagreed", "disagreeing"},
+    "include": _forms("include"),
+    "exclude": _forms("exclude"),
+    "succeed": _forms("succeed", "success successful"),
+    "fail": _forms("fail", "failure unsuccessful"),
+    "legal": {"legal", "lawful"},
+    "illegal": {"illegal", "unlawful"},
+    "guilty": {"guilty"},
+    "innocent": {"innocent"},
+    "convict": _forms("convict", "conviction"),
+    "acquit": {"acquit", "acquits", "acquitted", "acquittal"},
+    "alive": {"alive"},
+    "dead": {"dead"},
+    "survive": _forms("survive", "survivor survivors"),
+    "die": {"die", "dies", "died", "dying"},
+    "kill": _forms("kill"),
+    "add": _forms("add"),
+    "remove": _forms("remove", "removal"),
+    "import": _forms("import"),
+    "export": _forms("export"),
+    "buy": {"buy", "buys", "bought", "buying"},
+    "sell": {"sell", "sells", "sold", "selling"},
+    "borrow": _forms("borrow"),
+    "lend": {"lend", "lends", "lent", "lending"},
+    "strengthen": _forms("strengthen"),
+    "weaken": _forms("weaken"),
+    "improve": _forms("improve", "improvement"),
+    "worsen": _forms("worsen", "deteriorate deteriorated deteriorating"),
+    "deploy": _forms("deploy", "deployment"),
+    "withdraw": {"withdraw", "withdraws", "withdrew", "withdrawn", "withdrawing", "withdrawal"},
+    "advance": _forms("advance"),
+    "retreat": _forms("retreat"),
+    "arrest": _forms("arrest", "detain detained detention"),
+    "release": _forms("release", "freed"),
+    "ally": {"ally", "allies", "allied"},
+    "enemy": {"enemy", "enemies", "foe", "foes", "adversary", "adversaries"},
+    "profit": _forms("profit"),
+    "surplus": {"surplus", "surpluses"},
+    "deficit": {"deficit", "deficits"},
+    "strong": {"strong", "stronger", "strongest"},
+    "weak": {"weak", "weaker", "weakest"},
+    "high": {"high", "higher", "highest"},
+    "low": {"low", "lowest"},
+    "large": {"large", "larger", "largest", "big", "bigger", "biggest"},
+    "small": {"small", "smaller", "smallest"},
+    "more": {"more", "most"},
+    "less": {"less", "fewer", "fewest"},  # not "least": "at least 15,000" agrees with "more than"
+    "maximum": {"maximum"},
+    "minimum": {"minimum"},
+    "early": {"early"},
+    "late": {"late"},
+    "cheap": {"cheap", "cheaper", "cheapest"},
+    "expensive": {"expensive"},
+    "positive": {"positive"},
+    "negative": {"negative"},
+    "true": {"true"},
+    "false": {"false"},
+    "above": {"above"},
+    "below": {"below"},
+    "majority": {"majority"},
+    "minority": {"minority"},
+    "rich": {"rich", "richer", "richest", "wealthy"},
+    "poor": {"poor", "poorer", "poorest"},
+    "best": {"best", "better"},
+    "worst": {"worst", "worse"},
+}
+_OPPOSITE_PAIRS = [
+    tuple(pair.split("/"))
+    for pair in """
+    increase/decrease increase/reduce increase/cut increase/lower increase/fall increase/drop increase/decline
+    raise/lower raise/cut raise/reduce rise/fall rise/drop rise/decline rise/decrease climb/fall climb/drop
+    climb/decline grow/shrink grow/decline grow/fall expand/shrink expand/contract gain/lose win/lose win/defeat
+    victory/defeat victory/lose approve/reject approve/veto accept/reject accept/refuse confirm/deny admit/deny
+    allow/ban allow/forbid allow/prohibit permit/ban permit/forbid permit/prohibit open/close start/end start/stop
+    begin/end resume/suspend hold/cancel arrive/depart arrive/leave enter/exit enter/leave join/leave join/quit
+    support/oppose agree/disagree include/exclude succeed/fail legal/illegal guilty/innocent convict/acquit
+    alive/dead survive/die survive/kill add/remove import/export buy/sell borrow/lend strengthen/weaken
+    improve/worsen deploy/withdraw advance/retreat arrest/release ally/enemy profit/lose surplus/deficit
+    strong/weak high/low high/lower large/small more/less maximum/minimum early/late cheap/expensive positive/negative
+    true/false above/below majority/minority rich/poor best/worst
+    """.split()
+]
+_LEMMA: dict[str, str] = {form: lemma for lemma, forms in _LEXICON.items() for form in forms}
+_OPPOSITES: dict[str, set[str]] = {}
+for _a, _b in _OPPOSITE_PAIRS:
+    _OPPOSITES.setdefault(_a, set()).add(_b)
+    _OPPOSITES.setdefault(_b, set()).add(_a)
+
+
+def _lemma(lower: str) -> str:
+    return _LEMMA.get(lower) or _stem(lower)
+
+
+# -- negation -------------------------------------------------------------------------------------
+
+_NEGATORS = frozenset("not no never none nobody nothing neither nor without cannot nowhere".split())
+# "not only", "no less than", "no matter": not a negation of what follows.
+_NOT_NEGATING_NEXT = frozenset("only just less fewer more least doubt matter sooner".split())
+_FAILED_TO = frozenset("fail fails failed failing refuse refuses refused refusing declined declines".split())
+# A negation's scope ends at a clause boundary ...
+_CLAUSE_WORDS = frozenset(
+    "but while although though whereas because which who whom whose that whether if when where how why what and or "
+    "unless until since so".split()
+)
+# ... and skips words that carry no content of their own.
+_SCOPE_FILLER = frozenset(
+    """a an the any be been being have has had having do does did is are was were am will would shall should can could
+    may might must yet even ever far also too very really actually officially publicly formally directly immediately
+    fully entirely necessarily to of in on at for from with by into onto about as its their his her our your my this
+    these those there it they he she we you i them him single one more longer much many such all enough once again
+    either""".split()
+)
+_SCOPE_WORDS = 2  # the negated predicate and the word after it: "not deployed any troops" -> deployed, troops
+
+
+# -- numbers --------------------------------------------------------------------------------------
+
+_UNITS = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+        "seventeen eighteen nineteen".split()
+    )
+}
+_TENS = {w: 10 * (i + 2) for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split())}
+_SCALES = {"hundred": 100, "thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12, "dozen": 12}
+_SUFFIXES = {"k": 10**3, "m": 10**6, "mn": 10**6, "bn": 10**9, "b": 10**9, "tn": 10**12}
+_ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
+_ORDINAL_WORDS = {
+    w: i + 1
+    for i, w in enumerate(
+        "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth "
+        "fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split()
+    )
+}
+_MONTH_NAMES = "january february march april may june july august september october november december".split()
+_MONTHS = (
+    {m: i + 1 for i, m in enumerate(_MONTH_NAMES)}
+    | {m: i + 1 for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split())}
+    | {"sept": 9}
+)
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class _Number:
+    value: float
+    kind: str  # amount | year | month | ordinal
+    text: str  # as written
+    noun: str | None  # the counted word after it ("15,000 troops" -> "troop")
+    weak: bool = False  # "two" .. "ten" or a word ordinal: compared only against a count of the same thing
+
+
+def _digits_value(text: str) -> float | None:
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", text):
+        return float(text.replace(",", ""))
+    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+        return float(text)
+    return None  # "1,5" or "1.2.3": not a number we can compare
+
+
+def _same_value(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-9 * max(abs(a), abs(b), 1.0)
+
+
+# -- names ----------------------------------------------------------------------------------------
+
+_DAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+# Common sentence openers that are capitalised only because they start the sentence.
+_OPENERS = frozenset(
+    """however meanwhile moreover furthermore nevertheless nonetheless instead still today yesterday tomorrow tonight
+    earlier later last next following despite amid amidst among although though unlike like several every either
+    neither another overall together thus therefore hence indeed please yes previously currently recently
+    separately elsewhere finally""".split()
+)
+_SYMMETRIC = frozenset(
+    "meet met meets meeting talk talked talks spoke speak speaks negotiate negotiated agree agreed sign signed shook "
+    "chat chatted confer conferred clash clashed fought compete competed partner partnered cooperate cooperated "
+    "collaborate collaborated".split()
+)
+_IRREGULAR_PAST = frozenset(
+    """sent gave took made won lost held left went came saw began fought led paid sold bought brought built chose
+    drew flew hit kept let ran rose fell set shot spoke stood struck threw wrote became broke caught met sent sought
+    taught thought wore grew knew rode shook hosted beat bore bound bit bled fed felt fled forgot forgave froze hid
+    hung laid lent lit meant put quit read rang sang sank sat slew slid spent spun stole stuck swore swept swam tore
+    told understood woke won withdrew""".split()
+)
+_AGENT_FILLER = frozenset(
+    "has have had was were is are will would also reportedly then had already just later has since once again".split()
+)
+
+
+class _Text:
+    """A sentence cut into tokens once, with what the rules ask of it."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.tokens = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+        self.lower = [t[0].lower() for t in self.tokens]
+        self.lemmas = [_lemma(w) for w in self.lower]
+
+    def is_word(self, i: int) -> bool:
+        return self.tokens[i][0][0].isalpha()
+
+    def is_boundary(self, i: int) -> bool:
+        return self.tokens[i][0] in _BOUNDARY_MARKS or self.lower[i] in _CLAUSE_WORDS
+
+    # negation ----------------------------------------------------------------------------------
+    def _negator_scope_start(self, i: int) -> int | None:
+        """Where the scope of a negation at token i starts, or None when token i negates nothing."""
+        w = self.lower[i]
+        nxt = self.lower[i + 1] if i + 1 < len(self.lower) else ""
+        if w in _NEGATORS or w.endswith(("n't", "n’t")):
+            return None if nxt in _NOT_NEGATING_NEXT else i + 1
+        if w in _FAILED_TO and nxt == "to":
+            return i + 2
+        return None
+
+    @cached_property
+    def negated(self) -> frozenset[int]:
+        """Indices of the words a negation applies to: the first content words of its clause."""
+        out: set[int] = set()
+        for i in range(len(self.tokens)):
+            start = self._negator_scope_start(i)
+            if start is None:
+                continue
+            taken = 0
+            for j in range(start, len(self.tokens)):
+                if self.is_boundary(j) or self._negator_scope_start(j) is not None:
+                    break
+                if not self.is_word(j) or self.lower[j] in _SCOPE_FILLER:
+                    continue
+                out.add(j)
+                taken += 1
+                if taken == _SCOPE_WORDS:
+                    break
+        return frozenset(out)
+
+    def negator_of(self, i: int) -> int:
+        """The negation whose scope holds token i (the nearest one before it)."""
+        return max(k for k in range(i) if self._negator_scope_start(k) is not None)
+
+    def polarity_of(self, lemma: str) -> tuple[bool, bool]:
+        """(said positively somewhere, said negated somewhere) for a word."""
+        pos = neg = False
+        for j, other in enumerate(self.lemmas):
+            if self.is_word(j) and self.lower[j] not in STOPWORDS and same_word(lemma, other):
+                if j in self.negated:
+                    neg = True
+                else:
+                    pos = True
+        return pos, neg
+
+    # numbers -----------------------------------------------------------------------------------
+    @cached_property
+    def numbers(self) -> list[_Number]:
+        out: list[_Number] = []
+        i, n = 0, len(self.tokens)
+        while i < n:
+            tok, start, end = self.tokens[i]
+            low = self.lower[i]
+            value, kind, j, weak = None, "amount", i + 1, False
+            if tok[0].isdigit():
+                iso = self._iso_date(i)
+                if iso:
+                    for v, k in iso[0]:
+                        out.append(_Number(v, k, self.text[start : self.tokens[iso[1] - 1][2]], None))
+                    i = iso[1]
+                    continue
+                value = _digits_value(tok)
+                if value is None:
+                    i += 1
+                    continue
+                glued = j < n and self.tokens[j][1] == end
+                if glued and self.lower[j] in _SUFFIXES:
+                    value *= _SUFFIXES[self.lower[j]]
+                    j += 1
+                elif glued and self.lower[j] in _ORDINAL_SUFFIXES:
+                    kind = "ordinal"
+                    j += 1
+                elif re.fullmatch(r"\d{4}", tok) and 1000 <= value <= 2100:
+                    kind = "year"
+                while j < n and self.lower[j] in _SCALES and kind == "amount":
+                    value *= _SCALES[self.lower[j]]
+                    j += 1
+            elif low in _UNITS or low in _TENS or (low in ("a", "an") and i + 1 < n and self.lower[i + 1] in _SCALES):
+                value, j = self._word_number(i)
+                weak = value <= 10 and j == i + 1  # "the two leaders": compared only against a count of the same thing
+            elif low in _ORDINAL_WORDS:
+                value, kind, weak = float(_ORDINAL_WORDS[low]), "ordinal", True
+            elif low in _MONTHS and self._is_month(i):
+                value, kind = float(_MONTHS[low]), "month"
+            if value is None:
+                i += 1
+                continue
+            noun = None
+            k = j + 1 if j < n and (self.lower[j] in ("%", "percent") or not self.is_word(j)) else j  # "15% of"
+            if k < n and self.is_word(k) and self.lower[k] not in STOPWORDS and kind != "month":
+                noun = _stem(self.lower[k])
+            out.append(_Number(value, kind, self.text[start : self.tokens[j - 1][2]], noun, weak))
+            i = j
+        return out
+
+    def _iso_date(self, i: int):
+        """2025-09-03 as a year, a month and a day; (values, next index) or None."""
+        if i + 4 < len(self.tokens) and self.tokens[i + 1][0] == "-" and self.tokens[i + 3][0] == "-":
+            text = self.text[self.tokens[i][1] : self.tokens[i + 4][2]]
+            if _ISO_DATE.match(text):
+                y, m, d = (int(x) for x in text.split("-"))
+                return [(float(y), "year"), (float(m), "month"), (float(d), "amount")], i + 5
+        return None
+
+    def _word_number(self, i: int) -> tuple[float, int]:
+        """'two hundred and fifty thousand' -> 250000.0, and the index after it."""
+        total, current, j, n = 0.0, 0.0, i, len(self.tokens)
+        if self.lower[j] in ("a", "an"):
+            current, j = 1.0, j + 1
+        while j < n:
+            w = self.lower[j]
+            if w in _UNITS:
+                current += _UNITS[w]
+            elif w in _TENS:
+                current += _TENS[w]
+            elif w == "hundred":
+                current = (current or 1) * 100
+            elif w in _SCALES:
+                total += (current or 1) * _SCALES[w]
+                current = 0.0
+            elif (
+                (w == "and" and self.lower[j - 1] in _SCALES or w == "-" and self.lower[j - 1] in _TENS)
+                and j + 1 < n
+                and (self.lower[j + 1] in _UNITS or self.lower[j + 1] in _TENS)
+            ):
+                pass  # "two hundred and fifty", "twenty-five"
+            else:
+                break
+            j += 1
+        return total + current, j
+
+    def _is_month(self, i: int) -> bool:
+        """A capitalised month name; "May" (not the verb) and "Jan" (not the name) only next to a date's number."""
+        if not self.tokens[i][0][0].isupper():
+            return False
+        if self.lower[i] in _MONTH_NAMES and self.lower[i] != "may":
+            return True
+        near = [k for k in (i - 1, i + 1) if 0 <= k < len(self.tokens)]
+        return any(self.tokens[k][0][0].isdigit() for k in near) or (
+            i + 1 < len(self.tokens) and self.tokens[i + 1][0] == "." and self.lower[i] != "may"
+        )
+
+    # names -------------------------------------------------------------------------------------
+    @cached_property
+    def _first_word(self) -> int | None:
+        return next((i for i in range(len(self.tokens)) if self.is_word(i)), None)
+
+    def is_name(self, i: int) -> bool:
+        tok, low = self.tokens[i][0], self.lower[i]
+        if not tok[0].isupper() or not self.is_word(i) or low in STOPWORDS or low == "i":
+            return False
+        if low in _UNITS or low in _TENS or low in _SCALES or low in _ORDINAL_WORDS:
+            return False
+        if low in _MONTHS and self._is_month(i):
+            return False  # a date: checked as a number
+        if i != self._first_word:
+            return True
+        # Sentence-initial: capitalised by position. Count it when it looks like a name anyway.
+        nxt = self.tokens[i + 1][0] if i + 1 < len(self.tokens) else ""
+        if tok.isupper() and len(tok) >= 2:
+            return True
+        if nxt[:1].isupper() and nxt[:1].isalpha() and nxt.lower() not in STOPWORDS:
+            return True  # "North Korea", "Kim Jong Un"
+        if nxt == "," or low.endswith("ly") or low in _OPENERS:
+            return False
+        stem = re.sub(r"['’]s$", "", low)
+        return not (stem.endswith("s") and not stem.endswith(("ss", "us", "is")))  # "Officials", "Troops"
+
+    @cached_property
+    def name_phrases(self) -> list[tuple[int, int]]:
+        """(first, last+1) token ranges of runs of names; a weekday stands alone ("Tuesday Kim" is two)."""
+        runs: list[tuple[int, int]] = []
+        i, n = 0, len(self.tokens)
+        while i < n:
+            if not self.is_name(i):
+                i += 1
+                continue
+            j = i + 1
+            if self.lower[i] not in _DAYS:
+                while j < n and self.is_name(j) and self.lower[j] not in _DAYS:
+                    j += 1
+            runs.append((i, j))
+            i = j
+        return runs
+
+    def phrase_stems(self, run: tuple[int, int]) -> list[str]:
+        return [_stem(self.lower[k]) for k in range(*run)]
+
+    @cached_property
+    def word_stems(self) -> list[str]:
+        return [_stem(w) for i, w in enumerate(self.lower) if self.is_word(i)]
+
+    def has_word(self, stem: str) -> bool:
+        return any(same_word(stem, w) for w in self.word_stems)
+
+    # roles -------------------------------------------------------------------------------------
+    def agents(self, i: int) -> list[list[str]] | None:
+        """The names that do the action of the verb at token i ("Putin welcomed", "welcomed by Putin"), or None."""
+        runs = self.name_phrases
+        if i + 1 < len(self.tokens) and self.lower[i + 1] == "by":  # passive: the agent follows "by"
+            after = [r for r in runs if r[0] == i + 2]
+            return self._coordinated(after[0], forward=True) if after else None
+        j, skipped = i - 1, 0
+        while j >= 0 and skipped <= 3:
+            run = next((r for r in runs if r[0] <= j < r[1]), None)
+            if run is not None:
+                return None if self.lower[run[0]] in _DAYS else self._coordinated(run, forward=False)
+            if self.lower[j] in _AGENT_FILLER or self.lower[j].endswith("ly"):
+                j, skipped = j - 1, skipped + 1
+                continue
+            return None
+        return None
+
+    def _coordinated(self, run: tuple[int, int], forward: bool) -> list[list[str]]:
+        """A name and those joined to it by "and" or commas ("Putin and Kim")."""
+        group = [run]
+        runs = self.name_phrases
+        while True:
+            edge = group[-1][1] if forward else group[-1][0] - 1
+            k = edge
+            while 0 <= k < len(self.tokens) and self.lower[k] in (",", "and"):
+                k = k + 1 if forward else k - 1
+            if k == edge:
+                break
+            nxt = next((r for r in runs if (r[0] == k if forward else r[1] - 1 == k)), None)
+            if nxt is None:
+                break
+            group.append(nxt)
+        return [self.phrase_stems(r) for r in group if self.lower[r[0]] not in _DAYS]
+
+    def verbs(self) -> list[int]:
+        """Past-tense verbs (regular -ed or a common irregular): where roles can be compared."""
+        out = []
+        for i, w in enumerate(self.lower):
+            if not self.is_word(i) or w in STOPWORDS or w in _SYMMETRIC or self.is_name(i):
+                continue
+            if (len(w) > 4 and w.endswith("ed")) or w in _IRREGULAR_PAST:
+                out.append(i)
+        return out
+
+
+# -- rules ----------------------------------------------------------------------------------------
+
+
+def _negation(claim: _Text, evidence: _Text) -> Contradiction | None:
+    # The claim negates something the passage states (any negated word the passage says plainly) ...
+    for i in sorted(claim.negated):
+        if claim.lower[i] in STOPWORDS:
+            continue
+        pos, neg = evidence.polarity_of(claim.lemmas[i])
+        if pos and not neg:
+            said = claim.text[claim.tokens[claim.negator_of(i)][1] : claim.tokens[i][2]]
+            return Contradiction(
+                NEGATION, f'the claim says "{said}"; the passage states "{claim.tokens[i][0]}" plainly'
+            )
+    # ... or states plainly what the passage negates (every word of the negated phrase).
+    scopes: dict[int, list[int]] = {}
+    for i in sorted(evidence.negated):
+        scopes.setdefault(evidence.negator_of(i), []).append(i)
+    for owner, members in scopes.items():
+        words = [evidence.lemmas[i] for i in members if evidence.lower[i] not in STOPWORDS]
+        if words and all(pos and not neg for pos, neg in (claim.polarity_of(w) for w in words)):
+            said = evidence.text[evidence.tokens[owner][1] : evidence.tokens[members[-1]][2]]
+            return Contradiction(NEGATION, f'the passage says "{said}"; the claim states it without the negation')
+    return None
+
+
+def _antonym(claim: _Text, evidence: _Text) -> Contradiction | None:
+    def said(text: _Text, lemma: str, plainly: bool) -> int | None:
+        for j, other in enumerate(text.lemmas):
+            if other == lemma and (not plainly or j not in text.negated):
+                return j
+        return None
+
+    for i, lemma in enumerate(claim.lemmas):
+        if lemma not in _OPPOSITES or i in claim.negated or said(evidence, lemma, plainly=False) is not None:
+            continue
+        for opposite in sorted(_OPPOSITES[lemma]):
+            j = said(evidence, opposite, plainly=True)
+            if j is not None and said(claim, opposite, plainly=False) is None:
+                return Contradiction(
+                    ANTONYM, f'the claim says "{claim.tokens[i][0]}" where the passage says "{evidence.tokens[j][0]}"'
+                )
+    return None
+
+
+def _numbers(claim: _Text, evidence: _Text) -> Contradiction | None:
+    given = evidence.numbers
+    for num in claim.numbers:
+        if any(_same_value(num.value, e.value) for e in given):
+            continue
+        counted = [e for e in given if num.noun and e.noun and same_word(num.noun, e.noun)]
+        if counted:
+            return Contradiction(NUMBER, f'the claim says "{num.text}" where the passage says "{counted[0].text}"')
+        if num.weak:
+            continue
+        same_kind = [e for e in given if e.kind == num.kind and not e.weak]
+        if same_kind:
+            shown = ", ".join(f'"{e.text}"' for e in same_kind[:3])
+            return Contradiction(NUMBER, f'the claim says "{num.text}" where the passage says {shown}')
+        return Contradiction(UNSTATED_NUMBER, f'the passage does not give "{num.text}"')
+    return None
+
+
+def _same_phrase(a: list[str], b: list[str]) -> bool:
+    """One name is part of the other ("Kim" / "Kim Jong Un", "North Korean" / "North Korea")."""
+    small, big = sorted((a, b), key=len)
+    return all(any(same_word(x, y) for y in big) for x in small)
+
+
+def _swapped_names(claim: _Text, evidence: _Text) -> Contradiction | None:
+    for i in claim.verbs():
+        claim_agents = claim.agents(i)
+        if not claim_agents:
+            continue
+        if i + 1 < len(claim.lower) and claim.lower[i + 1] == "with":
+            continue  # "travelled with": either way round
+        verdicts = []
+        for j in evidence.verbs():
+            if not same_word(claim.lemmas[i], evidence.lemmas[j]):
+                continue
+            if j + 1 < len(evidence.lower) and evidence.lower[j + 1] == "with":
+                continue
+            ev_agents = evidence.agents(j)
+            if not ev_agents:
+                continue
+            verdicts.append((any(_same_phrase(a, b) for a in claim_agents for b in ev_agents), j, ev_agents))
+        if verdicts and not any(ok for ok, _, _ in verdicts):
+            _, j, ev_agents = verdicts[0]
+            return Contradiction(
+                SWAPPED_NAMES,
+                f'the passage says {_names(evidence, ev_agents)} "{evidence.tokens[j][0]}", '
+                f"the claim says {_names(claim, claim_agents)}",
+            )
+    return None
+
+
+def _names(text: _Text, phrases: list[list[str]]) -> str:
+    """The names as written in ``text`` ("Putin and Kim")."""
+    shown = []
+    for stems in phrases:
+        run = next((r for r in text.name_phrases if text.phrase_stems(r) == stems), None)
+        shown.append(text.text[text.tokens[run[0]][1] : text.tokens[run[1] - 1][2]] if run else " ".join(stems))
+    return " and ".join(shown)
+
+
+def _unstated_name(claim: _Text, evidence: _Text, context: _Text | None) -> Contradiction | None:
+    """Every name in the claim is in the evidence, or partly there and completed by the context."""
+    for run in claim.name_phrases:
+        stems = claim.phrase_stems(run)
+        in_evidence = [evidence.has_word(s) for s in stems]
+        if all(in_evidence):
+            continue
+        if any(in_evidence) and context is not None and all(context.has_word(s) or evidence.has_word(s) for s in stems):
+            continue
+        name = claim.text[claim.tokens[run[0]][1] : claim.tokens[run[1] - 1][2]]
+        return Contradiction(UNSTATED_NAME, f'the passage does not name "{name}"')
+    return None

@@ -1,0 +1,155 @@
+"""rag.contradiction: claims that turn their evidence around fail; paraphrases of it pass.
+
+One table per class of contradiction, each with the paraphrases of the same
+evidence that must still pass beside the changes that must not.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.contradiction import (
+    ANTONYM,
+    NEGATION,
+    NUMBER,
+    STATED_OTHERWISE,
+    SWAPPED_NAMES,
+    UNSTATED_NAME,
+    UNSTATED_NUMBER,
+    contradicts,
+    find_contradiction,
+)
+
+TROOPS = (
+    "South Korean intelligence estimates that North Korea has deployed roughly 15,000 troops to Russia since last year."
+)
+WELCOME = "Putin welcomed Kim at the Kremlin on Tuesday."
+PARADE = "The military parade was held in Tiananmen Square on September 3, 2025."
+EXPORTS = "Exports fell 5% in May, the ministry said."
+
+# (claim, evidence, kind or None when it must pass)
+NEGATIONS = [
+    ("North Korea has not deployed any troops to Russia.", TROOPS, NEGATION),
+    ("North Korea hasn't deployed troops to Russia.", TROOPS, NEGATION),
+    ("North Korea never sent troops to Russia.", TROOPS, NEGATION),
+    ("North Korea has deployed no troops to Russia.", TROOPS, NEGATION),
+    ("Putin confirmed the number of troops.", "Putin did not confirm the number of troops.", NEGATION),
+    ("Officials confirmed the deployment.", "Officials neither confirmed nor denied the deployment.", NEGATION),
+    ("Kim reached Beijing on Tuesday.", "Kim failed to reach Beijing on Tuesday.", NEGATION),
+    ("The talks ended without an agreement.", "The talks ended with an agreement on trade.", NEGATION),
+    # paraphrases and agreeing negations pass
+    ("Putin did not confirm how many troops were sent.", "Putin declined to confirm how many troops were sent.", None),
+    ("Kim has not visited China since 2019.", "Kim, who has not visited China since 2019, arrived on Tuesday.", None),
+    ("Not only Kim but also Putin attended the parade.", "Both Kim and Putin attended the parade.", None),
+    ("Pyongyang has refused talks.", "Pyongyang has refused talks so far while working on its arsenal.", None),
+    ("No agreement was signed.", "The two sides did not sign any agreement.", None),
+]
+
+NUMBERS = [
+    ("North Korea has deployed roughly 50,000 troops to Russia.", TROOPS, NUMBER),
+    ("North Korea has deployed fifty thousand troops to Russia.", TROOPS, NUMBER),
+    ("North Korea has deployed roughly 1,500 troops to Russia.", TROOPS, NUMBER),
+    ("North Korea has deployed 150k troops to Russia.", TROOPS, NUMBER),
+    ("The military parade was held in Tiananmen Square on September 4, 2025.", PARADE, NUMBER),
+    ("The military parade was held in Tiananmen Square in 2024.", PARADE, NUMBER),
+    ("Exports fell 15% in May.", EXPORTS, NUMBER),
+    ("Three leaders watched the parade.", "Two leaders watched the parade from the rostrum.", NUMBER),
+    ("Kim brought 200 officials to Beijing.", "Kim brought several officials to Beijing.", UNSTATED_NUMBER),
+    ("Talks resumed on March 5.", "Talks resumed on May 5 in Geneva.", NUMBER),
+    ("Talks resumed on Jan. 5.", "Talks resumed on January 5 in Geneva.", None),
+    ("Jan Kowalski said the talks went well.", "Jan Kowalski said the talks went well on Tuesday.", None),
+    ("Kim may visit Moscow.", "Kim may visit Moscow in May 2026.", None),
+    # the same value, written another way, passes
+    ("North Korea has sent roughly 15,000 troops to Russia.", TROOPS, None),
+    ("North Korea has deployed about 15,000 troops to Russia.", TROOPS, None),
+    ("North Korea has deployed fifteen thousand troops to Russia.", TROOPS, None),
+    ("North Korea has deployed 15k troops to Russia.", TROOPS, None),
+    ("North Korea has deployed 15 thousand troops to Russia.", TROOPS, None),
+    ("North Korea has deployed 15000 troops to Russia.", TROOPS, None),
+    ("The fund holds 1.5 million dollars.", "The fund holds $1,500,000.", None),
+    ("The deal is worth $2bn.", "The deal is worth 2 billion dollars.", None),
+    ("Exports fell 5 percent in May.", EXPORTS, None),
+    ("It was the 3rd summit.", "It was the third summit between them.", None),
+    ("The parade took place on 2025-09-03.", PARADE, None),
+    ("Twenty-five people were hurt.", "25 people were hurt in the crash.", None),
+    ("The two leaders met in Beijing.", "Putin and Kim met in Beijing.", None),
+]
+
+NAMES = [
+    ("South Korea has deployed roughly 15,000 troops to Russia.", TROOPS, SWAPPED_NAMES),
+    ("Russia has deployed roughly 15,000 troops to North Korea.", TROOPS, SWAPPED_NAMES),
+    ("Kim welcomed Putin at the Kremlin on Tuesday.", WELCOME, SWAPPED_NAMES),
+    ("North Korea has deployed roughly 15,000 troops to Ukraine.", TROOPS, UNSTATED_NAME),
+    ("Xi welcomed Kim at the Kremlin on Tuesday.", WELCOME, SWAPPED_NAMES),  # someone else did it
+    ("Xi watched the military parade in Tiananmen Square.", PARADE, UNSTATED_NAME),
+    ("Putin welcomed Kim at the Kremlin on Wednesday.", WELCOME, UNSTATED_NAME),
+    ("The military parade was held in Red Square.", PARADE, UNSTATED_NAME),
+    ("Kim Yo Jong travelled with Kim.", "Choe Son Hui travelled with Kim Jong Un.", UNSTATED_NAME),
+    # the same names, in other words, pass
+    ("Kim was welcomed by Putin at the Kremlin.", WELCOME, None),
+    ("Putin met Kim in Beijing.", "Kim met Putin in Beijing.", None),
+    ("Kim travelled with Choe Son Hui.", "Choe Son Hui travelled with Kim.", None),
+    ("North Korean troops in Russia number roughly 15,000.", TROOPS, None),
+    ("Meanwhile, Putin welcomed Kim at the Kremlin.", WELCOME, None),
+    ("Officials said the parade was held in Tiananmen Square.", PARADE, None),
+    ("Kim Jong Un was welcomed by Putin.", WELCOME, None),  # with the passage naming him in full (context)
+]
+
+ANTONYMS = [
+    ("Exports rose 5% in May.", EXPORTS, ANTONYM),
+    ("Exports increased 5% in May.", EXPORTS, ANTONYM),
+    ("The team won the final.", "The team lost the final on Sunday.", ANTONYM),
+    ("The parliament approved the bill.", "The parliament rejected the bill on Tuesday.", ANTONYM),
+    ("The military parade was cancelled.", PARADE, ANTONYM),
+    ("North Korea has withdrawn its troops from Russia.", TROOPS, ANTONYM),
+    ("The court acquitted the former minister.", "The court convicted the former minister of fraud.", ANTONYM),
+    ("The city banned the march.", "The city allowed the march to go ahead.", ANTONYM),
+    ("Sales were higher than last year.", "Sales were lower than last year.", ANTONYM),
+    ("The border was closed on Monday.", "The border was opened on Monday.", ANTONYM),
+    ("Hotels were fully booked in late September.", "Hotels were fully booked in early September.", ANTONYM),
+    ("Both leaders opposed the plan.", "Both leaders supported the plan.", ANTONYM),
+    # a negated opposite agrees; a paraphrase is not an opposite
+    ("Exports did not rise in May.", EXPORTS, None),
+    ("The military parade took place in Tiananmen Square.", PARADE, None),
+    ("Exports dropped 5% in May.", EXPORTS, None),
+    ("Kim arrived in Beijing.", "Kim left Pyongyang on Monday and arrived in Beijing on Tuesday.", None),
+    ("More than 15,000 troops were deployed.", "At least 15,000 troops were deployed.", None),
+]
+
+CONTEXT = "Russian President Vladimir Putin welcomed North Korean leader Kim Jong Un at the Kremlin on Tuesday."
+
+
+@pytest.mark.parametrize(
+    "claim, evidence, kind", NEGATIONS + NUMBERS + NAMES + ANTONYMS, ids=lambda v: v if len(str(v)) < 50 else None
+)
+def test_contradiction_table(claim, evidence, kind):
+    found = find_contradiction(claim, evidence, context=CONTEXT if evidence == WELCOME else None)
+    if kind is None:
+        assert found is None, found
+    else:
+        assert found is not None, "passed, but must not"
+        assert found.kind == kind, found
+        assert found.reason and "\n" not in found.reason
+
+
+def test_the_table_covers_every_class_with_passing_paraphrases():
+    table = NEGATIONS + NUMBERS + NAMES + ANTONYMS
+    kinds = {k for _, _, k in table}
+    assert STATED_OTHERWISE | {UNSTATED_NAME, UNSTATED_NUMBER} <= kinds
+    assert sum(k is None for _, _, k in table) >= 30 and len(table) >= 60
+
+
+def test_contradicts_returns_the_reason_or_none():
+    reason = contradicts("North Korea has not deployed any troops to Russia.", TROOPS)
+    assert reason is not None and "not deployed" in reason
+    assert contradicts("North Korea has sent about 15,000 troops to Russia.", TROOPS) is None
+
+
+def test_a_name_given_in_part_is_completed_only_by_the_context():
+    claim = "Kim Jong Un was welcomed by Putin."
+    assert find_contradiction(claim, WELCOME).kind == UNSTATED_NAME  # "Jong Un" is not in the sentence
+    assert find_contradiction(claim, WELCOME, context=CONTEXT) is None  # ... but the passage names him in full
+    # The context cannot bring in a name the evidence does not hold at all.
+    assert find_contradiction("Xi was welcomed by Putin.", WELCOME, context=CONTEXT + " Xi watched.").kind == (
+        UNSTATED_NAME
+    )
