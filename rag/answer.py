@@ -33,7 +33,6 @@ from rag.question import Question, clean_question, read_question
 from rag.reader import default_reader_model
 from rag.records import Answer, Passage
 from rag.retrieve import Filters, RetrievalResult, hybrid_retrieve
-from rag.sentence_vectors import sentence_vectors_for
 from rag.stories import BestCopies, cite_best_copies
 from rag.verify import verify_reply
 
@@ -225,8 +224,8 @@ def similarity_to(news_index: NewsIndex, query_vector) -> Callable[[list[Candida
     def similarities(candidates: list[Candidate]) -> np.ndarray:
         if query_vector is None or not candidates:
             return np.zeros(len(candidates))
-        vectors = sentence_vectors_for(news_index).vectors([c.key for c in candidates], [c.text for c in candidates])
-        cosines = vectors @ np.asarray(query_vector, dtype=np.float32)
+        vectors = news_index.sentence_vectors([c.key for c in candidates])
+        cosines = np.nan_to_num(vectors @ np.asarray(query_vector, dtype=np.float32), nan=floor)
         return np.clip((cosines - floor) / (1.0 - floor), 0.0, 1.0) if floor < 1.0 else np.zeros(len(candidates))
 
     return similarities
