@@ -27,7 +27,7 @@ commands:
   index add|watch SOURCE   add pages, feeds, sitemaps, files  (same as python -m index add|watch ...)
   ask QUESTION             answer one question                (same as python -m rag ask ...)
   chat                     a conversation in the terminal     (same as python -m rag chat ...)
-  serve                    the HTTP API, when installed       (same as python -m rag serve ...)
+  serve                    the HTTP API (OpenAI-compatible)  (same as python -m rag serve ...)
   eval run|compare|...     measure answers on an eval suite   (same as python -m eval ...)
   app                      the chat app in the browser        (streamlit run ui/app.py)
 

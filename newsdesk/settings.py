@@ -139,11 +139,12 @@ class AnswerSettings(_Section):
     backend: Literal["offline", "openai"] = Field("offline", description="Answer backend.")
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are rejected.")
     max_sentences: int = Field(3, ge=1, le=10, description="Evidence sentences in an offline answer.")
-    refusal_threshold: float = Field(
-        0.34,
+    refusal_threshold: float | None = Field(
+        None,
         ge=0.0,
         le=1.0,
-        description="Offline: best evidence score below this refuses (calibrated on the dev split: python -m eval.calibrate).",
+        description="Refuse when the reader's P(answered) is below this; unset: the threshold calibrated with the "
+        "reader's model (python -m eval.train_reader).",
     )
     support_threshold: float = Field(
         0.6, ge=0.0, le=1.0, description="Verifier: a sentence whose support is below this is unsupported."
@@ -207,6 +208,51 @@ class UISettings(_Section):
     )
 
 
+class ServeSettings(_Section):
+    """The HTTP API (`python -m rag serve`): where it listens and what it accepts."""
+
+    host: str = Field(
+        "127.0.0.1",
+        min_length=1,
+        description="Address to listen on; any non-loopback address requires api_keys.",
+    )
+    port: int = Field(8700, ge=0, le=65535, description="TCP port (0 picks a free one and prints it).")
+    api_keys: list[SecretStr] = Field(
+        default_factory=list,
+        description=(
+            "Keys clients send as `Authorization: Bearer KEY` (a JSON list, at least 16 characters each); "
+            "empty means no key is asked, which is only allowed on a loopback address. Never logged or echoed."
+        ),
+    )
+    max_request_bytes: int = Field(
+        262_144, ge=1024, description="Largest request body accepted (the question, its history, options)."
+    )
+    max_concurrency: int = Field(4, ge=1, le=64, description="Answers computed at once (worker threads).")
+    max_waiting: int = Field(
+        32, ge=0, description="Requests that may wait for a free worker; beyond that the server answers 503 busy."
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description='Browser origins allowed to call the API (e.g. ["http://localhost:3000"]); empty = CORS off.',
+    )
+    stream_chunk_chars: int = Field(
+        24, ge=1, description="About how many characters of the checked answer each streamed chunk carries."
+    )
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = Field(
+        "info", description="uvicorn's log level (requests are logged without headers)."
+    )
+
+    @field_validator("api_keys")
+    @classmethod
+    def _keys_are_long(cls, keys: list[SecretStr]) -> list[SecretStr]:
+        # Never echo a key: the message names the rule only.
+        if any(len(k.get_secret_value().strip()) < 16 for k in keys):
+            raise ValueError("every API key must be at least 16 characters (not counting spaces)")
+        if any(k.get_secret_value() != k.get_secret_value().strip() for k in keys):
+            raise ValueError("an API key starts or ends with whitespace")
+        return keys
+
+
 ENV_PREFIX = "NEWSDESK_"
 ENV_FILE = ".env"
 
@@ -242,6 +288,7 @@ class Settings(BaseSettings):
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     ui: UISettings = Field(default_factory=UISettings)
+    serve: ServeSettings = Field(default_factory=ServeSettings)
 
     def with_overrides(self, **sections: dict) -> Settings:
         """A copy with some fields of some sections replaced, validated again."""

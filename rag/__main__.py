@@ -1,4 +1,4 @@
-"""`python -m rag ask "question"` and `python -m rag chat` — Newsdesk on the command line."""
+"""`python -m rag ask "question"`, `python -m rag chat` and `python -m rag serve` — Newsdesk on the command line and over HTTP."""
 
 from __future__ import annotations
 
@@ -23,6 +23,10 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--source", action="append", help="only articles from this outlet (repeatable)")
         p.add_argument("--backend", choices=["offline", "openai"], help="answer backend")
         p.add_argument("--store", help="index folder (default: .newsdesk)")
+    serve = sub.add_parser("serve", help="the HTTP API: OpenAI-compatible chat and native JSON")
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1; others need API keys)")
+    serve.add_argument("--port", type=int, help="TCP port (default 8700; 0 picks a free one)")
+    serve.add_argument("--store", help="index folder (default: .newsdesk)")
     return parser
 
 
@@ -133,9 +137,19 @@ def _chat(args) -> int:
         history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
 
 
+def _serve(args) -> int:
+    from newsdesk.settings import load_settings
+    from rag.serve import run_server
+
+    serve = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
+    index = {"store_dir": args.store} if args.store else {}
+    return run_server(load_settings(serve=serve, index=index))
+
+
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
-    return run_cli(lambda: _ask(args) if args.command == "ask" else _chat(args))
+    commands = {"ask": _ask, "chat": _chat, "serve": _serve}
+    return run_cli(lambda: commands[args.command](args))
 
 
 if __name__ == "__main__":

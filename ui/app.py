@@ -19,6 +19,7 @@ import streamlit as st  # noqa: E402
 from newsdesk.errors import NewsdeskError  # noqa: E402
 from newsdesk.settings import load_settings  # noqa: E402
 from ui import render, resources  # noqa: E402
+from ui.add_page import show_add  # noqa: E402
 from ui.chat_page import MESSAGES, show_chat  # noqa: E402
 from ui.corpus_page import show_corpus  # noqa: E402
 from ui.eval_page import show_eval  # noqa: E402
@@ -53,9 +54,13 @@ def main() -> None:
     def corpus() -> None:
         show_corpus(choices, news_index, index_error)
 
+    def add() -> None:
+        show_add(choices, news_index, index_error)
+
     pages = [
         st.Page(chat, title="Chat", icon=":material/chat:", url_path="chat", default=True),
         st.Page(corpus, title="Corpus", icon=":material/newspaper:", url_path="corpus"),
+        st.Page(add, title="Add articles", icon=":material/add_circle:", url_path="add"),
         st.Page(show_eval, title="Eval", icon=":material/monitoring:", url_path="eval"),
     ]
     st.navigation(pages).run()

@@ -11,6 +11,7 @@ from newsdesk.errors import NewsdeskError
 from newsdesk.safetext import mask_urls
 from ui import render
 from ui.answer_view import open_requested_article, show_answer
+from ui.freshness import show_new_articles_notice
 from ui.sidebar import Choices, rebuild_button
 
 MESSAGES = "messages"
@@ -32,6 +33,7 @@ def show_chat(choices: Choices, news_index, index_error: str | None) -> None:
     prompt = st.chat_input("Ask about the news, e.g. How many troops has North Korea sent to Russia?", key="question")
     for i, message in enumerate(messages):
         _show_message(i, message, news_index)
+    show_new_articles_notice(news_index, messages)
     if prompt is not None:
         _ask(prompt, messages, choices, news_index)
     open_requested_article(news_index)
