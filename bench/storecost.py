@@ -4,7 +4,8 @@
 
 Each size's corpus is the growth corpus (bench/synth.py) and is built from
 scratch with the growth benchmark's precomputed MiniLM sentence vectors
-(bench/pooled.py), so the figures are the pipeline without the model. Building
+(bench/pooled.py, ``--embedder pooled``), or with model-free vectors drawn
+from each text's hash (``--embedder hashed``: the pipeline alone). Building
 and opening each run in a fresh child process (bench/child.py): opening pays
 what the app and every command line pay, and its resident memory is its own.
 """
@@ -21,9 +22,68 @@ from pathlib import Path
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 from bench import synth  # noqa: E402
-from bench.child import peak_rss_mb, run_in_child  # noqa: E402
+from bench.child import load_average, peak_rss_mb, run_in_child  # noqa: E402
 from bench.ingest import dir_size_mb, ingest_phase  # noqa: E402
 from bench.run import SIZES, make_corpus  # noqa: E402
+
+
+class HashedEmbedder:
+    """Model-free vectors: a unit vector drawn from a generator seeded by the text's CRC (~20 µs a text).
+
+    For measuring the pipeline alone (Chroma, tables, stories) at sizes no real model reaches here;
+    the same text always gets the same vector, so repeated sentences behave as with a model.
+    """
+
+    name = "bench/hashed-384"
+    dim = 384
+    similarity_floor = 0.0
+
+    def embed_passages(self, texts):
+        import zlib
+
+        import numpy as np
+
+        rows = np.stack(
+            [np.random.default_rng(zlib.crc32(t.encode("utf-8"))).standard_normal(self.dim) for t in texts]
+        ).astype(np.float32)
+        return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+    def embed_query(self, text):
+        return self.embed_passages([text])[0]
+
+
+def _embedder(spec: str, pool_vectors: str | None):
+    if spec == "hashed":
+        return HashedEmbedder()
+    from bench.pooled import bench_embedder
+
+    return bench_embedder(spec, pool_vectors)
+
+
+def build_phase(corpus_dir: str, store_dir: str, spec: str, pool_vectors: str | None) -> dict:
+    """bench/ingest.py's ingest phase, or the same build with the model-free hashed vectors."""
+    if spec != "hashed":
+        return ingest_phase(corpus_dir, store_dir, spec, pool_vectors)
+    import shutil
+
+    import index
+    from bench.ingest import ModelTimer, warm_imports
+    from newsdesk.settings import load_settings
+
+    shutil.rmtree(store_dir, ignore_errors=True)
+    warm_imports()
+    embedder = ModelTimer(HashedEmbedder())
+    settings = load_settings(index={"store_dir": store_dir, "corpus_dir": corpus_dir})
+    report = index.build(settings=settings, embedder=embedder)
+    return {
+        "chunks": report.chunks,
+        "articles": report.articles,
+        "build_s": round(report.seconds, 3),
+        "non_model_s_in_build": round(report.seconds - embedder.seconds, 3),
+        "phases_s": getattr(report, "phases", None),
+        "peak_rss_mb": peak_rss_mb(),
+        "load_avg": [load_average()],
+    }
 
 
 def disk_parts_mb(store: Path) -> dict:
@@ -44,11 +104,10 @@ def disk_parts_mb(store: Path) -> dict:
 def open_phase(store_dir: str, embedder_spec: str, pool_vectors: str | None) -> dict:
     """Open the index as the app does and report how long it took and the memory it holds when idle."""
     import rag
-    from bench.pooled import bench_embedder
     from newsdesk.settings import load_settings
 
     settings = load_settings(index={"store_dir": store_dir})
-    embedder = bench_embedder(embedder_spec, pool_vectors)
+    embedder = _embedder(embedder_spec, pool_vectors)
     rss_before = _rss_mb()
     started = time.perf_counter()
     news = rag.open_index(settings, embedder=embedder)
@@ -77,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", default="bench/work")
     parser.add_argument("--out", help="append one JSON line per size to this file")
     parser.add_argument("--opens", type=int, default=2, help="open the index this many times (best is kept)")
+    parser.add_argument("--embedder", choices=["pooled", "hashed"], default="pooled")
     args = parser.parse_args(argv)
     work = Path(args.work)
     pool = synth.sentence_pool()
@@ -87,16 +147,18 @@ def main(argv: list[str] | None = None) -> int:
     for size in args.sizes:
         corpus, _ = make_corpus(size, work)
         store = work / "storecost" / size
-        built = run_in_child(ingest_phase, str(corpus), str(store), "pooled", pool_vectors)
-        opens = [run_in_child(open_phase, str(store), "pooled", pool_vectors) for _ in range(args.opens)]
+        built = run_in_child(build_phase, str(corpus), str(store), args.embedder, pool_vectors)
+        opens = [run_in_child(open_phase, str(store), args.embedder, pool_vectors) for _ in range(args.opens)]
         row = {
             "label": args.label,
+            "embedder": args.embedder,
             "commit": commit,
             "size": size,
             "chunks": built["chunks"],
             "articles": built["articles"],
             "build_s": built["build_s"],
             "non_model_s_in_build": built["non_model_s_in_build"],
+            "phases_s": built.get("phases_s"),
             "build_peak_rss_mb": built["peak_rss_mb"],
             "disk_mb": dir_size_mb(store),
             "disk_parts_mb": disk_parts_mb(store),
