@@ -38,6 +38,7 @@ from index.tables import (
     latest_tables,
     load_tables,
     prune_tables,
+    remove_leftovers,
     write_tables,
 )
 from newsdesk.errors import StoreError
@@ -84,6 +85,7 @@ def build(
         check_can_set_aside(Path(cfg.store_dir))  # before the lock creates anything in it
     with build_lock(settings):  # first: a rebuild must not move an index another build is writing
         store, settings, previous_generation = _open_for_build(settings, rebuild, report)
+        remove_leftovers(settings)  # a killed build's half-written tables
         settings = resolve_embedder(settings, store.info.get("embedder"))
         name = embedder.name if embedder is not None else embedder_id(settings)
         report.embedder = name
@@ -132,6 +134,7 @@ def build(
                 fresh=fresh,
                 previous=latest_tables(settings, report.embedder),
                 embedder=embedder or cast(Embedder, _LazyEmbedder(settings)),
+                stage=True,
             )
             lap("tables_assemble")
         if regroup:

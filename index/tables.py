@@ -76,6 +76,7 @@ class IndexTables:
     sentence_vectors: np.ndarray  # (sentences, dim) float16
     bm25: object | None = None
     folder: Path | None = None
+    staging: Path | None = None  # a build's temporary folder already holding the columns
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -178,18 +179,19 @@ def write_tables(settings: Settings, tables: IndexTables, replace: bool = False)
     root.mkdir(parents=True, exist_ok=True)
     final = root / _folder_name(settings, tables.generation)
     if (final / "manifest.json").exists() and not replace:
+        if tables.staging is not None:
+            shutil.rmtree(tables.staging, ignore_errors=True)
         return final  # another process wrote this generation already
-    tmp = root / f".{final.name}.{os.getpid()}.tmp"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
+    tmp = tables.staging or staging_folder(settings, tables.generation)
     try:
         payload = {"doc_ids": tables.doc_ids, "texts": tables.texts, "metadatas": tables.metadatas}
         with open(tmp / "articles.json", "w", encoding="utf-8") as fh:
             json.dump(payload, fh, ensure_ascii=False)  # streamed: no second copy of every text as one string
-        for name in _COLUMNS:
-            _save(tmp, name, getattr(tables, name))
-        _save(tmp, "chunk_vectors", np.asarray(tables.chunk_vectors, dtype=np.float32))
-        _save(tmp, "sentence_vectors", np.asarray(tables.sentence_vectors, dtype=SENTENCE_DTYPE))
+        if tables.staging is None:
+            for name in _COLUMNS:
+                _save(tmp, name, getattr(tables, name))
+            _save(tmp, "chunk_vectors", np.asarray(tables.chunk_vectors, dtype=np.float32))
+            _save(tmp, "sentence_vectors", np.asarray(tables.sentence_vectors, dtype=SENTENCE_DTYPE))
         bm25 = tables.bm25 if tables.bm25 is not None else build_bm25(tables.chunk_texts())
         save_bm25(bm25, tmp / "bm25")
         manifest = {
@@ -215,6 +217,36 @@ def write_tables(settings: Settings, tables: IndexTables, replace: bool = False)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return final
+
+
+def staging_folder(settings: Settings, generation: int) -> Path:
+    """An empty temporary folder for this process to write a generation's tables in."""
+    root = tables_root(settings)
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = root / f".{_folder_name(settings, generation)}.{os.getpid()}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    return tmp
+
+
+def remove_leftovers(settings: Settings) -> None:
+    """Temporary folders of processes that are gone (a killed build or opening); never another live one's."""
+    root = tables_root(settings)
+    for entry in root.iterdir() if root.is_dir() else []:
+        parts = entry.name.split(".")
+        if entry.name.startswith(".") and len(parts) >= 4 and parts[-1] in ("tmp", "stale") and parts[-2].isdigit():
+            if not _alive(int(parts[-2])):
+                shutil.rmtree(entry, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def prune_tables(settings: Settings, keep: int) -> None:
@@ -258,13 +290,15 @@ def assemble_tables(
     fresh: dict[str, ArticleRows] | None = None,
     previous: IndexTables | None = None,
     embedder: Embedder | None = None,
+    stage: bool = False,
 ) -> IndexTables:
     """Every article, chunk and sentence of the index as it is in the store now.
 
     An article's rows come from ``fresh`` (what this build embedded), else from
     ``previous`` tables when its content hash is unchanged, else from Chroma. Sentences
     neither source has are embedded with ``embedder``, or left out without one (opening
-    an index embeds those on demand).
+    an index embeds those on demand). ``stage``: write the columns straight into a temporary
+    folder (a build, which saves them next), rather than into memory.
     """
     fresh = fresh or {}
     ids, texts, metadatas = store.article_rows()
@@ -305,7 +339,8 @@ def assemble_tables(
     if from_store:
         rows.update(_rows_from_store(store, from_store, metadatas, doc_ids, dim))
     _fill_sentences(rows, doc_ids, texts, embedder, settings, dim)
-    return _as_tables(generation, embedder_name, dim, doc_ids, texts, metadatas, rows)
+    staging = staging_folder(settings, generation) if stage else None
+    return _as_tables(generation, embedder_name, dim, doc_ids, texts, metadatas, rows, staging)
 
 
 def _rows_from_store(
@@ -380,6 +415,37 @@ def embed_distinct(embedder: Embedder, texts: list[str], batch_size: int, on_bat
     return vectors[[row[t] for t in texts]] if texts else np.zeros((0, embedder.dim), dtype=np.float32)
 
 
+class _ColumnFile:
+    """A .npy file written a block of rows at a time (header first, for the known shape): no column in memory."""
+
+    def __init__(self, path: Path, dtype, shape: tuple[int, ...]):
+        self.dtype = np.dtype(dtype)
+        self._fh = open(path, "wb")
+        header = {"descr": np.lib.format.dtype_to_descr(self.dtype), "fortran_order": False, "shape": shape}
+        np.lib.format.write_array_header_1_0(self._fh, header)
+
+    def write(self, block) -> None:
+        self._fh.write(np.ascontiguousarray(block, dtype=self.dtype).tobytes())
+
+    def close(self) -> None:
+        self._fh.close()
+
+
+class _ColumnArray:
+    """The same, into an array in memory."""
+
+    def __init__(self, dtype, shape: tuple[int, ...]):
+        self.array = np.empty(shape, dtype=dtype)
+        self._at = 0
+
+    def write(self, block) -> None:
+        self.array[self._at : self._at + len(block)] = block
+        self._at += len(block)
+
+    def close(self) -> None:
+        pass
+
+
 def _as_tables(
     generation: int,
     embedder_name: str,
@@ -388,34 +454,50 @@ def _as_tables(
     texts: list[str],
     metadatas: list[dict],
     rows: dict[str, ArticleRows],
+    staging: Path | None = None,
 ) -> IndexTables:
-    """The columns, filled article by article into arrays made once; each article's rows are dropped
-    as soon as they are copied (100k chunks: the rows and the columns were both in memory, 2.5 GB peak)."""
+    """The columns, article by article; each article's rows are dropped as soon as they are copied.
+
+    With ``staging`` (a build) the columns are written straight into that folder's .npy files and
+    come back memory-mapped: at 100k chunks, holding the new rows and the columns both in memory
+    took the build to 2.5 GB. Without it (opening an index that has no tables) they are arrays.
+    """
     n_chunks = [len(rows[d].chunk_start) for d in doc_ids]
     n_sentences = [len(rows[d].sentence_start) for d in doc_ids]
     chunks, sentences = sum(n_chunks), sum(n_sentences)
-    out = {
-        "chunk_index": np.empty(chunks, dtype=np.int32),
-        "chunk_start": np.empty(chunks, dtype=np.int64),
-        "chunk_end": np.empty(chunks, dtype=np.int64),
-        "chunk_vectors": np.empty((chunks, dim), dtype=np.float32),
-        "sentence_start": np.empty(sentences, dtype=np.int64),
-        "sentence_end": np.empty(sentences, dtype=np.int64),
-        "sentence_vectors": np.empty((sentences, dim), dtype=SENTENCE_DTYPE),
+    shapes = {
+        "chunk_index": (np.int32, (chunks,)),
+        "chunk_start": (np.int64, (chunks,)),
+        "chunk_end": (np.int64, (chunks,)),
+        "chunk_vectors": (np.float32, (chunks, dim)),
+        "sentence_start": (np.int64, (sentences,)),
+        "sentence_end": (np.int64, (sentences,)),
+        "sentence_vectors": (SENTENCE_DTYPE, (sentences, dim)),
     }
-    c = s = 0
+    article_rows = np.arange(len(doc_ids), dtype=np.int32)
+    counts = {"chunk_doc": np.repeat(article_rows, n_chunks), "sentence_doc": np.repeat(article_rows, n_sentences)}
+    files: dict[str, _ColumnFile | _ColumnArray] = {
+        name: _ColumnFile(staging / f"{name}.npy", dtype, shape) if staging is not None else _ColumnArray(dtype, shape)
+        for name, (dtype, shape) in shapes.items()
+    }
     for doc_id, nc, ns in zip(doc_ids, n_chunks, n_sentences):
         got = rows.pop(doc_id)
-        out["chunk_index"][c : c + nc] = got.chunk_index
-        out["chunk_start"][c : c + nc] = got.chunk_start
-        out["chunk_end"][c : c + nc] = got.chunk_end
-        out["chunk_vectors"][c : c + nc] = np.asarray(got.chunk_vectors).reshape(nc, dim)
-        out["sentence_start"][s : s + ns] = got.sentence_start
-        out["sentence_end"][s : s + ns] = got.sentence_end
+        files["chunk_index"].write(got.chunk_index)
+        files["chunk_start"].write(got.chunk_start)
+        files["chunk_end"].write(got.chunk_end)
+        files["chunk_vectors"].write(np.asarray(got.chunk_vectors).reshape(nc, dim))
+        files["sentence_start"].write(got.sentence_start)
+        files["sentence_end"].write(got.sentence_end)
         if ns:
-            out["sentence_vectors"][s : s + ns] = np.asarray(got.sentence_vectors).reshape(ns, dim)
-        c, s = c + nc, s + ns
-    article_rows = np.arange(len(doc_ids), dtype=np.int32)
+            files["sentence_vectors"].write(np.asarray(got.sentence_vectors).reshape(ns, dim))
+    for handle in files.values():
+        handle.close()
+    if staging is not None:
+        for name, array in counts.items():
+            _save(staging, name, array)
+        columns = {name: np.load(staging / f"{name}.npy", mmap_mode="r") for name in [*shapes, *counts]}
+    else:
+        columns = {**{name: handle.array for name, handle in files.items()}, **counts}  # type: ignore[union-attr]
     return IndexTables(
         generation=generation,
         embedder=embedder_name,
@@ -423,7 +505,6 @@ def _as_tables(
         doc_ids=doc_ids,
         texts=texts,
         metadatas=metadatas,
-        chunk_doc=np.repeat(article_rows, n_chunks),
-        sentence_doc=np.repeat(article_rows, n_sentences),
-        **out,
+        staging=staging,
+        **columns,
     )

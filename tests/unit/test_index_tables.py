@@ -207,3 +207,18 @@ def test_a_keyword_index_saved_under_other_word_rules_is_rebuilt(tmp_path, seed_
     index.build(settings=settings, embedder=FakeEmbedder())  # nothing changed in the corpus: saves them again
     caplog.clear()
     assert _retrieved(rag.open_index(settings, embedder=FakeEmbedder())) == good and not _notices(caplog)
+
+
+def test_a_build_removes_what_killed_processes_left_half_written_but_not_a_live_ones(tmp_path, seed_copy):
+    import os
+
+    settings = make_settings(tmp_path, corpus=seed_copy)
+    index.build(settings=settings, embedder=FakeEmbedder())
+    gone = tables_root(settings) / ".newsdesk-g7.999999999.tmp"  # no such process
+    live = tables_root(settings) / f".newsdesk-g7.{os.getpid()}.tmp"  # this one, writing
+    gone.mkdir()
+    live.mkdir()
+    (seed_copy / "000_d5ae959b64b4b853.txt").unlink()
+    index.build(settings=settings, embedder=FakeEmbedder())
+    assert not gone.exists() and live.exists()
+    assert sorted(p.name for p in tables_root(settings).iterdir() if not p.name.startswith(".")) == ["newsdesk-g2"]
