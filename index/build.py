@@ -33,6 +33,7 @@ from index.stories import group_stories, inputs_from_tables
 from index.tables import (
     SENTENCE_DTYPE,
     ArticleRows,
+    Spill,
     assemble_tables,
     embed_distinct,
     latest_tables,
@@ -112,68 +113,73 @@ def build(
         report.unchanged_articles = len(loaded.articles) - len(todo)
         lap("load")  # the corpus, the store's records, removals
         fresh: dict[str, ArticleRows] = {}
-        if todo:
-            embedder = embedder or make_embedder(settings)
-            store.check_embedder(embedder.name, embedder.dim)
-            report.embedder = embedder.name
-            fresh = _embed_and_write(store, todo, loaded, hashes, settings, embedder, report, progress)
-            lap("embed_and_write")
-        regroup = bool(todo or removed or not store.info.get("stories"))
-        changed = rebuild or interrupted or regroup
-        report.generation = previous_generation + 1 if changed else previous_generation
-        tables = None
-        saved = None if changed else load_tables(settings, report.generation, report.embedder)
-        if saved is None or saved.bm25 is None:  # changed, missing, or saved under other word rules
-            # The next generation's tables from the last ones and what was just embedded; sentences
-            # of articles no table holds are embedded now (the model is loaded only if that happens).
-            tables = assemble_tables(
-                store,
-                settings,
-                report.generation,
-                report.embedder,
-                fresh=fresh,
-                previous=latest_tables(settings, report.embedder),
-                embedder=embedder or cast(Embedder, _LazyEmbedder(settings)),
-                stage=True,
-            )
-            lap("tables_assemble")
-        if regroup:
-            inputs = inputs_from_tables(tables) if tables is not None else None
-            groups = group_stories(store, similarity_floor_for(report.embedder), inputs)
-            if tables is not None:
-                tables.metadatas = [
-                    {**meta, "story": groups[d]["story"], "also_in": ";".join(groups[d]["also_in"])}
-                    for d, meta in zip(tables.doc_ids, tables.metadatas)
-                ]
-            report.story_groups = len({g["story"] for g in groups.values()})
-            lap("stories")
-        else:
-            report.story_groups = int(store.info.get("stories", 0))
-        report.articles = len(loaded.articles)
-        report.chunks = store.count_chunks()
-        store.set_info(
-            state="complete",
-            embedder=report.embedder,
-            dim=embedder.dim if embedder is not None else None,
-            pipeline=pipeline,
-            last_build=now_iso(),
-            articles=report.articles,
-            chunks=report.chunks,
-            stories=report.story_groups,
-        )
-        if tables is not None:
-            try:
-                write_tables(settings, tables, replace=saved is not None)
-            except OSError as exc:  # the index itself is complete: say so, and let opening read the store
-                report.warnings.append(
-                    f"could not save the index's tables ({exc.strerror or exc}): opening reads the store instead "
-                    f"(slower) until a build saves them"
+        spill: Spill | None = None
+        try:
+            if todo:
+                embedder = embedder or make_embedder(settings)
+                store.check_embedder(embedder.name, embedder.dim)
+                report.embedder = embedder.name
+                fresh, spill = _embed_and_write(store, todo, loaded, hashes, settings, embedder, report, progress)
+                lap("embed_and_write")
+            regroup = bool(todo or removed or not store.info.get("stories"))
+            changed = rebuild or interrupted or regroup
+            report.generation = previous_generation + 1 if changed else previous_generation
+            tables = None
+            saved = None if changed else load_tables(settings, report.generation, report.embedder)
+            if saved is None or saved.bm25 is None:  # changed, missing, or saved under other word rules
+                # The next generation's tables from the last ones and what was just embedded; sentences
+                # of articles no table holds are embedded now (the model is loaded only if that happens).
+                tables = assemble_tables(
+                    store,
+                    settings,
+                    report.generation,
+                    report.embedder,
+                    fresh=fresh,
+                    previous=latest_tables(settings, report.embedder),
+                    embedder=embedder or cast(Embedder, _LazyEmbedder(settings)),
+                    stage=True,
                 )
-        if changed:
-            # Open indexes poll the generation (NewsIndex.is_stale) and reopen when it moves: after the tables.
-            store.set_generation(report.generation)
-        prune_tables(settings, keep=report.generation)
-        lap("tables_write")
+                lap("tables_assemble")
+            if regroup:
+                inputs = inputs_from_tables(tables) if tables is not None else None
+                groups = group_stories(store, similarity_floor_for(report.embedder), inputs)
+                if tables is not None:
+                    tables.metadatas = [
+                        {**meta, "story": groups[d]["story"], "also_in": ";".join(groups[d]["also_in"])}
+                        for d, meta in zip(tables.doc_ids, tables.metadatas)
+                    ]
+                report.story_groups = len({g["story"] for g in groups.values()})
+                lap("stories")
+            else:
+                report.story_groups = int(store.info.get("stories", 0))
+            report.articles = len(loaded.articles)
+            report.chunks = store.count_chunks()
+            store.set_info(
+                state="complete",
+                embedder=report.embedder,
+                dim=embedder.dim if embedder is not None else None,
+                pipeline=pipeline,
+                last_build=now_iso(),
+                articles=report.articles,
+                chunks=report.chunks,
+                stories=report.story_groups,
+            )
+            if tables is not None:
+                try:
+                    write_tables(settings, tables, replace=saved is not None)
+                except OSError as exc:  # the index itself is complete: say so, and let opening read the store
+                    report.warnings.append(
+                        f"could not save the index's tables ({exc.strerror or exc}): opening reads the store instead "
+                        f"(slower) until a build saves them"
+                    )
+            if changed:
+                # Open indexes poll the generation (NewsIndex.is_stale) and reopen when it moves: after the tables.
+                store.set_generation(report.generation)
+            prune_tables(settings, keep=report.generation)
+            lap("tables_write")
+        finally:
+            if spill is not None:
+                spill.remove()  # the vectors it kept are in the tables now, or the build failed
     report.seconds = time.perf_counter() - started
     report.phases = lap.seconds
     return report
@@ -262,8 +268,9 @@ def _embed_and_write(
     embedder: Embedder,
     report: BuildReport,
     progress: ProgressCallback | None,
-) -> dict[str, ArticleRows]:
-    """Embed the articles' chunks and sentences, write the chunks to the store; return the rows for the tables."""
+) -> tuple[dict[str, ArticleRows], Spill]:
+    """Embed the articles' chunks and sentences, write the chunks to the store; return the rows for the tables
+    (their vectors kept on disk by the returned spill, which the caller removes)."""
     cfg = settings.index
     planned = []
     for a in todo:
@@ -278,11 +285,20 @@ def _embed_and_write(
         if progress:
             progress(done, total)
 
-    # Embed several articles' chunks per call (small articles make tiny batches), and write
-    # up to index.write_batch_chunks (~1k) at once: Chroma's per-call cost is large. One group
-    # is written (in a thread: Chroma and the model both release the GIL) while the next one
-    # embeds, at most one write in flight, in corpus order. At least ~8 groups, so that small
-    # builds overlap too and the last write, which nothing overlaps, stays short.
+    spill = Spill(settings)
+    try:
+        return _embed_groups(planned, store, hashes, cfg, embedder, report, advance, spill), spill
+    except BaseException:
+        spill.remove()
+        raise
+
+
+def _embed_groups(planned, store: ChromaStore, hashes, cfg, embedder: Embedder, report, advance, spill: Spill):
+    """Embed several articles' chunks per call (small articles make tiny batches), and write
+    up to index.write_batch_chunks (~1k) at once: Chroma's per-call cost is large. One group
+    is written (in a thread: Chroma and the model both release the GIL) while the next one
+    embeds, at most one write in flight, in corpus order. At least ~8 groups, so that small
+    builds overlap too and the last write, which nothing overlaps, stays short."""
     group_size = max(cfg.embed_batch_size, min(cfg.write_batch_chunks, sum(len(c) for _, c, _ in planned) // 8))
     group: list[tuple[Article, list, list]] = []
     pending = 0
@@ -303,7 +319,8 @@ def _embed_and_write(
                 if in_flight is not None:
                     in_flight.result()  # a failed write stops the build here, before anything later is written
                 in_flight = writer.submit(store.write_articles, batch)
-                fresh.update(_with_sentences(batch, group, embedder, cfg.embed_batch_size, advance, report))
+                rows = _with_sentences(batch, group, embedder, cfg.embed_batch_size, advance, report)
+                fresh.update(spill.keep(rows))
                 report.embedded_articles += len(group)
                 report.embedded_chunks += len(texts)
                 group, pending = [], 0

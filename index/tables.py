@@ -275,6 +275,55 @@ class ArticleRows:
     sentence_vectors: np.ndarray | None
 
 
+class Spill:
+    """Where a build keeps the vectors it embedded until the tables are assembled: on disk, not in memory.
+
+    Each write group's chunk and sentence vectors go to two .npy files and come back memory-mapped
+    (100k chunks: ~340 MB the build no longer holds). The folder is removed when the build ends.
+    """
+
+    def __init__(self, settings: Settings):
+        root = tables_root(settings)
+        root.mkdir(parents=True, exist_ok=True)
+        self.folder = root / f".{settings.index.collection}-spill.{os.getpid()}.tmp"
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder.mkdir()
+        self._groups = 0
+
+    def keep(self, rows: dict[str, ArticleRows]) -> dict[str, ArticleRows]:
+        if not rows:
+            return rows
+        group, self._groups = self._groups, self._groups + 1
+        mapped = {}
+        for kind in ("chunk_vectors", "sentence_vectors"):
+            parts = [np.asarray(getattr(r, kind)) for r in rows.values()]
+            path = self.folder / f"{group}-{kind}.npy"
+            np.save(path, np.concatenate(parts) if parts else np.zeros((0, 0)))
+            mapped[kind] = np.load(path, mmap_mode="r")
+        at = {"chunk_vectors": 0, "sentence_vectors": 0}
+        out = {}
+        for doc_id, r in rows.items():
+            views = {}
+            for kind in at:
+                n = len(getattr(r, kind))
+                views[kind] = mapped[kind][at[kind] : at[kind] + n]
+                at[kind] += n
+            out[doc_id] = ArticleRows(
+                r.content_hash,
+                r.chunk_index,
+                r.chunk_start,
+                r.chunk_end,
+                views["chunk_vectors"],
+                r.sentence_start,
+                r.sentence_end,
+                views["sentence_vectors"],
+            )
+        return out
+
+    def remove(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
 def sentence_rows_for(text: str, doc_id: str, starts, ends) -> list[tuple[int, int]]:
     """The sentence spans the reader sees in an article with these chunk spans."""
     chunks = [Chunk(doc_id, i, int(s), int(e), text[int(s) : int(e)]) for i, (s, e) in enumerate(zip(starts, ends))]
