@@ -309,10 +309,11 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 @dataclass(frozen=True)
 class _Number:
     value: float
-    kind: str  # amount | year | month | ordinal
+    kind: str  # amount | year | month | day | ordinal
     text: str  # as written
     noun: str | None  # the counted word after it ("15,000 troops" -> "troop")
     weak: bool = False  # "two" .. "ten" or a word ordinal: compared only against a count of the same thing
+    at: int = -1  # index of its first token
 
 
 def _digits_value(text: str) -> float | None:
@@ -439,7 +440,7 @@ class _Text:
                 iso = self._iso_date(i)
                 if iso:
                     for v, k in iso[0]:
-                        out.append(_Number(v, k, self.text[start : self.tokens[iso[1] - 1][2]], None))
+                        out.append(_Number(v, k, self.text[start : self.tokens[iso[1] - 1][2]], None, at=i))
                     i = iso[1]
                     continue
                 value = _digits_value(tok)
@@ -455,6 +456,8 @@ class _Text:
                     j += 1
                 elif re.fullmatch(r"\d{4}", tok) and 1000 <= value <= 2100:
                     kind = "year"
+                elif re.fullmatch(r"\d{1,2}", tok) and 1 <= value <= 31 and self._beside_month(i, j):
+                    kind = "day"  # "October 19", "3 September": a date, not a count of anything
                 while j < n and self.lower[j] in _SCALES and kind == "amount":
                     value *= _SCALES[self.lower[j]]
                     j += 1
@@ -469,10 +472,12 @@ class _Text:
                 i += 1
                 continue
             noun = None
-            k = j + 1 if j < n and (self.lower[j] in ("%", "percent") or not self.is_word(j)) else j  # "15% of"
+            # "15% of X", "four-day": skip the sign or hyphen; a comma or a full stop ends the number's phrase
+            skip = j < n and (self.lower[j] in ("%", "percent") or not self.is_word(j) and not self.is_boundary(j))
+            k = j + 1 if skip else j
             if k < n and self.is_word(k) and self.lower[k] not in STOPWORDS and kind != "month":
                 noun = _stem(self.lower[k])
-            out.append(_Number(value, kind, self.text[start : self.tokens[j - 1][2]], noun, weak))
+            out.append(_Number(value, kind, self.text[start : self.tokens[j - 1][2]], noun, weak, at=i))
             i = j
         return out
 
@@ -482,7 +487,7 @@ class _Text:
             text = self.text[self.tokens[i][1] : self.tokens[i + 4][2]]
             if _ISO_DATE.match(text):
                 y, m, d = (int(x) for x in text.split("-"))
-                return [(float(y), "year"), (float(m), "month"), (float(d), "amount")], i + 5
+                return [(float(y), "year"), (float(m), "month"), (float(d), "day")], i + 5
         return None
 
     def _word_number(self, i: int) -> tuple[float, int]:
@@ -511,6 +516,12 @@ class _Text:
                 break
             j += 1
         return total + current, j
+
+    def _beside_month(self, i: int, after: int) -> bool:
+        """The number at token i (ending before ``after``) is next to a month name: the day of a date."""
+        return (i > 0 and self.lower[i - 1] in _MONTHS and self._is_month(i - 1)) or (
+            after < len(self.tokens) and self.lower[after] in _MONTHS and self._is_month(after)
+        )
 
     def _is_month(self, i: int) -> bool:
         """A capitalised month name; "May" (not the verb) and "Jan" (not the name) only next to a date's number."""
@@ -657,15 +668,10 @@ def _negation(claim: _Text, evidence: _Text) -> Contradiction | None:
 
 def _negates_other_value(claim: _Text, i: int, evidence: _Text) -> bool:
     """The claim negates a number or an ordinal the passage gives differently: "not the first" / "the fourth"."""
-    low = claim.lower[i]
-    if low in _ORDINAL_WORDS:
-        value, kind = float(_ORDINAL_WORDS[low]), "ordinal"
-    else:
-        found = [n for n in claim.numbers if n.text.split()[0].lower() == low]
-        if not found:
-            return False
-        value, kind = found[0].value, found[0].kind
-    return any(e.kind == kind and not _same_value(e.value, value) for e in evidence.numbers)
+    negated = [n for n in claim.numbers if n.at == i]
+    return bool(negated) and any(
+        e.kind == negated[0].kind and not _same_value(e.value, negated[0].value) for e in evidence.numbers
+    )
 
 
 def _antonym(claim: _Text, evidence: _Text) -> Contradiction | None:
@@ -742,13 +748,20 @@ def _negating_prefix(claim: _Text, evidence: _Text, reverse: bool = False) -> Co
 def _numbers(claim: _Text, evidence: _Text) -> Contradiction | None:
     given = evidence.numbers
     for num in claim.numbers:
-        # A count of the same thing is compared with that count only: "19 countries" is not backed by
-        # "nine countries" because the passage also says "October 19".
-        counted = [e for e in given if num.noun and e.noun and same_word(num.noun, e.noun)]
-        if any(_same_value(num.value, e.value) for e in (counted or given)):
-            continue
+        if num.at in claim.negated:
+            continue  # "not the first": any other value agrees; the same value is a negation (that rule's)
+        # A count of something the passage counts too is compared with that count ("19 countries" is not
+        # backed by "nine countries"), or with the same value given without saying what it counts ("with 39").
+        counted = [e for e in given if e.kind == num.kind and num.noun and e.noun and same_word(num.noun, e.noun)]
         if counted:
+            if any(
+                _same_value(num.value, e.value) and (e in counted or e.noun is None and e.kind == num.kind)
+                for e in given
+            ):
+                continue
             return Contradiction(NUMBER, f'the claim says "{num.text}" where the passage says "{counted[0].text}"')
+        if any(_same_value(num.value, e.value) for e in given):
+            continue
         if num.weak:
             continue
         same_kind = [e for e in given if e.kind == num.kind and not e.weak]
