@@ -260,7 +260,7 @@ def _checked_claims(
 ) -> tuple[list[Claim] | None, bool]:
     """The generated reply's sentences after verification, as claims (None: nothing survived), and
     whether the model said the articles do not answer."""
-    claim_vectors: dict[str, object] = {}
+    claim_vectors: dict[str, np.ndarray] = {}
 
     def similarity(claim: str, passage: Passage) -> float:
         """Cosine of the claim to the cited chunk's stored vector (one query embedding per claim)."""
@@ -281,7 +281,7 @@ def _checked_claims(
         quotes = []
         for n in s.citations:
             c = verified.citations[n - 1]
-            passage = by_span.get((c.doc_id, c.passage_start, c.passage_end))
+            passage = by_span.get((c.doc_id, c.passage_start or 0, c.passage_end or 0))
             if passage is None:
                 continue
             twin = copies.twin(c.doc_id, c.quote)
