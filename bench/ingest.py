@@ -151,6 +151,7 @@ def ingest_phase(
         "chunks": report.chunks,
         "embedded_chunks": report.embedded_chunks,
         "embedded_sentences": report.embedded_sentences,
+        "phases_s": report.phases,
         "build_s": round(report.seconds, 3),
         "articles_per_s": round(report.articles / report.seconds, 2),
         "chunks_per_s": round(pipeline_rate, 2),

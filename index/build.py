@@ -29,7 +29,7 @@ from index.lock import build_lock
 from index.records import Article, BuildReport
 from index.sentencespans import article_sentence_spans
 from index.store import ChromaStore
-from index.stories import group_stories
+from index.stories import group_stories, inputs_from_tables
 from index.tables import (
     SENTENCE_DTYPE,
     ArticleRows,
@@ -78,6 +78,7 @@ def build(
     cfg = settings.index
     started = time.perf_counter()
     loaded = load_corpus(cfg.corpus_dir, max_bytes=cfg.max_article_bytes)
+    lap = _Laps(started)
     report = BuildReport(warnings=list(loaded.warnings))
     if rebuild and not cfg.chroma_host:
         check_can_set_aside(Path(cfg.store_dir))  # before the lock creates anything in it
@@ -107,16 +108,42 @@ def build(
             if records.get(a.doc_id) is None or records[a.doc_id].content_hash != hashes[a.doc_id]
         ]
         report.unchanged_articles = len(loaded.articles) - len(todo)
+        lap("load")  # the corpus, the store's records, removals
         fresh: dict[str, ArticleRows] = {}
         if todo:
             embedder = embedder or make_embedder(settings)
             store.check_embedder(embedder.name, embedder.dim)
             report.embedder = embedder.name
             fresh = _embed_and_write(store, todo, loaded, hashes, settings, embedder, report, progress)
+            lap("embed_and_write")
         regroup = bool(todo or removed or not store.info.get("stories"))
+        changed = rebuild or interrupted or regroup
+        report.generation = previous_generation + 1 if changed else previous_generation
+        tables = None
+        saved = None if changed else load_tables(settings, report.generation, report.embedder)
+        if saved is None or saved.bm25 is None:  # changed, missing, or saved under other word rules
+            # The next generation's tables from the last ones and what was just embedded; sentences
+            # of articles no table holds are embedded now (the model is loaded only if that happens).
+            tables = assemble_tables(
+                store,
+                settings,
+                report.generation,
+                report.embedder,
+                fresh=fresh,
+                previous=latest_tables(settings, report.embedder),
+                embedder=embedder or cast(Embedder, _LazyEmbedder(settings)),
+            )
+            lap("tables_assemble")
         if regroup:
-            groups = group_stories(store, similarity_floor_for(report.embedder))
+            inputs = inputs_from_tables(tables) if tables is not None else None
+            groups = group_stories(store, similarity_floor_for(report.embedder), inputs)
+            if tables is not None:
+                tables.metadatas = [
+                    {**meta, "story": groups[d]["story"], "also_in": ";".join(groups[d]["also_in"])}
+                    for d, meta in zip(tables.doc_ids, tables.metadatas)
+                ]
             report.story_groups = len({g["story"] for g in groups.values()})
+            lap("stories")
         else:
             report.story_groups = int(store.info.get("stories", 0))
         report.articles = len(loaded.articles)
@@ -131,22 +158,9 @@ def build(
             chunks=report.chunks,
             stories=report.story_groups,
         )
-        changed = rebuild or interrupted or regroup
-        report.generation = previous_generation + 1 if changed else previous_generation
-        if changed or load_tables(settings, report.generation, report.embedder) is None:
-            # The next generation's tables from the last ones and what was just embedded; sentences
-            # of articles no table holds are embedded now (the model is loaded only if that happens).
-            tables = assemble_tables(
-                store,
-                settings,
-                report.generation,
-                report.embedder,
-                fresh=fresh,
-                previous=latest_tables(settings, report.embedder),
-                embedder=embedder or cast(Embedder, _LazyEmbedder(settings)),
-            )
+        if tables is not None:
             try:
-                write_tables(settings, tables)
+                write_tables(settings, tables, replace=saved is not None)
             except OSError as exc:  # the index itself is complete: say so, and let opening read the store
                 report.warnings.append(
                     f"could not save the index's tables ({exc.strerror or exc}): opening reads the store instead "
@@ -156,8 +170,23 @@ def build(
             # Open indexes poll the generation (NewsIndex.is_stale) and reopen when it moves: after the tables.
             store.set_generation(report.generation)
         prune_tables(settings, keep=report.generation)
+        lap("tables_write")
     report.seconds = time.perf_counter() - started
+    report.phases = lap.seconds
     return report
+
+
+class _Laps:
+    """Seconds per build phase (what is not named is counted in the next named lap)."""
+
+    def __init__(self, started: float):
+        self._last = started
+        self.seconds: dict[str, float] = {}
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        self.seconds[name] = round(self.seconds.get(name, 0.0) + now - self._last, 3)
+        self._last = now
 
 
 class _LazyEmbedder:

@@ -46,6 +46,7 @@ class BuildReport:
     story_groups: int = 0  # distinct stories after grouping copies
     generation: int = 0  # the index's generation after this build (bumped when anything changed)
     warnings: list[str] = field(default_factory=list)
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per phase (load, embed_and_write, ...)
 
     @property
     def chunks_per_second(self) -> float:

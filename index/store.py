@@ -19,7 +19,15 @@ from index.folder import read_generation_file, write_generation_file
 from index.guarded import GuardedCollection
 from index.ids import chunk_id, doc_id_of_chunk
 from index.records import Article, Chunk
-from index.schema import CHUNK_DOC_ID, SCHEMA_VERSION, article_from_record, article_metadata, chunk_metadata
+from index.schema import (
+    ARTICLE_TEXT,
+    CHUNK_DOC_ID,
+    SCHEMA_VERSION,
+    article_from_record,
+    article_metadata,
+    chunk_metadata,
+    split_article_record,
+)
 from newsdesk.errors import EmbedderMismatch, IndexMissing, StoreError
 from newsdesk.settings import Settings
 
@@ -148,22 +156,21 @@ class ChromaStore:
 
     def article_records(self) -> dict[str, ArticleRecord]:
         got = self.get_all(self.articles, ["metadatas"])
-        return {
-            doc_id: ArticleRecord(doc_id, meta.get("content_hash", ""), int(meta.get("n_chunks", 0)), meta)
-            for doc_id, meta in zip(got["ids"], got["metadatas"])
-        }
+        out = {}
+        for doc_id, meta in zip(got["ids"], got["metadatas"]):
+            meta = {k: v for k, v in meta.items() if k != ARTICLE_TEXT}  # the hash is what is compared
+            out[doc_id] = ArticleRecord(doc_id, meta.get("content_hash", ""), int(meta.get("n_chunks", 0)), meta)
+        return out
 
     def all_articles(self) -> list[Article]:
-        got = self.get_all(self.articles, ["metadatas", "documents"])
-        return sorted(
-            (article_from_record(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])),
-            key=lambda a: a.doc_id,
-        )
+        ids, texts, metadatas = self.article_rows()
+        return sorted((article_from_record(*row) for row in zip(ids, texts, metadatas)), key=lambda a: a.doc_id)
 
     def article_rows(self) -> tuple[list[str], list[str], list[dict]]:
         """(doc ids, texts, metadata) of every article record, in one paged read."""
-        got = self.get_all(self.articles, ["metadatas", "documents"])
-        return list(got["ids"]), [t or "" for t in got["documents"]], list(got["metadatas"])
+        got = self.get_all(self.articles, ["metadatas"])
+        parts = [split_article_record(m) for m in got["metadatas"]]
+        return list(got["ids"]), [t for t, _ in parts], [m for _, m in parts]
 
     _IDS_PER_FILTER = 500  # doc ids per "$in" filter: SQLite bounds the variables of one statement
 
@@ -223,10 +230,11 @@ class ChromaStore:
 
     def article_vectors(self) -> tuple[list[str], list[dict], list[str], np.ndarray]:
         """(doc ids, metadata, texts, mean chunk vectors) of every article: what story grouping compares."""
-        got = self.get_all(self.articles, ["embeddings", "metadatas", "documents"])
+        got = self.get_all(self.articles, ["embeddings", "metadatas"])
         dim = int(self.info.get("dim") or 0)
         means = np.asarray(got["embeddings"], dtype=np.float32) if got["ids"] else np.zeros((0, dim), np.float32)
-        return list(got["ids"]), list(got["metadatas"]), [t or "" for t in got["documents"]], means
+        parts = [split_article_record(m) for m in got["metadatas"]]
+        return list(got["ids"]), [m for _, m in parts], [t for t, _ in parts], means
 
     def nearest_articles(self, vectors: np.ndarray, k: int) -> list[list[str]]:
         """For each vector, the ids of the k articles whose mean chunk vector is nearest (Chroma's HNSW)."""
@@ -278,7 +286,6 @@ class ChromaStore:
             self.chunks.add(ids=ids[start:end], embeddings=vectors[start:end], metadatas=metadatas[start:end])
         self.articles.upsert(
             ids=[a.doc_id for a, _, _, _ in batch],
-            documents=[a.text for a, _, _, _ in batch],
             metadatas=[article_metadata(a, h, len(c)) for a, h, c, _ in batch],
             embeddings=[_mean_vector(v) for _, _, _, v in batch],
         )

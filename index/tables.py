@@ -169,12 +169,15 @@ def _save(folder: Path, name: str, array: np.ndarray) -> None:
     np.save(folder / f"{name}.npy", np.ascontiguousarray(array))
 
 
-def write_tables(settings: Settings, tables: IndexTables) -> Path:
-    """Write the tables whole under a temporary name, then rename: readers never see half a folder."""
+def write_tables(settings: Settings, tables: IndexTables, replace: bool = False) -> Path:
+    """Write the tables whole under a temporary name, then rename: readers never see half a folder.
+
+    ``replace``: this generation's folder exists but is stale (saved under other word rules).
+    """
     root = tables_root(settings)
     root.mkdir(parents=True, exist_ok=True)
     final = root / _folder_name(settings, tables.generation)
-    if (final / "manifest.json").exists():
+    if (final / "manifest.json").exists() and not replace:
         return final  # another process wrote this generation already
     tmp = root / f".{final.name}.{os.getpid()}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -199,6 +202,10 @@ def write_tables(settings: Settings, tables: IndexTables) -> Path:
             "tokenizer": tokenizer_signature(),
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+        if replace and final.exists():  # an index open on the old folder keeps its mapped files
+            stale = root / f".{final.name}.{os.getpid()}.stale"
+            os.rename(final, stale)
+            shutil.rmtree(stale, ignore_errors=True)
         try:
             os.rename(tmp, final)
         except OSError:  # written meanwhile by another process

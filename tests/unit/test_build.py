@@ -150,6 +150,11 @@ def test_chunk_rows_store_only_what_is_read(tmp_path, seed_copy):
     assert set().union(*got["metadatas"]) == {"doc_id", "start", "end", "date_int", "source"}
     assert all(m.keys() >= {"doc_id", "start", "end"} for m in got["metadatas"])
     assert not any(got["documents"])
+    # An article's text is one packed value, not a Chroma document (which Chroma indexes three times over).
+    articles = store.articles.get(include=["metadatas", "documents"])
+    assert not any(articles["documents"])
+    for article in store.all_articles():
+        assert article.text == (seed_copy / f"{article.doc_id}.txt").read_text(encoding="utf-8")
 
 
 def test_an_index_of_an_earlier_schema_is_built_again_and_refused_until_then(tmp_path, seed_copy):

@@ -177,3 +177,33 @@ def test_a_build_that_finds_the_tables_gone_saves_them_again_with_every_sentence
     news = rag.open_index(settings)
     keys = _every_passage_key(news)
     assert not np.isnan(news.sentence_vectors(keys)).any() and news._sentences.embedded_on_demand == 0
+
+
+def test_story_groups_from_the_tables_are_those_read_from_the_store(tmp_path, seed_copy):
+    """A build groups stories from the tables it assembles (no read of Chroma); the groups are the same."""
+    from index.stories import group_stories
+
+    copy = seed_copy / "copy_of_004.txt"  # a second copy of one story: one group of two
+    copy.write_text((seed_copy / "004_54ac3c588acb31a6.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    settings = make_settings(tmp_path, corpus=seed_copy)
+    report = index.build(settings=settings, embedder=FakeEmbedder())
+    store = index.open_store(settings)
+    from_store = group_stories(store, FakeEmbedder.similarity_floor)  # the store's own records and vectors
+    news = rag.open_index(settings, embedder=FakeEmbedder())
+    assert report.story_groups == len({g["story"] for g in from_store.values()}) == 4  # the DW pair, and this pair
+    for doc_id, group in from_store.items():
+        record = store.article_records()[doc_id].metadata
+        assert record["story"] == group["story"] == news.stories.story(doc_id)
+
+
+def test_a_keyword_index_saved_under_other_word_rules_is_rebuilt(tmp_path, seed_copy, monkeypatch, caplog):
+    settings = make_settings(tmp_path, corpus=seed_copy)
+    index.build(settings=settings, embedder=FakeEmbedder())
+    good = _retrieved(rag.open_index(settings, embedder=FakeEmbedder()))
+    monkeypatch.setattr("index.tables.tokenizer_signature", lambda: "other-rules")
+    caplog.clear()
+    news = rag.open_index(settings, embedder=FakeEmbedder())
+    assert any("word rules changed" in n for n in _notices(caplog)) and _retrieved(news) == good
+    index.build(settings=settings, embedder=FakeEmbedder())  # nothing changed in the corpus: saves them again
+    caplog.clear()
+    assert _retrieved(rag.open_index(settings, embedder=FakeEmbedder())) == good and not _notices(caplog)
