@@ -57,11 +57,14 @@ def main() -> None:
     def add() -> None:
         show_add(choices, news_index, index_error)
 
+    def evals() -> None:
+        show_eval(choices, news_index)
+
     pages = [
         st.Page(chat, title="Chat", icon=":material/chat:", url_path="chat", default=True),
         st.Page(corpus, title="Corpus", icon=":material/newspaper:", url_path="corpus"),
         st.Page(add, title="Add articles", icon=":material/add_circle:", url_path="add"),
-        st.Page(show_eval, title="Eval", icon=":material/monitoring:", url_path="eval"),
+        st.Page(evals, title="Eval", icon=":material/monitoring:", url_path="eval"),
     ]
     st.navigation(pages).run()
 

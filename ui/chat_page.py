@@ -54,6 +54,8 @@ def show_chat(choices: Choices, news_index, index_error: str | None) -> None:
         _ask(pending["question"], messages, choices, news_index)
     elif prompt is not None:
         _ask(prompt, messages, choices, news_index)
+    if messages:
+        _export_button(messages)
     open_requested_article(news_index)
 
 
@@ -65,6 +67,21 @@ def _show_filter_chips(choices: Choices) -> None:
     with st.container(horizontal=True, gap="small", vertical_alignment="center", key="filter_chips"):
         st.markdown("Searching only: " + " ".join(f":blue-badge[{render.escape_markdown(c)}]" for c in chips))
         st.button("Clear filters", key="clear_filters", icon=":material/filter_alt_off:", on_click=clear_filters)
+
+
+def _export_button(messages: list[dict]) -> None:
+    saved = chats.store()
+    title = "Newsdesk conversation"
+    if saved is not None and st.session_state.get(chats.CHAT_ID):
+        title = next((t for cid, t, _ in saved.list() if cid == st.session_state[chats.CHAT_ID]), title)
+    st.download_button(
+        "Export this chat (Markdown)",
+        data=render.conversation_as_markdown(messages, title),
+        file_name="newsdesk-chat.md",
+        mime="text/markdown",
+        key="export_chat",
+        icon=":material/download:",
+    )
 
 
 def _first_screen(news_index) -> None:

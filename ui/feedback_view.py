@@ -19,9 +19,12 @@ def show_feedback(i: int, messages: list[dict]) -> None:
     judged = message.get("judgement") or {}
     key = f"m{i}-fb"
     default = None if not judged else (1 if judged.get("up") else 0)
-    value = st.feedback("thumbs", key=key, default=default, on_change=_judge, args=(i, messages))
+    value = st.feedback("thumbs", key=key, default=default)
     if value is None:
         return
+    if not judged or judged.get("up") != (value == 1):  # a new or changed judgement is written at once
+        _judge(i, messages)
+        judged = messages[i].get("judgement") or {}
     right_key = f"m{i}-right"
     with st.container(horizontal=True, gap="small", vertical_alignment="bottom", key=f"m{i}-fb-row"):
         st.text_input(
@@ -30,7 +33,9 @@ def show_feedback(i: int, messages: list[dict]) -> None:
             value=judged.get("correction", ""),
             placeholder="optional: what the answer should have said",
         )
-        st.button("Save", key=f"m{i}-fb-save", on_click=_judge, args=(i, messages))
+        if st.button("Save", key=f"m{i}-fb-save"):
+            _judge(i, messages)
+            judged = messages[i].get("judgement") or {}
     if judged.get("saved"):
         st.caption(render.escape_markdown(judged["saved"]))
 

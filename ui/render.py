@@ -423,6 +423,9 @@ def corpus_topics(articles, limit: int = 5) -> tuple[list[str], list[str]]:
             words = [w for w in m.group(0).split() if w not in _NOT_TOPICS]
             if len(words) == 1 and not words[0].endswith(("ian", "ese", "ean", "ish")):
                 others.setdefault(words[0], set()).add(a.doc_id)
+    for surname in people:  # a person introduced once is often named by surname alone elsewhere
+        word = re.compile(rf"\b{re.escape(surname)}\b")
+        people[surname] |= {a.doc_id for a in articles if word.search(a.text or "")}
     floor = 2 if len(articles) > 1 else 1
     named_people = {w for name in full.values() for w in name.split()}
     ranked_people = sorted((s for s in people if len(people[s]) >= floor), key=lambda s: (-len(people[s]), s))
@@ -495,3 +498,74 @@ def conversation_as_markdown(messages: list[dict], title: str = "Newsdesk conver
         elif m.get("error"):
             lines += [f"*{' '.join(m['error'].split())}*", ""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+# -- the Eval page's history -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvalRun:
+    """One finished eval run, as the Eval page's history needs it."""
+
+    folder: str
+    suite: str  # "seed test", "feedback"
+    when: str  # ISO time the run started
+    accuracy: float | None
+    correct: dict  # case id -> bool, for scored cases
+    questions: dict  # case id -> question
+
+
+def eval_runs(runs_dir: Path) -> list[EvalRun]:
+    """Every readable ``runs_dir/*/report.json``, oldest first; an unreadable report is left out, never made a 0."""
+    import json
+
+    runs = []
+    if not runs_dir.is_dir():
+        return runs
+    for path in runs_dir.glob("*/report.json"):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            suite = " ".join(str(p) for p in (data.get("suite_name"), data.get("split")) if p)
+            accuracy = (data.get("metrics") or {}).get("answer.accuracy")
+            rows = [r for r in data.get("rows") or [] if isinstance(r, dict) and r.get("status") == "ok"]
+            when = data.get("started_at") or ""
+        except (OSError, ValueError, AttributeError, TypeError):
+            continue
+        if not isinstance(accuracy, (int, float)) or isinstance(accuracy, bool) or not suite:
+            accuracy = None
+        runs.append(
+            EvalRun(
+                path.parent.name,
+                suite or path.parent.name,
+                str(when),
+                accuracy,
+                {str(r.get("id")): bool(r.get("correct")) for r in rows},
+                {str(r.get("id")): str(r.get("question", "")) for r in rows},
+            )
+        )
+    return sorted(runs, key=lambda r: (r.when, r.folder))
+
+
+def accuracy_history(runs: list[EvalRun]) -> list[dict]:
+    """Rows for a line chart: one point per run with an accuracy, by suite."""
+    return [{"run started": r.when[:19].replace("T", " "), "suite": r.suite, "accuracy": r.accuracy} for r in runs
+            if r.accuracy is not None and r.when]  # fmt: skip
+
+
+def flipped_cases(runs: list[EvalRun]) -> dict[str, list[tuple[str, str, bool]]]:
+    """For each suite, the cases whose result changed between its two newest runs: (id, question, now correct)."""
+    by_suite: dict[str, list[EvalRun]] = {}
+    for r in runs:
+        by_suite.setdefault(r.suite, []).append(r)
+    flips: dict[str, list[tuple[str, str, bool]]] = {}
+    for suite, its in by_suite.items():
+        if len(its) < 2:
+            continue
+        before, now = its[-2], its[-1]
+        changed = [
+            (case, now.questions.get(case, ""), now.correct[case])
+            for case in now.correct
+            if case in before.correct and before.correct[case] != now.correct[case]
+        ]
+        flips[suite] = sorted(changed)
+    return flips
