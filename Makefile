@@ -8,7 +8,7 @@ export ANONYMIZED_TELEMETRY := False
 export HF_HUB_OFFLINE := 1
 export OMP_NUM_THREADS ?= 2
 
-.PHONY: run test test-quick test-browser install install-dev install-llm-server index bench bench-quick eval eval-rgb eval-feedback clean
+.PHONY: run test test-quick test-browser install install-dev install-llm-server index bench bench-quick eval eval-rgb eval-feedback train-reader lint clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -62,7 +62,12 @@ eval-feedback: install
 	$(PY) -m eval.feedback
 
 eval-rgb: install
-	$(PY) -m eval run --suite ../shared/bench/rgb_en_fact/suite.jsonl --corpus ../shared/bench/rgb_en_fact --out eval/runs/rgb
+	$(PY) -m eval run --suite ../shared/bench/rgb_en_fact/suite.jsonl --corpus ../shared/bench/rgb_en_fact \
+		--exclude-ids eval/suites/rgb_train_ids.txt --out eval/runs/rgb
+
+# Retrain the reader's models (rag/models/reader.json) from the training suites; needs ../shared for RGB.
+train-reader: install-dev
+	$(PY) -m eval.train_reader
 
 clean:
 	rm -rf .newsdesk .pytest_cache .hypothesis

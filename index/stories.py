@@ -15,18 +15,20 @@ constructed pairs: tests/integration/test_story_detection.py.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from index.embedders.base import rescaled_similarity
-from index.store import WRITE_BATCH
 from newsdesk.terms import content_words
+
+if TYPE_CHECKING:
+    from index.store import ChromaStore
 
 SHINGLE_JACCARD = 0.5
 CHUNK_ALIGNMENT = 0.8
 SHORT_TEXT_ALIGNMENT = 0.92
 CANDIDATES_PER_ARTICLE = 8
-_BATCH = WRITE_BATCH
 
 
 def shingles(text: str, n: int = 3) -> np.ndarray:
@@ -119,26 +121,19 @@ def estimate_floor(vectors_by_doc: dict[str, np.ndarray], pairs: int = 400) -> f
     return float(min(0.9, max(0.0, np.median(sims))))
 
 
-def group_stories(store, floor: float | None) -> dict[str, dict]:
+def group_stories(store: ChromaStore, floor: float | None) -> dict[str, dict]:
     """doc_id -> {"story": id, "best": bool, "also_in": [doc ids]}, and write it onto the article records.
 
     Candidates come from the nearest article vectors (mean of chunk vectors),
     so the work grows with articles x CANDIDATES_PER_ARTICLE, not articles².
     """
-    got = store.get_all(store.articles, ["embeddings", "metadatas", "documents"])
-    ids = list(got["ids"])
+    ids, metadatas, documents, means = store.article_vectors()
     if not ids:
         return {}
-    meta = dict(zip(ids, got["metadatas"]))
-    texts = dict(zip(ids, got["documents"]))
-    means = np.asarray(got["embeddings"], dtype=np.float32)
+    meta = dict(zip(ids, metadatas))
+    texts = dict(zip(ids, documents))
     k = min(CANDIDATES_PER_ARTICLE + 1, len(ids))
-    neighbours_of: list[list[str]] = []
-    for start in range(0, len(ids) if len(ids) > 1 else 0, _BATCH):
-        got_near = store.articles.query(
-            query_embeddings=means[start : start + _BATCH], n_results=k, include=["distances"]
-        )
-        neighbours_of.extend(got_near["ids"])
+    neighbours_of = store.nearest_articles(means, k) if len(ids) > 1 else [[] for _ in ids]
     matrix, rows_of = store.chunk_vectors_by_doc()  # one paged read, not one query per article
     shingle_cache: dict[str, np.ndarray] = {}
 
@@ -159,7 +154,7 @@ def group_stories(store, floor: float | None) -> dict[str, dict]:
     checked: set[tuple[str, str]] = set()
     for doc_id, neighbours in zip(ids, neighbours_of):
         for other in neighbours:
-            pair = tuple(sorted((doc_id, other)))
+            pair = (doc_id, other) if doc_id < other else (other, doc_id)
             if other == doc_id or pair in checked:
                 continue
             checked.add(pair)
@@ -177,7 +172,7 @@ def group_stories(store, floor: float | None) -> dict[str, dict]:
     return result
 
 
-def _write(store, result: dict[str, dict], meta: dict[str, dict]) -> None:
+def _write(store: ChromaStore, result: dict[str, dict], meta: dict[str, dict]) -> None:
     changed_ids, changed_meta = [], []
     for doc_id, info in result.items():
         new = dict(meta[doc_id])
@@ -185,5 +180,4 @@ def _write(store, result: dict[str, dict], meta: dict[str, dict]) -> None:
         if new != meta[doc_id]:
             changed_ids.append(doc_id)
             changed_meta.append(new)
-    for start in range(0, len(changed_ids), _BATCH):
-        store.articles.update(ids=changed_ids[start : start + _BATCH], metadatas=changed_meta[start : start + _BATCH])
+    store.update_article_metadata(changed_ids, changed_meta)
