@@ -216,7 +216,7 @@ show_eval()
 def test_eval_page_without_a_report_says_how_to_make_one(app_env):
     at = AppTest.from_string(EVAL_SCRIPT, default_timeout=TIMEOUT).run()
     assert not at.exception
-    assert "No eval report yet" in at.info[0].value
+    assert "No eval run yet" in at.info[0].value
 
 
 def test_eval_page_shows_the_newest_report_and_its_plots(app_env, tmp_path):
