@@ -204,7 +204,7 @@ def test_ask_watch_the_answer_open_a_citation_and_read_the_highlighted_passage(
     print(f"screenshots in {shots}")
 
 
-SCREENSHOTS = os.environ.get("NEWSDESK_SCREENSHOTS_DIR")  # set to docs/ to refresh the README's pictures
+SCREENSHOTS = os.environ.get("SCREENSHOTS_DIR")  # set to docs/ to refresh the README's pictures
 
 
 def test_the_newcomer_path(app_url, browser, tmp_path):
@@ -283,7 +283,8 @@ def test_the_newcomer_path(app_url, browser, tmp_path):
     # A refusal under an outlet filter says the answer may lie outside it.
     click('[data-testid="stButton"] button', "New chat")
     click('[data-testid="stExpander"] summary', "Filters")
-    select = wait.until(shown('[data-testid="stMultiSelect"] input'))
+    click('[data-testid="stMultiSelect"]')
+    select = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, '[data-testid="stMultiSelect"] input'))
     select.send_keys("DW")
     select.send_keys(Keys.ENTER)
     wait.until(shown('[data-testid="stMarkdownContainer"]', "outlet DW"))
