@@ -38,7 +38,13 @@ run: index
 	$(PY) -m streamlit run ui/app.py --server.address 127.0.0.1 --server.port 8501 \
 		--server.headless true --browser.gatherUsageStats false
 
-test: install-dev install-llm-server
+# Lint, format and type checks first (configured in pyproject.toml), then the whole test suite.
+lint: install-dev
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+
+test: install-dev install-llm-server lint
 	$(PY) -m pytest
 
 test-quick: install-dev

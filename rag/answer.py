@@ -8,6 +8,7 @@ this file only runs them in order.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -129,6 +130,8 @@ def answer_stream(
     ranked = cite_best_copies(scored, BestCopies(stories, news_index.article))
     if q.prefer_recent:
         ranked = newest_first_among_best(ranked)
+    if q.recounted_period:  # no article is dated then: only a sentence that names the period can answer
+        ranked = [s for s in ranked if names_period(s.text, q.recounted_period)]
     sides = find_conflicts(profile, ranked, stories) if evidence.answered else []
 
     # 5. Compose: checked generation, or offline selection (also the fallback when generation fails).
@@ -231,8 +234,18 @@ def similarity_to(news_index: NewsIndex, query_vector) -> Callable[[list[Candida
     return similarities
 
 
-def newest_first_among_best(ranked: list[ScoredSentence], margin: float = 0.8) -> list[ScoredSentence]:
-    """Among sentences close to the best score, newer articles first; the rest keep their order."""
+def names_period(sentence: str, phrase: str) -> bool:
+    """Does the sentence name the period ("in March 2024" -> March and 2024), whatever the preposition?"""
+    words = [w for w in re.findall(r"[A-Za-z]+|\d{4}", phrase) if w.lower() not in _PERIOD_GLUE]
+    return bool(words) and all(re.search(rf"\b{re.escape(w)}\b", sentence, re.IGNORECASE) for w in words)
+
+
+_PERIOD_GLUE = frozenset("in during of on since from the last this".split())
+
+
+def newest_first_among_best(ranked: list[ScoredSentence], margin: float = 0.5) -> list[ScoredSentence]:
+    """Among sentences close to the best (``margin`` of its probability), newer articles first; the rest
+    keep their order."""
     if not ranked:
         return ranked
     cut = margin * ranked[0].score
@@ -247,7 +260,7 @@ def _checked_claims(
 ) -> tuple[list[Claim] | None, bool]:
     """The generated reply's sentences after verification, as claims (None: nothing survived), and
     whether the model said the articles do not answer."""
-    claim_vectors: dict[str, object] = {}
+    claim_vectors: dict[str, np.ndarray] = {}
 
     def similarity(claim: str, passage: Passage) -> float:
         """Cosine of the claim to the cited chunk's stored vector (one query embedding per claim)."""
@@ -268,7 +281,7 @@ def _checked_claims(
         quotes = []
         for n in s.citations:
             c = verified.citations[n - 1]
-            passage = by_span.get((c.doc_id, c.passage_start, c.passage_end))
+            passage = by_span.get((c.doc_id, c.passage_start or 0, c.passage_end or 0))
             if passage is None:
                 continue
             twin = copies.twin(c.doc_id, c.quote)
