@@ -8,7 +8,7 @@ export ANONYMIZED_TELEMETRY := False
 export HF_HUB_OFFLINE := 1
 export OMP_NUM_THREADS ?= 2
 
-.PHONY: run test test-quick test-browser install install-dev install-llm-server index bench bench-quick eval eval-rgb train-reader lint clean
+.PHONY: run test test-quick test-browser install install-dev install-llm-server index bench bench-quick eval eval-rgb eval-feedback train-reader lint clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -61,6 +61,11 @@ bench-quick: install-dev
 
 eval: install
 	$(PY) -m eval run --suite eval/suites/seed.jsonl --split test --out eval/runs/seed-test
+
+# The feedback suite: answers judged 👍/👎 in the app (STORE/feedback.jsonl), run against the app's index;
+# each run is kept in eval/runs/feedback-<time>/ for the Eval page's accuracy-over-time chart.
+eval-feedback: install
+	$(PY) -m eval.feedback
 
 eval-rgb: install
 	$(PY) -m eval run --suite ../shared/bench/rgb_en_fact/suite.jsonl --corpus ../shared/bench/rgb_en_fact \

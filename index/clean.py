@@ -123,6 +123,9 @@ def is_instruction_to_ai(text: str) -> bool:
 _CREDIT_SUFFIX = re.compile(r"(?:Image|Photo|Picture)(?: credit)?:\s?\S.*$")
 _EDITOR_LINE = re.compile(r"^(Edited|Published|Written|Reported) by:\s*(.+)$")
 _OUTLET_MARKERS = {"DW": re.compile(r"\bDW sites\b|More stories from DW|DW's Top Story")}
+# A closing wire credit, "(With AP inputs)", "(With inputs from ANI)": who supplied the story, the article's only
+# credit line when it has no byline. It names the agency, not the outlet that published the article.
+_WIRE_CREDIT = re.compile(r"^\(\s*(With (?:inputs from [^()]{2,60}|[^()]{2,60} inputs))\s*\)\.?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -281,4 +284,10 @@ def clean_article(original: str) -> Cleaned:
     for outlet, marker in _OUTLET_MARKERS.items():
         if marker.search(original):
             meta["outlet"] = outlet
+    if "byline" not in meta:
+        for s, e in reversed(lines):
+            credit = _WIRE_CREDIT.match(_norm(original[s:e]))
+            if credit:
+                meta["byline"] = credit.group(1)
+                break
     return Cleaned(original=original, kept=tuple(kept), metadata=meta)
