@@ -195,3 +195,16 @@ def test_short_answer_spans(question, sentence, short):
 def test_a_span_the_question_already_holds_is_not_an_answer():
     profile = _profile("Did Putin meet Kim Jong Un in Beijing?")
     assert typed_spans(profile, "Putin met Kim Jong Un in Beijing.") == []
+
+
+@pytest.mark.parametrize(
+    "sentence, names",
+    [
+        ("He said the Russian would attend the parade.", []),
+        ("The Russian leader attended the parade with Kim Jong Un.", ["Kim Jong Un"]),
+        ("While Meta bought the app, it kept the brand.", ["Meta"]),
+        ("Leaders including Brian Smith attended.", ["Brian Smith"]),
+    ],
+)
+def test_a_who_value_is_a_name_not_a_fragment(sentence, names):
+    assert [s.text for s in typed_spans(_profile("Who attended the parade?"), sentence)] == names
