@@ -135,9 +135,9 @@ def ingest_phase(
     if not chroma_host:
         # Stop this process's Chroma system now, so the index is fully on disk before the next phase's
         # process opens it (otherwise that open can race the flush: "hnsw segment reader: Nothing found on disk").
-        from index.store import _forget_client
+        from index.chroma import forget_client
 
-        _forget_client(str(store_dir))
+        forget_client(str(store_dir))
     if raw_sample:
         n, s = _raw_rate(model, sample[len(sample) // 2 :], batch)
         raw_n, raw_s = raw_n + n, raw_s + s
@@ -150,6 +150,8 @@ def ingest_phase(
         "articles": report.articles,
         "chunks": report.chunks,
         "embedded_chunks": report.embedded_chunks,
+        "embedded_sentences": report.embedded_sentences,
+        "phases_s": report.phases,
         "build_s": round(report.seconds, 3),
         "articles_per_s": round(report.articles / report.seconds, 2),
         "chunks_per_s": round(pipeline_rate, 2),

@@ -114,7 +114,7 @@ def paired_builds_phase(
     import index
     from bench.ingest import ModelTimer, warm_imports
     from bench.pooled import bench_embedder
-    from index.store import _forget_client
+    from index.chroma import forget_client
     from newsdesk.settings import load_settings
 
     settings = load_settings(index={"store_dir": newsdesk_dir, "corpus_dir": corpus_dir})
@@ -128,7 +128,7 @@ def paired_builds_phase(
         started = time.perf_counter()
         build(timer)
         seconds = time.perf_counter() - started
-        _forget_client(str(directory))  # flushed and closed before the next round (or phase) touches it
+        forget_client(str(directory))  # flushed and closed before the next round (or phase) touches it
         return seconds, timer
 
     builders = {

@@ -39,6 +39,11 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also index corpus_counterfactual.jsonl from the benchmark folder",
     )
+    r.add_argument(
+        "--exclude-ids",
+        help="file of case ids (one a line) to leave out, e.g. eval/suites/rgb_train_ids.txt: "
+        "the RGB questions the reader was trained on",
+    )
     r.add_argument("--out", required=True, help="folder for report.json, report.md and the plots")
     r.add_argument("--quiet", action="store_true", help="no progress bars")
     c = sub.add_parser("compare", help="two runs side by side, with deltas and flipped cases")
@@ -72,6 +77,7 @@ def _run(args) -> int:
         store=args.store,
         config=args.config,
         split=args.split,
+        exclude_ids=args.exclude_ids,
         out=args.out,
         judge=args.judge,
         with_counterfactual=args.with_counterfactual,

@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from importlib import metadata
 from pathlib import Path
 
@@ -198,7 +199,7 @@ def resolve_settings(
 
 
 def versions() -> dict:
-    out = {"python": platform.python_version()}
+    out: dict[str, str | bool | None] = {"python": platform.python_version()}
     for pkg in _PACKAGES:
         try:
             out[pkg] = metadata.version(pkg)
@@ -265,6 +266,7 @@ class _QueryMemo:
     def __init__(self, embedder):
         self._embedder = embedder
         self.name, self.dim = embedder.name, embedder.dim
+        self.similarity_floor = getattr(embedder, "similarity_floor", 0.5)
         self._last: tuple[str, object] | None = None
 
     def embed_passages(self, texts):
@@ -439,6 +441,18 @@ def run_suite(
     )
 
 
+def without_cases(suite: Suite, ids_file: Path) -> Suite:
+    """The suite without the cases whose ids ``ids_file`` lists (one a line); a missing file is an error."""
+    try:
+        ids = {line.strip() for line in ids_file.read_text(encoding="utf-8").splitlines() if line.strip()}
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SuiteError(f"cannot read the ids to exclude from {ids_file}: {exc.__class__.__name__}") from exc
+    kept = tuple(c for c in suite.cases if c.id not in ids)
+    if not kept:
+        raise SuiteError(f"{ids_file} excludes every case of {suite.path}")
+    return replace(suite, cases=kept)
+
+
 def run(
     suite_path: str | Path,
     settings: Settings | None = None,
@@ -451,9 +465,13 @@ def run(
     judge: str = "offline",
     with_counterfactual: bool = False,
     show_progress: bool = False,
+    exclude_ids: str | Path | None = None,
 ) -> Report:
-    """Run a suite end to end and return its Report; with ``out``, also write report.json/.md and plots."""
+    """Run a suite end to end and return its Report; with ``out``, also write report.json/.md and plots.
+    ``exclude_ids`` names a file of case ids to leave out (the cases a model was trained on)."""
     suite = load_suite(suite_path, split=split)
+    if exclude_ids is not None:
+        suite = without_cases(suite, Path(exclude_ids))
     if judge not in ("offline", "llm"):
         raise SuiteError(f"unknown judge {judge!r} (use offline or llm)")
     config_name, resolved = resolve_settings(settings, config, corpus, store, with_counterfactual=with_counterfactual)

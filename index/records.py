@@ -38,6 +38,7 @@ class BuildReport:
     chunks: int = 0
     embedded_articles: int = 0
     embedded_chunks: int = 0
+    embedded_sentences: int = 0  # distinct sentence texts the model embedded (a whole-chunk sentence takes its vector)
     removed_articles: int = 0
     unchanged_articles: int = 0
     seconds: float = 0.0
@@ -45,6 +46,7 @@ class BuildReport:
     story_groups: int = 0  # distinct stories after grouping copies
     generation: int = 0  # the index's generation after this build (bumped when anything changed)
     warnings: list[str] = field(default_factory=list)
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per phase (load, embed_and_write, ...)
 
     @property
     def chunks_per_second(self) -> float:
@@ -53,7 +55,8 @@ class BuildReport:
     def summary(self) -> str:
         return (
             f"{self.articles} articles, {self.chunks} chunks "
-            f"({self.embedded_articles} articles / {self.embedded_chunks} chunks embedded, "
+            f"({self.embedded_articles} articles / {self.embedded_chunks} chunks / {self.embedded_sentences} sentences "
+            f"embedded, "
             f"{self.unchanged_articles} unchanged, {self.removed_articles} removed; {self.story_groups} stories) "
             f"in {self.seconds:.1f} s, {self.chunks_per_second:.1f} chunks/s, embedder {self.embedder}"
         )

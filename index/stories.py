@@ -15,18 +15,21 @@ constructed pairs: tests/integration/test_story_detection.py.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from index.embedders.base import rescaled_similarity
-from index.store import WRITE_BATCH
 from newsdesk.terms import content_words
+
+if TYPE_CHECKING:
+    from index.store import ChromaStore
+    from index.tables import IndexTables
 
 SHINGLE_JACCARD = 0.5
 CHUNK_ALIGNMENT = 0.8
 SHORT_TEXT_ALIGNMENT = 0.92
 CANDIDATES_PER_ARTICLE = 8
-_BATCH = WRITE_BATCH
 
 
 def shingles(text: str, n: int = 3) -> np.ndarray:
@@ -119,31 +122,68 @@ def estimate_floor(vectors_by_doc: dict[str, np.ndarray], pairs: int = 400) -> f
     return float(min(0.9, max(0.0, np.median(sims))))
 
 
-def group_stories(store, floor: float | None) -> dict[str, dict]:
+@dataclass
+class StoryInputs:
+    """Every article's id, metadata, text and chunk vectors (rows of ``matrix``), sorted by id."""
+
+    ids: list[str]
+    metadatas: list[dict]
+    texts: list[str]
+    matrix: np.ndarray
+    rows_of: dict[str, list[int] | slice]
+
+    def vectors(self, doc_id: str) -> np.ndarray:
+        return self.matrix[self.rows_of.get(doc_id, [])]
+
+    def means(self) -> np.ndarray:
+        """Each article's mean chunk vector, unit length: the vector its store record holds."""
+        rows = [
+            self.vectors(d).mean(axis=0) if len(self.vectors(d)) else np.zeros(self.matrix.shape[1]) for d in self.ids
+        ]
+        means = np.asarray(rows, dtype=np.float32).reshape(len(self.ids), -1)
+        norms = np.linalg.norm(means, axis=1, keepdims=True)
+        return means / np.where(norms > 0, norms, 1.0)
+
+
+def inputs_from_store(store: ChromaStore) -> StoryInputs:
+    """Read from Chroma: the articles' records, then every chunk vector in one paged pass."""
+    ids, metadatas, documents, _ = store.article_vectors()
+    order = sorted(range(len(ids)), key=ids.__getitem__)
+    matrix, rows_of = store.chunk_vectors_by_doc()
+    return StoryInputs(
+        [ids[i] for i in order],
+        [metadatas[i] for i in order],
+        [documents[i] for i in order],
+        matrix,
+        dict(rows_of),
+    )
+
+
+def inputs_from_tables(tables: IndexTables) -> StoryInputs:
+    """From the tables a build is about to save: no read of Chroma at all (10k chunks: ~4 s of reads saved)."""
+    rows_of: dict[str, list[int] | slice] = {
+        d: tables.rows_of(tables.chunk_doc, i) for i, d in enumerate(tables.doc_ids)
+    }
+    return StoryInputs(tables.doc_ids, tables.metadatas, tables.texts, np.asarray(tables.chunk_vectors), rows_of)
+
+
+def group_stories(store: ChromaStore, floor: float | None, inputs: StoryInputs | None = None) -> dict[str, dict]:
     """doc_id -> {"story": id, "best": bool, "also_in": [doc ids]}, and write it onto the article records.
 
-    Candidates come from the nearest article vectors (mean of chunk vectors),
-    so the work grows with articles x CANDIDATES_PER_ARTICLE, not articles².
+    Candidates come from the nearest article vectors (mean of chunk vectors, Chroma's HNSW
+    index over the article records), so the work grows with articles x CANDIDATES_PER_ARTICLE,
+    not articles². ``inputs``: the articles and chunk vectors when the caller has them.
     """
-    got = store.get_all(store.articles, ["embeddings", "metadatas", "documents"])
-    ids = list(got["ids"])
+    inputs = inputs if inputs is not None else inputs_from_store(store)
+    ids = inputs.ids
     if not ids:
         return {}
-    meta = dict(zip(ids, got["metadatas"]))
-    texts = dict(zip(ids, got["documents"]))
-    means = np.asarray(got["embeddings"], dtype=np.float32)
+    meta = dict(zip(ids, inputs.metadatas))
+    texts = dict(zip(ids, inputs.texts))
     k = min(CANDIDATES_PER_ARTICLE + 1, len(ids))
-    neighbours_of: list[list[str]] = []
-    for start in range(0, len(ids) if len(ids) > 1 else 0, _BATCH):
-        got_near = store.articles.query(
-            query_embeddings=means[start : start + _BATCH], n_results=k, include=["distances"]
-        )
-        neighbours_of.extend(got_near["ids"])
-    matrix, rows_of = store.chunk_vectors_by_doc()  # one paged read, not one query per article
+    neighbours_of = store.nearest_articles(inputs.means(), k) if len(ids) > 1 else [[] for _ in ids]
     shingle_cache: dict[str, np.ndarray] = {}
-
-    def vectors(doc_id: str) -> np.ndarray:
-        return matrix[rows_of.get(doc_id, [])]
+    vectors = inputs.vectors
 
     def shingles_of(doc_id: str) -> np.ndarray:
         if doc_id not in shingle_cache:
@@ -159,7 +199,7 @@ def group_stories(store, floor: float | None) -> dict[str, dict]:
     checked: set[tuple[str, str]] = set()
     for doc_id, neighbours in zip(ids, neighbours_of):
         for other in neighbours:
-            pair = tuple(sorted((doc_id, other)))
+            pair = (doc_id, other) if doc_id < other else (other, doc_id)
             if other == doc_id or pair in checked:
                 continue
             checked.add(pair)
@@ -177,13 +217,12 @@ def group_stories(store, floor: float | None) -> dict[str, dict]:
     return result
 
 
-def _write(store, result: dict[str, dict], meta: dict[str, dict]) -> None:
+def _write(store: ChromaStore, result: dict[str, dict], meta: dict[str, dict]) -> None:
+    """Only the story fields that changed (an update merges them into the record; the rest stays)."""
     changed_ids, changed_meta = [], []
     for doc_id, info in result.items():
-        new = dict(meta[doc_id])
-        new.update(story=info["story"], also_in=";".join(info["also_in"]))
-        if new != meta[doc_id]:
+        fields = {"story": info["story"], "also_in": ";".join(info["also_in"])}
+        if any(meta[doc_id].get(k) != v for k, v in fields.items()):
             changed_ids.append(doc_id)
-            changed_meta.append(new)
-    for start in range(0, len(changed_ids), _BATCH):
-        store.articles.update(ids=changed_ids[start : start + _BATCH], metadatas=changed_meta[start : start + _BATCH])
+            changed_meta.append(fields)
+    store.update_article_metadata(changed_ids, changed_meta)

@@ -139,11 +139,12 @@ class AnswerSettings(_Section):
     backend: Literal["offline", "openai"] = Field("offline", description="Answer backend.")
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are rejected.")
     max_sentences: int = Field(3, ge=1, le=10, description="Evidence sentences in an offline answer.")
-    refusal_threshold: float = Field(
-        0.34,
+    refusal_threshold: float | None = Field(
+        None,
         ge=0.0,
         le=1.0,
-        description="Offline: best evidence score below this refuses (calibrated on the dev split: python -m eval.calibrate).",
+        description="Refuse when the reader's P(answered) is below this; unset: the threshold calibrated with the "
+        "reader's model (python -m eval.train_reader).",
     )
     support_threshold: float = Field(
         0.41,

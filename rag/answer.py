@@ -8,10 +8,13 @@ this file only runs them in order.
 
 from __future__ import annotations
 
+import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
+
+import numpy as np
 
 from newsdesk.errors import GeneratorUnavailable
 from newsdesk.settings import Settings, load_settings
@@ -19,14 +22,17 @@ from rag.compose import Claim, Quote, add_conflict_sides, compose_answer
 from rag.conflicts import TOPICS, find_conflicts
 from rag.conversation import needs_history
 from rag.corroboration import corroboration
-from rag.evidence import ScoredSentence, profile_question, score_evidence
+from rag.credits import credited_doc, is_credit_question, story_credits
+from rag.evidence import Candidate, ScoredSentence, profile_question, score_evidence
+from rag.focus import QuestionProfile
 from rag.generate import condense_question, stream_reply
 from rag.llms.base import Generator
 from rag.newsindex import NewsIndex
 from rag.offline import choose_sentences, related_quotes, selected_claims, short_answer_of
-from rag.question import clean_question, read_question
+from rag.question import Question, clean_question, read_question
+from rag.reader import default_reader_model
 from rag.records import Answer, Passage
-from rag.retrieve import Filters, hybrid_retrieve
+from rag.retrieve import Filters, RetrievalResult, hybrid_retrieve
 from rag.stories import BestCopies, cite_best_copies
 from rag.verify import sentence_similarity, verify_reply
 
@@ -75,7 +81,7 @@ def answer_stream(
     news_index = news_index or NewsIndex(settings)
     notices: list[str] = []
 
-    # 1. The question: standalone (a model condenses follow-ups when one is configured) and scoped in time.
+    # 1-2. The question (standalone: a model condenses follow-ups when one is configured; scoped in time), retrieved.
     use_llm = generator is not None or cfg.backend == "openai"
     if use_llm and generator is None:
         try:
@@ -90,36 +96,55 @@ def answer_stream(
         except GeneratorUnavailable as exc:
             notices.append(f"{exc}; showing the offline answer")
             use_llm = False
-    dates = [a.date for a in news_index.articles.values() if a.date]
-    today = as_of or cfg.as_of or date.today()
-    q = read_question(asked, history, filters, dates, today, standalone=condensed)
+    q, retrieved, profile = read_and_retrieve(
+        asked,
+        history=history,
+        filters=filters,
+        news_index=news_index,
+        settings=settings,
+        condensed=condensed,
+        today=as_of or cfg.as_of or date.today(),
+    )
     if q.notice:
         notices.append(q.notice)
-
-    # 2. Retrieve.
-    retrieved = hybrid_retrieve(q.standalone, news_index=news_index, settings=settings, filters=q.filters)
     timings = {"retrieve": sum(retrieved.timings_ms.values())}
     timings.update({f"retrieve.{k}": v for k, v in retrieved.timings_ms.items()})
     passages = retrieved.passages
 
-    # 3. Score the evidence: every sentence of every passage.
+    # 3. Score the evidence: every sentence of every passage, ranked; is the question answered at all?
     t = time.perf_counter()
-    keywords = news_index.keyword_index
-    profile = profile_question(asked if q.carried else q.standalone, keywords.idf, keywords.has_word, context=q.carried)
-    scored = score_evidence(profile, passages)
+    stories = news_index.stories
+    reader = default_reader_model().pair(profile.foreign)
+    evidence = score_evidence(
+        profile,
+        passages,
+        similarity_to(news_index, retrieved.query_vector),
+        reader,
+        story_of=stories.story,
+        threshold=cfg.refusal_threshold,
+    )
+    scored = evidence.ranked
 
     # 4. Decide the sources: best copy of each story, disagreements.
-    stories = news_index.stories
     ranked = cite_best_copies(scored, BestCopies(stories, news_index.article))
     if q.prefer_recent:
         ranked = newest_first_among_best(ranked)
-    sides = find_conflicts(profile, ranked, stories, cfg.refusal_threshold)
+    if q.recounted_period:  # no article is dated then: only a sentence that names the period can answer
+        ranked = [s for s in ranked if names_period(s.text, q.recounted_period)]
+    sides = find_conflicts(profile, ranked, stories) if evidence.answered else []
 
     # 5. Compose: checked generation, or offline selection (also the fallback when generation fails).
+    #    Who wrote or supplied a story is in its credit lines, outside the searched body: quote those.
     claims: list[Claim] | None = None
+    if ranked and is_credit_question(profile.text):
+        doc = credited_doc(profile.text, list(dict.fromkeys(s.passage.doc_id for s in ranked)), news_index.article)
+        claims = story_credits(doc, stories, news_index.article) if doc else None
+        claims = claims or None
+        if claims:
+            use_llm, sides = False, []
     raw_reply: str | None = None
     model_refused = False
-    if use_llm and generator is not None and passages:
+    if claims is None and use_llm and generator is not None and passages:
         parts: list[str] = []
         try:
             for piece in stream_reply(generator, q.standalone, passages, history):
@@ -135,9 +160,11 @@ def answer_stream(
             notices.append(f"{exc}; showing the offline answer")
         if claims is None and not model_refused:
             yield StreamEvent("notice", notices[-1])
-    backend = generator.name if (claims is not None or model_refused) and generator is not None else "offline"
+    generated = use_llm and generator is not None and (claims is not None or model_refused)
+    backend = generator.name if generated and generator is not None else "offline"
     if claims is None and not model_refused:
-        claims = selected_claims(profile, choose_sentences(ranked, cfg.max_sentences, cfg.refusal_threshold))
+        chosen = choose_sentences(ranked, cfg.max_sentences) if evidence.answered else []
+        claims = selected_claims(profile, chosen)
     claims = claims or []
     refused = not any(c.supported for c in claims)
     if not refused:
@@ -171,8 +198,53 @@ def answer_stream(
     yield StreamEvent("answer", answer=result)
 
 
-def newest_first_among_best(ranked: list[ScoredSentence], margin: float = 0.8) -> list[ScoredSentence]:
-    """Among sentences close to the best score, newer articles first; the rest keep their order."""
+def read_and_retrieve(
+    asked: str,
+    *,
+    history: list[dict] | None,
+    filters: Filters | None,
+    news_index: NewsIndex,
+    settings: Settings,
+    condensed: str | None = None,
+    today: date | None = None,
+) -> tuple[Question, RetrievalResult, QuestionProfile]:
+    """Stages 1-2 and the question's profile: what the reader (and its training) starts from.
+    ``today`` is the moment relative time words are measured from (default: today)."""
+    dates = [a.date for a in news_index.articles.values() if a.date]
+    q = read_question(asked, history, filters, dates, today or date.today(), standalone=condensed)
+    retrieved = hybrid_retrieve(q.standalone, news_index=news_index, settings=settings, filters=q.filters)
+    keywords = news_index.keyword_index
+    own = q.standalone[: len(q.standalone) - len(q.carried)].strip() if q.carried else q.standalone
+    profile = profile_question(own, keywords.idf, keywords.has_word, context=q.carried)
+    return q, retrieved, profile
+
+
+def similarity_to(news_index: NewsIndex, query_vector) -> Callable[[list[Candidate]], np.ndarray]:
+    """Rescaled cosines of the question to each candidate sentence (0 = as similar as unrelated texts)."""
+    floor = getattr(news_index.embedder, "similarity_floor", 0.5)
+
+    def similarities(candidates: list[Candidate]) -> np.ndarray:
+        if query_vector is None or not candidates:
+            return np.zeros(len(candidates))
+        vectors = news_index.sentence_vectors([c.key for c in candidates])
+        cosines = np.nan_to_num(vectors @ np.asarray(query_vector, dtype=np.float32), nan=floor)
+        return np.clip((cosines - floor) / (1.0 - floor), 0.0, 1.0) if floor < 1.0 else np.zeros(len(candidates))
+
+    return similarities
+
+
+def names_period(sentence: str, phrase: str) -> bool:
+    """Does the sentence name the period ("in March 2024" -> March and 2024), whatever the preposition?"""
+    words = [w for w in re.findall(r"[A-Za-z]+|\d{4}", phrase) if w.lower() not in _PERIOD_GLUE]
+    return bool(words) and all(re.search(rf"\b{re.escape(w)}\b", sentence, re.IGNORECASE) for w in words)
+
+
+_PERIOD_GLUE = frozenset("in during of on since from the last this".split())
+
+
+def newest_first_among_best(ranked: list[ScoredSentence], margin: float = 0.5) -> list[ScoredSentence]:
+    """Among sentences close to the best (``margin`` of its probability), newer articles first; the rest
+    keep their order."""
     if not ranked:
         return ranked
     cut = margin * ranked[0].score
@@ -187,8 +259,8 @@ def _checked_claims(
 ) -> tuple[list[Claim] | None, bool]:
     """The generated reply's sentences after verification, as claims (None: nothing survived), and
     whether the model said the articles do not answer."""
-    # the index's own sentence vectors where it keeps them, else the passages' sentences embedded now
-    similarity = sentence_similarity(news_index.embedder, passages, getattr(news_index, "sentence_vectors", None))
+    # the sentence vectors the index keeps (the passages' sentences, embedded at build time)
+    similarity = sentence_similarity(news_index.embedder, passages, news_index.sentence_vectors)
     verified = verify_reply(raw, passages, settings.answer.support_threshold, similarity=similarity)
     if verified.refused:
         return [], True
@@ -201,7 +273,7 @@ def _checked_claims(
         quotes = []
         for n in s.citations:
             c = verified.citations[n - 1]
-            passage = by_span.get((c.doc_id, c.passage_start, c.passage_end))
+            passage = by_span.get((c.doc_id, c.passage_start or 0, c.passage_end or 0))
             if passage is None:
                 continue
             twin = copies.twin(c.doc_id, c.quote)

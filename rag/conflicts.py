@@ -13,12 +13,15 @@ from datetime import date
 from newsdesk.text.dates import YEAR
 from newsdesk.text.names import plausible_person, trim_leading_non_name
 from newsdesk.text.values import normalize_value, values_agree
-from rag.evidence import QuestionProfile, ScoredSentence, find_short_answer
+from rag.evidence import QuestionProfile, ScoredSentence
 from rag.records import Citation, Conflict
+from rag.spans import find_short_answer
 from rag.stories import StoryMap
 
 TOPICS = {"number": "how many", "duration": "how long", "date": "when", "person": "who", "place": "where"}
 # Values precise enough that two copies of one story stating different ones is news (an edited copy).
+NEAR_BEST = 0.7  # both sides' evidence probability within this share of the best one's
+MIN_COVERAGE = 0.5  # and each side holds at least half the question's key words (rarity-weighted)
 _EXACT_KINDS = frozenset({"number", "date", "duration"})
 
 
@@ -36,7 +39,7 @@ def _same_event(question: str, sentence: str) -> bool:
 
 
 def find_conflicts(
-    profile: QuestionProfile, ranked: list[ScoredSentence], stories: StoryMap, threshold: float, limit: int = 8
+    profile: QuestionProfile, ranked: list[ScoredSentence], stories: StoryMap, limit: int = 8
 ) -> list[ConflictSide]:
     """Different values for what was asked, each from strong evidence; [] when the sources agree."""
     if profile.wants is None or not ranked:
@@ -44,12 +47,12 @@ def find_conflicts(
     # Both sides must be strong evidence about the same thing: near the best score, and
     # holding most of the question's key words (measured on RGB: a looser rule flags
     # distractor snippets about other games, teams or years as disagreements).
-    floor = max(threshold, 0.85 * ranked[0].score)
+    floor = NEAR_BEST * ranked[0].score
     per_story_value: dict[tuple[str, str], tuple[str, ScoredSentence]] = {}
     for s in ranked[:limit]:
         if s.score < floor:
             break
-        if s.coverage < 0.7 or not _same_event(profile.text, s.text):
+        if s.coverage < MIN_COVERAGE or not _same_event(profile.text, s.text):
             continue
         span = find_short_answer(profile, s.text)
         value = trim_leading_non_name(s.text[span[0] : span[1]]) if span else ""
@@ -88,7 +91,7 @@ def describe_conflict(conflict: Conflict, citations: list[Citation]) -> str:
     parts = []
     for value, numbers in conflict.sides:
         marks = "".join(f"[{n}]" for n in numbers)
-        dates = sorted({by_n[n].date for n in numbers if n in by_n and by_n[n].date})
+        dates = sorted({d for n in numbers if n in by_n and (d := by_n[n].date)})
         parts.append(f"\u201c{value}\u201d {marks}" + (f" ({', '.join(dates)})" if dates else ""))
     lead = "Sources describe different events" if conflict.kind == "event" else "Sources disagree"
     return f"{lead} on {conflict.topic}: " + " vs ".join(parts) + "."

@@ -9,14 +9,24 @@ keeps answering for whoever still holds it.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
+
+import numpy as np
+
 import index
 from index.embedders import Embedder, make_embedder, resolve_embedder
 from index.records import Article
+from index.schema import article_from_record
+from index.tables import IndexTables, assemble_tables, latest_tables, load_tables, write_tables
 from newsdesk.errors import EmbedderMismatch, IndexMissing
 from newsdesk.settings import Settings, load_settings
 from rag.chunktable import ChunkTable
 from rag.retrieve import KeywordIndex
+from rag.sentencevectors import SentenceVectors
 from rag.stories import StoryMap
+
+log = logging.getLogger(__name__)
 
 
 class NewsIndex:
@@ -34,15 +44,75 @@ class NewsIndex:
         self.settings = resolve_embedder(settings, info.get("embedder"))
         wanted = embedder.name if embedder is not None else index.embedder_id(self.settings)
         self.store.check_embedder(wanted)
+        self.store.check_schema()
         if info.get("state") != "complete" and not info.get("embedder"):
             raise IndexMissing(f"the index in {self.store.location} was never completed: run `python -m index build`")
         self.embedder = embedder or make_embedder(self.settings)
         self.store.check_embedder(self.embedder.name, self.embedder.dim)
         self.info = info
-        self.chunks = ChunkTable(*self.store.all_chunks_with_vectors())
-        self.keyword_index = KeywordIndex(self.chunks)
-        self.articles: dict[str, Article] = {a.doc_id: a for a in self.store.all_articles()}
-        self.stories = StoryMap({d: r.metadata for d, r in self.store.article_records().items()})
+        tables = self._tables(info.get("embedder") or self.embedder.name)
+        self.articles: dict[str, Article] = {
+            d: article_from_record(d, text, meta)
+            for d, text, meta in zip(tables.doc_ids, tables.texts, tables.metadatas)
+        }
+        self.chunks = ChunkTable(
+            tables.chunk_ids(),
+            [tables.doc_ids[d] for d in tables.chunk_doc.tolist()],
+            tables.chunk_start,
+            tables.chunk_end,
+            tables.chunk_vectors,
+            self.articles,
+        )
+        self.keyword_index = KeywordIndex(self.chunks, bm25=tables.bm25)
+        self.stories = StoryMap(dict(zip(tables.doc_ids, tables.metadatas)))
+        self._sentences = SentenceVectors(
+            tables.doc_ids,
+            tables.sentence_doc,
+            tables.sentence_start,
+            tables.sentence_end,
+            tables.sentence_vectors,
+            self.articles,
+            self.embedder,
+        )
+
+    def _tables(self, embedder_name: str) -> IndexTables:
+        """The tables the last build wrote for this generation (memory-mapped: fast), else read from the store.
+
+        Reading the store is what every opening did before builds saved tables: a notice says it
+        happened, and the tables are written for the next opening when the index is complete and current.
+        """
+        tables = load_tables(self.settings, self.generation, embedder_name)
+        if tables is not None:
+            for note in tables.notes:
+                log.warning("%s: rebuilding the keyword index of %s in memory", note, self.store.location)
+            return tables
+        log.warning(
+            "the tables of the index in %s are missing or stale: reading it from the store "
+            "(slower; they are saved for the next opening)",
+            self.store.location,
+        )
+        tables = assemble_tables(
+            self.store,
+            self.settings,
+            self.generation,
+            embedder_name,
+            previous=latest_tables(self.settings, embedder_name),
+        )
+        if self.info.get("state") == "complete" and self.store.current_generation() in (self.generation, None):
+            try:
+                write_tables(self.settings, tables)
+            except OSError as exc:  # a read-only folder: open anyway, from memory
+                log.warning("could not save the index's tables (%s)", exc)
+        return tables
+
+    def sentence_vectors(self, keys: Sequence[tuple[str, int, int]]) -> np.ndarray:
+        """Unit vectors (len(keys), dim) of sentences keyed ``(doc_id, start, end)`` as rag/cite.py
+        ``passage_sentences`` gives them (ORIGINAL offsets), from the index's own embedder.
+
+        Sentences the build embedded are read from the tables; any other span of an article in the
+        index is embedded now (and remembered); a key outside the index's articles gets a NaN row.
+        """
+        return self._sentences.lookup(keys)
 
     def is_stale(self) -> bool:
         """True when a build changed the index since this one opened (reads one small file or record).

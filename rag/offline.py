@@ -11,17 +11,20 @@ from __future__ import annotations
 
 from newsdesk.text.overlap import jaccard
 from rag.compose import Claim, Quote
-from rag.evidence import QuestionProfile, ScoredSentence, find_short_answer
+from rag.evidence import QuestionProfile, ScoredSentence
+from rag.spans import find_short_answer
+
+RUNNER_UP = 0.8  # a runner-up is quoted too when its probability is at least this share of the best one's
 
 
-def choose_sentences(ranked: list[ScoredSentence], max_sentences: int, threshold: float) -> list[ScoredSentence]:
+def choose_sentences(ranked: list[ScoredSentence], max_sentences: int) -> list[ScoredSentence]:
     """The best sentence, plus close runners-up that are not near-copies of a chosen one (in score order)."""
-    if not ranked or ranked[0].score < threshold:
+    if not ranked:
         return []
     best = ranked[0].score
     chosen = [ranked[0]]
     for s in ranked[1:]:
-        if len(chosen) >= max_sentences or s.score < max(threshold, 0.85 * best):
+        if len(chosen) >= max_sentences or s.score < RUNNER_UP * best:
             break
         if any(jaccard(s.text, c.text) >= 0.5 for c in chosen):
             continue

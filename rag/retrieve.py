@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -20,6 +20,7 @@ import numpy as np
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
+from index.keywords import DocumentFrequencies, build_bm25
 from newsdesk.terms import content_words
 from rag.chunktable import ChunkTable, exact_top_rows
 from rag.records import Passage
@@ -122,20 +123,16 @@ class DenseRetriever(BaseRetriever):
 
 
 class KeywordIndex:
-    """BM25 (bm25s) over every chunk of the table, built once when the index opens."""
+    """BM25 (bm25s) over every chunk of the table, in the table's row order.
 
-    def __init__(self, table: ChunkTable):
-        import bm25s
+    ``bm25``: the model a build saved beside the store (index/keywords.py), memory-mapped;
+    without one it is built here over the table's texts, as it was before builds saved it.
+    """
 
+    def __init__(self, table: ChunkTable, bm25=None):
         self.table = table
-        self._bm25 = bm25s.BM25()
-        tokens = [content_words(t) or ["_empty_"] for t in table.texts]
-        if tokens:
-            self._bm25.index(tokens, show_progress=False)
-        self.doc_freq: dict[str, int] = {}
-        for toks in tokens:
-            for word in set(toks):
-                self.doc_freq[word] = self.doc_freq.get(word, 0) + 1
+        self._bm25 = bm25 if bm25 is not None else build_bm25(table.texts)
+        self.doc_freq: Mapping[str, int] = DocumentFrequencies(self._bm25)
         self._lock = threading.Lock()
 
     def idf(self, word: str) -> float:

@@ -19,10 +19,15 @@ _NUMBER_WORDS = (
     r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
     r"hundred|dozen|dozens|several)"
 )
+ORDINAL = (
+    r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|twentieth|"
+    r"\d+(?:st|nd|rd|th))"
+)
 NUMBER_PHRASE = re.compile(
-    r"(?:(?:roughly|about|around|nearly|almost|over|more than|some|at least|up to)\s+)?"
-    r"(?:\d[\d,.]*\d|\d)(?:\s*(?:%|percent|per cent|million|billion|thousand))?"
-    rf"|\b(?:(?:more than|over|nearly|about|some)\s+)?{_NUMBER_WORDS}(?:\s+(?:dozen|hundred|thousand|million))?\b",
+    r"(?:[$€£¥]\s?)?(?:(?:roughly|about|around|nearly|almost|over|more than|some|at least|up to)\s+)?(?:[$€£¥]\s?)?"
+    r"(?:\d[\d,.]*\d|\d)(?:\s*(?:%|percent|per cent|million|billion|trillion|thousand|bn))?"
+    rf"|\b(?:(?:more than|over|nearly|about|some)\s+)?{_NUMBER_WORDS}(?:\s+(?:dozen|hundred|thousand|million))?\b"
+    rf"|\b{ORDINAL}\b",
     re.IGNORECASE,
 )
 DURATION_PHRASE = re.compile(
@@ -49,7 +54,7 @@ def numeric_values(text: str) -> list[float]:
                 value = float(tok.replace(",", ""))
             except ValueError:
                 value = None
-        elif tok in NUMBER_WORD_VALUES and tok not in ("hundred", "dozen"):
+        elif tok in NUMBER_WORD_VALUES:
             value = float(NUMBER_WORD_VALUES[tok])
             # "twenty five", "fifteen hundred"
             if i + 1 < len(tokens) and tokens[i + 1].lower() in NUMBER_WORD_VALUES and value >= 20 and value % 10 == 0:

@@ -57,7 +57,8 @@ def test_chroma_server_mode_builds_queries_and_recovers(tmp_path):
         assert first.articles == 5 and first.embedded_chunks == first.chunks
         again = index.build(settings=settings)
         assert again.embedded_chunks == 0 and again.chunks == first.chunks
-        assert not (tmp_path / "store").exists()  # nothing written locally in server mode
+        # Chroma's data stays on the server; only Newsdesk's tables (what opening reads) are kept locally.
+        assert [p.name for p in (tmp_path / "store").iterdir()] == ["tables"]
         news = rag.open_index(settings)
         assert "15,000" in rag.answer("How many troops has North Korea sent to Russia?", news_index=news).text
     # The server is gone: a clear error, not a hang or a traceback.
@@ -70,10 +71,15 @@ def test_chroma_server_mode_builds_queries_and_recovers(tmp_path):
 
 
 def _index_state(settings):
+    """Chunk ids and article hashes in Chroma, and what the saved tables hold (chunks, sentences)."""
+    from index.tables import load_tables
+
     store = index.open_store(settings)
     ids, texts, metas = store.all_chunks()
     records = {d: r.content_hash for d, r in store.article_records().items()}
-    return sorted(ids), records
+    tables = load_tables(settings, store.current_generation(), store.info["embedder"])
+    sentences = list(zip(tables.sentence_doc.tolist(), tables.sentence_start.tolist(), tables.sentence_end.tolist()))
+    return sorted(ids), records, tables.chunk_ids(), sentences
 
 
 def _make_corpus(path: Path, n: int) -> None:

@@ -12,7 +12,7 @@ import pytest
 import index
 import rag
 from index.embedders.fake import FakeEmbedder
-from index.store import doc_id_of_chunk
+from index.ids import doc_id_of_chunk
 from newsdesk.errors import StoreError
 from tests.conftest import ROOT, SEED_CORPUS, make_settings
 from tests.integration.servers import chroma_server

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import index
+import rag
 from index.embedders.fake import FakeEmbedder
 from newsdesk.errors import EmbedderMismatch, IndexMissing, StoreError
 from tests.conftest import make_settings
@@ -53,7 +54,7 @@ def test_chunks_carry_exact_offsets_into_the_original(tmp_path, seed_copy):
     store = index.open_store(settings)
     ids, texts, metas = store.all_chunks()
     for text, meta in zip(texts, metas):
-        original = (seed_copy / f"{meta['document_id']}.txt").read_text(encoding="utf-8")
+        original = (seed_copy / f"{meta['doc_id']}.txt").read_text(encoding="utf-8")
         assert original[meta["start"] : meta["end"]] == text
 
 
@@ -96,13 +97,14 @@ def test_reads_page_through_large_collections(tmp_path, seed_copy, monkeypatch):
 def test_story_grouping_pages_its_queries_and_writes(tmp_path, seed_copy, monkeypatch):
     """Chroma refuses writes above its max batch size (5461): 41k articles failed in one update."""
     import index.stories as stories
+    from index.store import ChromaStore
 
     settings = make_settings(tmp_path, corpus=seed_copy)
     index.build(settings=settings, embedder=FakeEmbedder())
     store = index.open_store(settings)
     whole = stories.group_stories(store, FakeEmbedder.similarity_floor)
-    monkeypatch.setattr(stories, "_BATCH", 2)
-    store.articles.update(ids=list(whole), metadatas=[{"story": "", "also_in": ""} for _ in whole])
+    monkeypatch.setattr(ChromaStore, "WRITE_PAGE", 2)
+    store.update_article_metadata(list(whole), [{"story": "", "also_in": ""} for _ in whole])
     assert stories.group_stories(store, FakeEmbedder.similarity_floor) == whole
     assert {d: r.metadata["story"] for d, r in store.article_records().items()} == {
         d: g["story"] for d, g in whole.items()
@@ -111,7 +113,7 @@ def test_story_grouping_pages_its_queries_and_writes(tmp_path, seed_copy, monkey
 
 def test_rebuild_waits_for_the_build_that_holds_the_lock(tmp_path, seed_copy):
     """--rebuild used to move the index aside before taking the lock: both builds ran and the first failed."""
-    from index.store import build_lock
+    from index.lock import build_lock
 
     settings = make_settings(tmp_path, corpus=seed_copy)
     index.build(settings=settings, embedder=FakeEmbedder())
@@ -137,3 +139,45 @@ def test_rebuild_refuses_to_move_a_folder_that_is_not_an_index(tmp_path, seed_co
         index.build(settings=settings, embedder=FakeEmbedder(), rebuild=True)
     assert [p.name for p in folder.iterdir()] == ["notes.txt"]  # nothing moved, nothing created
     assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus", "mine"]
+
+
+def test_chunk_rows_store_only_what_is_read(tmp_path, seed_copy):
+    """No llama-index node JSON, no second copy of the text or the article's metadata per chunk."""
+    settings = make_settings(tmp_path, corpus=seed_copy)
+    index.build(settings=settings, embedder=FakeEmbedder())
+    store = index.open_store(settings)
+    got = store.chunks.get(include=["metadatas", "documents"])
+    assert set().union(*got["metadatas"]) == {"doc_id", "start", "end", "date_int", "source"}
+    assert all(m.keys() >= {"doc_id", "start", "end"} for m in got["metadatas"])
+    assert not any(got["documents"])
+    # An article's text is one packed value, not a Chroma document (which Chroma indexes three times over).
+    articles = store.articles.get(include=["metadatas", "documents"])
+    assert not any(articles["documents"])
+    for article in store.all_articles():
+        assert article.text == (seed_copy / f"{article.doc_id}.txt").read_text(encoding="utf-8")
+
+
+def test_an_index_of_an_earlier_schema_is_built_again_and_refused_until_then(tmp_path, seed_copy):
+    settings = make_settings(tmp_path, corpus=seed_copy)
+    index.build(settings=settings, embedder=FakeEmbedder())
+    store = index.open_store(settings)
+    store.articles.modify(metadata={**store.info, "schema": 1})  # as Newsdesk wrote it before owning the schema
+    with pytest.raises(StoreError, match="built by an earlier version of Newsdesk: update it with `python -m index"):
+        rag.open_index(settings)
+    report = index.build(settings=settings, embedder=FakeEmbedder())
+    assert report.embedded_articles == 5
+    assert any("earlier version of Newsdesk" in w for w in report.warnings)
+    assert list(tmp_path.glob("store.old-*/chroma.sqlite3"))  # the old one set aside, not deleted
+    assert len(rag.open_index(settings).articles) == 5
+
+
+def test_rebuild_moves_the_index_aside_but_keeps_the_corpus_web_state(tmp_path, seed_copy):
+    settings = make_settings(tmp_path, corpus=seed_copy)
+    index.build(settings=settings, embedder=FakeEmbedder())
+    state = tmp_path / "store" / "web-state.json"  # index add/watch remember the pages they fetched here
+    state.write_text('{"pages": {}}', encoding="utf-8")
+    report = index.build(settings=settings, embedder=FakeEmbedder(), rebuild=True)
+    assert any("previous index moved to" in w for w in report.warnings)
+    assert state.read_text(encoding="utf-8") == '{"pages": {}}'
+    (old,) = tmp_path.glob("store.old-*")
+    assert (old / "chroma.sqlite3").exists() and not (old / "web-state.json").exists()

@@ -9,6 +9,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from llama_index.core.schema import QueryBundle
 
+from index.records import Article
 from index.stories import jaccard_of_shingles, shingles
 from rag.chunktable import ChunkTable, exact_top_rows
 from rag.retrieve import DenseRetriever, Filters, hybrid_retrieve
@@ -35,10 +36,18 @@ def test_exact_top_rows_is_the_sorted_best_of_the_allowed_rows(rows, dim, n, see
 
 
 def _table(metas: list[dict], dim: int = 4) -> ChunkTable:
+    """One article per chunk, dated and sourced as ``metas`` say (``date_int`` YYYYMMDD, ``source``)."""
     rng = np.random.default_rng(0)
     vectors = rng.normal(size=(len(metas), dim)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    return ChunkTable([f"c{i}" for i in range(len(metas))], [f"text {i}" for i in range(len(metas))], metas, vectors)
+    iso = lambda d: f"{str(d)[:4]}-{str(d)[4:6]}-{str(d)[6:]}" if d else None  # noqa: E731
+    articles = {
+        f"a{i}": Article(f"a{i}", f"text {i}", "", date=iso(m.get("date_int")), source=m.get("source") or None)
+        for i, m in enumerate(metas)
+    }
+    n = len(metas)
+    starts, ends = np.zeros(n, dtype=np.int64), np.array([len(a.text) for a in articles.values()], dtype=np.int64)
+    return ChunkTable([f"c{i}" for i in range(n)], list(articles), starts, ends, vectors, articles)
 
 
 @hsettings(max_examples=100, deadline=None)
@@ -96,7 +105,7 @@ def test_both_dense_paths_honour_filters(fake_seed_index):
     filters = Filters(since="2025-01-01")
     for limit in (10_000, 0):
         rows = DenseRetriever(news.chunks, news.store.chunks, 50, filters, exact_max_chunks=limit).top_rows(vector)
-        assert rows and all(news.chunks.metadatas[r]["date_int"] >= 20250101 for r, _ in rows)
+        assert rows and all(news.chunks.date_ints[r] >= 20250101 for r, _ in rows)
 
 
 def test_hybrid_retrieval_runs_on_either_dense_path(fake_seed_index):

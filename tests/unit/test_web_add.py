@@ -147,7 +147,7 @@ def test_an_edited_page_is_updated_and_re_embedded(tmp_path, site):
     (record,) = _saved(tmp_path)
     assert "CORRECTION: the council confirmed" in record["text"]
     store = index.open_store(settings)
-    assert "CORRECTION" in store.article(record["id"]).text
+    assert "CORRECTION" in {a.doc_id: a for a in store.all_articles()}[record["id"]].text
 
 
 def test_bad_pages_in_a_feed_get_one_line_each_and_the_good_ones_are_saved(tmp_path, site):

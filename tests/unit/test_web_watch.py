@@ -152,7 +152,7 @@ def test_watch_survives_a_server_that_goes_away_and_comes_back(tmp_path, site):
 
 
 def test_articles_saved_while_the_index_is_busy_are_indexed_by_the_next_round(tmp_path, site):
-    from index.store import build_lock
+    from index.lock import build_lock
 
     site.feed("/feed.xml", _serve(site, PAGES[:2]))
     settings = _settings(tmp_path)

@@ -1,0 +1,214 @@
+"""What the evidence ranker sees of a candidate sentence: a fixed, named feature vector.
+
+Every feature is general (no word lists from a suite): how much of the question
+and of its focus the sentence holds, how close it is in meaning, whether it
+holds a phrase of the asked kind next to the focus, and where its passage
+ranked. ``LEXICAL`` features depend on the question's words matching the
+corpus's language; for a question in another language they are zeroed and the
+cross-language model, trained the same way without them, is used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from newsdesk.text.overlap import SAME_CLAIM, same_claim_overlap, weighted_coverage
+from newsdesk.text.words import content_words, same_word
+from rag.focus import QuestionProfile
+from rag.records import Passage
+from rag.spans import focus_distance, typed_spans
+
+FEATURES: tuple[str, ...] = (
+    "coverage",  # rarity-weighted share of the question's key words in the sentence
+    "coverage_context",  # the same, over the sentence and the one before it (anaphora: "the meeting")
+    "missing",  # rarity of the rarest question word the sentence (with the one before it) lacks, over the rarest's
+    "focus",  # share of the question's focus words in the sentence
+    "focus_context",  # the same, over the sentence and the one before it
+    "names",  # share of the question's name words in the sentence
+    "similarity",  # question-sentence cosine, rescaled for the model (0 = unrelated)
+    "similarity_gap",  # similarity minus the best candidate's
+    "similarity_rank",  # 1 / (1 + rank by similarity)
+    "typed",  # holds a phrase of the asked kind the question does not hold
+    "typed_near_focus",  # ... within three words of a focus word ("15,000 troops")
+    "untyped_question",  # the question asks for no particular kind of phrase
+    "passage_rank",  # 1 / (1 + the passage's rank in retrieval)
+    "passage_dense",  # the passage's dense similarity, min-max scaled among the retrieved
+    "passage_keyword",  # the passage's BM25 score over the best one's
+    "question_sentence",  # the sentence is itself a question
+    "fragment",  # a heading, caption or fragment
+    "corroborated",  # other stories among the candidates state it (0, 0.5, 1)
+    "unknown_names",  # the question names someone the corpus never mentions
+    "lead",  # one of the article's first sentences (news puts the main facts first)
+    "coverage_x_typed",
+    "similarity_x_typed",
+    "coverage_x_similarity",
+    "focus_x_similarity",
+)
+LEXICAL = frozenset(
+    {
+        "coverage",
+        "coverage_context",
+        "missing",
+        "focus",
+        "focus_context",
+        "names",
+        "coverage_x_typed",
+        "coverage_x_similarity",
+        "focus_x_similarity",
+    }
+)
+LEAD_CHARS = 600  # "lead": starts within the article's first characters (headline, standfirst, first paragraph)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence of a retrieved passage, in the original article's offsets."""
+
+    passage: Passage
+    passage_rank: int
+    start: int
+    end: int
+    text: str
+    previous: str  # the sentence before it in the same passage ("" for the first)
+
+    @property
+    def key(self) -> tuple[str, int, int]:
+        return (self.passage.doc_id, self.start, self.end)
+
+
+def _share(terms: Sequence[str], text: str) -> float:
+    if not terms:
+        return 0.0
+    found = set(content_words(text))
+    return sum(1 for t in terms if t in found or any(same_word(t, w) for w in found)) / len(terms)
+
+
+def _missing(profile: QuestionProfile, text: str) -> float:
+    """The weight of the heaviest question word ``text`` lacks, relative to the heaviest question word."""
+    heaviest = max(profile.weights, default=0.0)
+    if heaviest <= 0:
+        return 0.0
+    found = set(content_words(text))
+    lacking = [
+        w for t, w in zip(profile.terms, profile.weights) if not (t in found or any(same_word(t, f) for f in found))
+    ]
+    return max(lacking, default=0.0) / heaviest
+
+
+def _fragment(text: str) -> float:
+    stripped = text.strip()
+    return 1.0 if len(stripped.split()) < 5 or stripped[-1:] not in '.!"”’)' else 0.0
+
+
+def feature_matrix(
+    profile: QuestionProfile, candidates: Sequence[Candidate], similarities: np.ndarray, story_of=None
+) -> np.ndarray:
+    """(len(candidates), len(FEATURES)) float matrix; ``similarities`` are rescaled cosines, one per candidate."""
+    n = len(candidates)
+    x = np.zeros((n, len(FEATURES)), dtype=np.float64)
+    if n == 0:
+        return x
+    col = {name: i for i, name in enumerate(FEATURES)}
+    dense = [c.passage.dense_score for c in candidates if c.passage.dense_score is not None]
+    lo, hi = (min(dense), max(dense)) if dense else (0.0, 0.0)
+    keyword_best = max((c.passage.keyword_score or 0.0) for c in candidates) or 1.0
+    sims = np.nan_to_num(np.asarray(similarities, dtype=np.float64), nan=0.0)
+    order = np.argsort(-sims, kind="stable")
+    sim_rank = np.empty(n)
+    sim_rank[order] = np.arange(n)
+    best_sim = float(sims.max())
+    story = story_of or (lambda doc: doc)
+    name_terms = tuple(t for t in profile.terms if t in profile.names)
+    for i, c in enumerate(candidates):
+        row = x[i]
+        row[col["coverage"]] = weighted_coverage(profile.terms, profile.weights, c.text)
+        row[col["coverage_context"]] = weighted_coverage(profile.terms, profile.weights, c.previous + " " + c.text)
+        row[col["missing"]] = _missing(profile, c.previous + " " + c.text)
+        row[col["focus"]] = _share(profile.focus, c.text)
+        row[col["focus_context"]] = _share(profile.focus, c.previous + " " + c.text)
+        row[col["names"]] = _share(name_terms, c.text) if name_terms else 1.0
+        row[col["similarity"]] = sims[i]
+        row[col["similarity_gap"]] = sims[i] - best_sim
+        row[col["similarity_rank"]] = 1.0 / (1.0 + sim_rank[i])
+        spans = typed_spans(profile, c.text)
+        row[col["typed"]] = 1.0 if spans else 0.0
+        distances = [d for s in spans if (d := focus_distance(profile, c.text, s)) is not None]
+        row[col["typed_near_focus"]] = 1.0 if distances and min(distances) <= 3 else 0.0
+        row[col["untyped_question"]] = 1.0 if profile.wants is None else 0.0
+        row[col["passage_rank"]] = 1.0 / (1.0 + c.passage_rank)
+        dense_score = c.passage.dense_score
+        row[col["passage_dense"]] = (dense_score - lo) / (hi - lo) if (dense_score is not None and hi > lo) else 0.5
+        row[col["passage_keyword"]] = (c.passage.keyword_score or 0.0) / keyword_best
+        row[col["question_sentence"]] = 1.0 if c.text.strip().endswith("?") else 0.0
+        row[col["fragment"]] = _fragment(c.text)
+        row[col["unknown_names"]] = 1.0 if profile.unknown_names else 0.0
+        row[col["lead"]] = 1.0 if c.start < LEAD_CHARS else 0.0
+    # Corroboration: other stories among the candidates stating the same claim.
+    for i, c in enumerate(candidates):
+        others = {
+            story(o.passage.doc_id)
+            for o in candidates
+            if story(o.passage.doc_id) != story(c.passage.doc_id) and same_claim_overlap(c.text, o.text) >= SAME_CLAIM
+        }
+        x[i, col["corroborated"]] = min(len(others), 2) / 2
+    x[:, col["coverage_x_typed"]] = x[:, col["coverage"]] * x[:, col["typed"]]
+    x[:, col["similarity_x_typed"]] = x[:, col["similarity"]] * x[:, col["typed"]]
+    x[:, col["coverage_x_similarity"]] = x[:, col["coverage"]] * x[:, col["similarity"]]
+    x[:, col["focus_x_similarity"]] = x[:, col["focus"]] * x[:, col["similarity"]]
+    if profile.foreign:
+        for name in LEXICAL:
+            x[:, col[name]] = 0.0
+    return x
+
+
+# What the answerability model sees of a question: its best candidates, summarised.
+ANSWERABILITY_FEATURES: tuple[str, ...] = (
+    "best_probability",
+    "second_probability",
+    "best_coverage",
+    "best_focus",
+    "best_typed",
+    "best_typed_near_focus",
+    "best_similarity",
+    "max_similarity",
+    "max_focus",
+    "untyped_question",
+    "unknown_names",
+    "best_names",
+    "best_fragment",
+    "best_missing",
+    "typed_near_focus_anywhere",
+    "focus_in_corpus",
+)
+
+
+def answerability_features(x: np.ndarray, probabilities: np.ndarray, focus_in_corpus: float = 1.0) -> np.ndarray:
+    """One row: the ranker's best candidate's features and what the best of all candidates reach."""
+    col = {name: i for i, name in enumerate(FEATURES)}
+    out = np.zeros(len(ANSWERABILITY_FEATURES))
+    if len(probabilities) == 0:
+        return out
+    order = np.argsort(-probabilities, kind="stable")
+    best = x[order[0]]
+    out[:] = [
+        probabilities[order[0]],
+        probabilities[order[1]] if len(order) > 1 else 0.0,
+        best[col["coverage"]],
+        best[col["focus"]],
+        best[col["typed"]],
+        best[col["typed_near_focus"]],
+        best[col["similarity"]],
+        x[:, col["similarity"]].max(),
+        x[:, col["focus"]].max(),
+        best[col["untyped_question"]],
+        best[col["unknown_names"]],
+        best[col["names"]],
+        best[col["fragment"]],
+        best[col["missing"]],
+        x[:, col["typed_near_focus"]].max(),
+        focus_in_corpus,
+    ]
+    return out

@@ -1,0 +1,148 @@
+"""Short answers: phrases of the asked-for kind inside a sentence (a number, date, duration, person, place).
+
+A span the question already holds is not an answer ("In 2024, how many ..." is
+not answered by "2024"). Among several, the one nearest the question's focus
+wins ("15,000 troops" for "how many troops"), then the one nearest its other words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from newsdesk.text.dates import DATE_PHRASE
+from newsdesk.text.names import NAME, TITLE_BEFORE, TITLED_NAME, plausible_person, trim_leading_non_name
+from newsdesk.text.numbers import DURATION_PHRASE, NUMBER_PHRASE, YEAR_ONLY
+from newsdesk.text.words import content_words, same_word
+from rag.focus import QuestionProfile
+
+_RELATIVE_TIME = re.compile(r"^\s*(?:after|before|later|earlier|prior)\b", re.IGNORECASE)
+_PLACE_BEFORE = re.compile(r"\b(?:in|at|to|from|near|nearby|outside|inside|across)\s+(?:the\s+)?$")
+_WORD = re.compile(r"[\w'’-]+")
+# "the Russian", "the North Korean": a demonym after "the" names no one.
+_NATIONALITY = re.compile(r"(?:(?:North|South|East|West)\s+)?[A-Z][a-z]+(?:ian|ean|ese|ish|ican|ch|i)")
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    text: str
+
+
+def _outside_question(spans: list[Span], question: str) -> list[Span]:
+    ql = question.lower()
+    return [s for s in spans if s.text.strip().lower() not in ql]
+
+
+def _strip(sentence: str, start: int, end: int) -> Span:
+    while start < end and sentence[start].isspace():
+        start += 1
+    while end > start and sentence[end - 1] in " ,;:":
+        end -= 1
+    return Span(start, end, sentence[start:end])
+
+
+def _of(matches, sentence: str, group: int = 0) -> list[Span]:
+    return [_strip(sentence, m.start(group), m.end(group)) for m in matches]
+
+
+def _names(profile: QuestionProfile, sentence: str) -> list[Span]:
+    found = []
+    question = profile.text.lower()
+    for m in NAME.finditer(sentence):
+        phrase = m.group(0)
+        if m.start() == 0 and " " not in phrase:
+            continue  # a capitalised first word is not a name by itself
+        if phrase.lower() in question:
+            continue
+        if any(same_word(w, t) for w in content_words(phrase) for t in profile.terms):
+            continue
+        found.append(_strip(sentence, m.start(), m.end()))
+    return found
+
+
+def _person(sentence: str, span: Span) -> Span | None:
+    """The span as a person's (or organisation's) name: a leading "The"/"While" dropped; None when it is
+    a title, a team, an event or a nationality ("The Russian", "War of Moscow")."""
+    trimmed = trim_leading_non_name(span.text)
+    start = span.start + span.text.index(trimmed) if trimmed else span.start
+    candidate = Span(start, start + len(trimmed), trimmed)
+    demonym = _NATIONALITY.fullmatch(trimmed) and re.search(r"\bthe\s+$", sentence[: candidate.start], re.I)
+    if not plausible_person(trimmed) or demonym:
+        return None
+    return candidate
+
+
+def typed_spans(profile: QuestionProfile, sentence: str) -> list[Span]:
+    """Every phrase of the kind the question asks for that the question does not already hold."""
+    wants = profile.wants
+    if wants is None:
+        return []
+    if wants == "number":
+        found = _outside_question(_of(NUMBER_PHRASE.finditer(sentence), sentence), profile.text)
+        return [s for s in found if not YEAR_ONLY.fullmatch(s.text.strip())] or found
+    if wants == "duration":
+        found = _of(DURATION_PHRASE.finditer(sentence), sentence)
+        found = [s for s in found if not _RELATIVE_TIME.match(sentence[s.end :])]  # "a day after" is not a duration
+        return _outside_question(found, profile.text)
+    if wants == "date":
+        return _outside_question(_of(DATE_PHRASE.finditer(sentence), sentence), profile.text)
+    if wants == "person":
+        titled = [
+            s
+            for s in _of(TITLED_NAME.finditer(sentence), sentence, 1)
+            if s.text.lower() not in profile.text.lower()
+            and not any(same_word(w, t) for w in content_words(s.text) for t in profile.terms)
+        ]
+        if titled:
+            return titled
+        names = [s for s in (_person(sentence, n) for n in _names(profile, sentence)) if s is not None]
+        after_title = [s for s in names if TITLE_BEFORE.search(sentence[max(0, s.start - 20) : s.start])]
+        # A name after a title, else any name the question does not hold (a one-word name only mid-sentence).
+        return after_title or [s for s in names if " " in s.text or s.text.isupper() or s.start > 0]
+    # place
+    return [s for s in _names(profile, sentence) if _PLACE_BEFORE.search(sentence[max(0, s.start - 12) : s.start])]
+
+
+def _word_positions(sentence: str, terms: tuple[str, ...]) -> list[int]:
+    """Character positions of the sentence's words that are one of ``terms`` (or an inflection)."""
+    positions = []
+    for m in _WORD.finditer(sentence):
+        stems = content_words(m.group(0))
+        if stems and any(same_word(stems[0], t) for t in terms):
+            positions.append(m.start())
+    return positions
+
+
+def words_between(sentence: str, a: int, b: int) -> int:
+    lo, hi = sorted((a, b))
+    return len(_WORD.findall(sentence[lo:hi]))
+
+
+def focus_distance(profile: QuestionProfile, sentence: str, span: Span) -> int | None:
+    """Words between the span and the nearest focus word of the question (None: no focus word in the sentence)."""
+    positions = _word_positions(sentence, profile.focus)
+    if not positions:
+        return None
+    return min(words_between(sentence, span.start if p > span.start else span.end, p) for p in positions)
+
+
+def best_span(profile: QuestionProfile, sentence: str, spans: list[Span] | None = None) -> Span | None:
+    """The span nearest the focus, then nearest the question's other words; None when there is none."""
+    spans = typed_spans(profile, sentence) if spans is None else spans
+    if not spans:
+        return None
+    if len(spans) == 1:
+        return spans[0]
+    focus = _word_positions(sentence, profile.focus)
+    anchors = focus or _word_positions(sentence, profile.terms)
+    if not anchors:
+        return spans[0]
+    return min(spans, key=lambda s: (min(abs(s.start - a) for a in anchors), s.start))
+
+
+def find_short_answer(profile: QuestionProfile, sentence: str) -> tuple[int, int] | None:
+    """(start, end) of the phrase that answers the question inside ``sentence``, when one stands out."""
+    span = best_span(profile, sentence)
+    return (span.start, span.end) if span else None

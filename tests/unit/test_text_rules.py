@@ -1,0 +1,210 @@
+"""Table-driven tests for the text rules (newsdesk/text) and the reader's question and span heuristics."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsdesk.text.dates import date_parts, month_number, partial_date_range
+from newsdesk.text.names import plausible_person, trim_leading_non_name
+from newsdesk.text.numbers import numeric_values
+from newsdesk.text.overlap import jaccard, same_claim_overlap, share_found, word_overlap
+from newsdesk.text.values import normalize_value, values_agree
+from newsdesk.text.words import content_words, same_word
+from rag.focus import answer_type, focus_words, is_foreign, profile_question
+from rag.spans import find_short_answer, typed_spans
+from rag.stories import same_statement
+
+
+@pytest.mark.parametrize(
+    "text, values",
+    [
+        ("roughly 15,000 troops", [15000.0]),
+        ("fifteen thousand troops", [15000.0]),
+        ("15k troops", [15000.0]),
+        ("2.5 million people", [2_500_000.0]),
+        ("twenty five boats and 3 planes", [25.0, 3.0]),
+        ("a dozen drones", [12.0]),
+        ("no numbers here", []),
+    ],
+)
+def test_numeric_values(text, values):
+    assert numeric_values(text) == values
+
+
+@pytest.mark.parametrize(
+    "a, b, kind, agree",
+    [
+        ("roughly 15,000", "15000", None, True),
+        ("four-day", "4 day", None, True),
+        ("May 2012", "May 15, 2012", "date", True),
+        ("May 2012", "June 2012", "date", False),
+        ("Cristophe", "Christophe", "person", True),
+        ("two-day", "four-day", "duration", False),
+        ("Tampa, Florida", "in Tampa Florida", "place", True),
+    ],
+)
+def test_values_agree(a, b, kind, agree):
+    assert values_agree(a, b, kind) is agree
+
+
+@pytest.mark.parametrize(
+    "value, normal",
+    [
+        ("roughly 15,000", "15000"),
+        ("four-day", "4 day"),
+        ("in Tampa, Florida", "tampa florida"),
+        ("The Leaders", "leader"),
+    ],
+)
+def test_normalize_value(value, normal):
+    assert normalize_value(value) == normal
+
+
+@pytest.mark.parametrize(
+    "text, span",
+    [
+        ("2025", ("2025-01-01", "2025-12-31")),
+        ("2024-02", ("2024-02-01", "2024-02-29")),
+        ("2025-09-03", ("2025-09-03", "2025-09-03")),
+        ("2025-13", None),
+        ("2025-02-30", None),
+        ("yesterday", None),
+    ],
+)
+def test_partial_date_range(text, span):
+    assert partial_date_range(text) == span
+
+
+@pytest.mark.parametrize(
+    "phrase, parts",
+    [
+        ("May 15, 2012", {"year": 2012, "month": 5, "day": 15}),
+        ("Sept. 2025", {"year": 2025, "month": 9}),
+        ("Tuesday", {}),
+    ],
+)
+def test_date_parts(phrase, parts):
+    assert date_parts(phrase) == parts
+
+
+def test_month_names_and_abbreviations():
+    assert [month_number(m) for m in ("January", "sept.", "Dec", "Mayday")] == [1, 9, 12, None]
+
+
+@pytest.mark.parametrize(
+    "value, plausible",
+    [
+        ("Choe Son Hui", True),
+        ("Meta", True),
+        ("War of Moscow", False),
+        ("The Russian", False),
+        ("United States", False),
+    ],
+)
+def test_plausible_person(value, plausible):
+    assert plausible_person(value) is plausible
+
+
+def test_trim_leading_non_name():
+    assert trim_leading_non_name("While Meta") == "Meta"
+    assert trim_leading_non_name("Meta") == "Meta"
+
+
+@pytest.mark.parametrize(
+    "a, b, same",
+    [("visit", "visited", True), ("troops", "troop", True), ("war", "ward", False), ("conclude", "concluded", True)],
+)
+def test_same_word(a, b, same):
+    assert same_word(content_words(a)[0], content_words(b)[0]) is same
+
+
+def test_overlap_measures():
+    a = "North Korea deployed roughly 15,000 troops to Russia."
+    b = "Roughly 15,000 North Korean troops were deployed to Russia last year, officials said."
+    assert jaccard(a, a) == 1.0 and jaccard(a, "Completely different words here.") == 0.0
+    assert word_overlap("troops Russia", a) == 1.0
+    assert same_claim_overlap("troops Russia", a) < word_overlap("troops Russia", a)  # a heading is not the sentence
+    assert share_found("Korea deployed troops", b) == 1.0
+    assert same_statement(a, b) and not same_statement(a, b.replace("15,000", "12,000"))
+
+
+@pytest.mark.parametrize(
+    "question, kind, focus",
+    [
+        ("How many ballistic missiles has North Korea supplied to Russia?", "number", ("ballistic", "missile")),
+        ("What was the dollar value of Russia–China trade in its record year?", "number", ("dollar", "value", "trade")),
+        ("At which venue did Putin and Kim Jong Un hold their bilateral talks?", "place", ("venue",)),
+        ("Which Russian official said energy exports to India had gone up?", "person", ("official",)),
+        ("How long did the talks last?", "duration", ("talk", "last")),
+        ("When did the parade take place?", "date", ("parade", "take", "place")),
+        ("What agreements did Putin and Kim sign?", None, ("agreement",)),
+        ("Which members of Kim Jong Un's family travelled with him?", None, ("member", "family")),
+        ("Wie viele Soldaten hat Nordkorea nach Russland geschickt?", "number", None),
+        ("Combien de soldats la Corée du Nord a-t-elle envoyés en Russie ?", "number", None),
+        ("Где прошёл военный парад?", "place", None),
+        ("Когда Путин посетил Пекин?", "date", None),
+    ],
+)
+def test_question_kind_and_focus(question, kind, focus):
+    assert answer_type(question) == kind
+    if focus is not None:
+        assert focus_words(question) == focus
+
+
+def test_a_question_in_another_language_is_foreign_to_an_english_corpus():
+    english = {"troop", "korea", "russia", "north", "sent", "deployed"}
+    seen = english.__contains__
+    assert not is_foreign("How many troops has North Korea sent to Russia?", seen)
+    assert is_foreign("Wie viele Soldaten hat Nordkorea nach Russland geschickt?", seen)
+    assert is_foreign("Сколько войск Северная Корея отправила в Россию?", seen)
+
+
+def _profile(question: str):
+    return profile_question(question, lambda w: 1.0)
+
+
+@pytest.mark.parametrize(
+    "question, sentence, short",
+    [
+        (
+            "How many troops has North Korea sent to Russia?",
+            "Since 2023 North Korea has deployed roughly 15,000 troops to Russia and 100 missiles.",
+            "roughly 15,000",
+        ),
+        ("How long was the visit?", "Putin ended a four-day visit a day after the parade.", "four-day"),
+        ("How long did the talks last?", "The talks were held a day after the summit.", None),
+        ("Who is North Korea's foreign minister?", "He was joined by Foreign Minister Choe Son Hui.", "Choe Son Hui"),
+        (
+            "Where did the talks take place?",
+            "The meeting took place at the Diaoyutai State Guest House, the Kremlin said.",
+            "Diaoyutai State Guest House",
+        ),
+        (
+            "When did the parade take place?",
+            "The parade was held on September 3, 2025 in Beijing.",
+            "September 3, 2025",
+        ),
+        ("In 2024, how many trips were there?", "There were 2024 trips.", None),
+    ],
+)
+def test_short_answer_spans(question, sentence, short):
+    span = find_short_answer(_profile(question), sentence)
+    assert (sentence[span[0] : span[1]] if span else None) == short
+
+
+def test_a_span_the_question_already_holds_is_not_an_answer():
+    profile = _profile("Did Putin meet Kim Jong Un in Beijing?")
+    assert typed_spans(profile, "Putin met Kim Jong Un in Beijing.") == []
+
+
+@pytest.mark.parametrize(
+    "sentence, names",
+    [
+        ("He said the Russian would attend the parade.", []),
+        ("The Russian leader attended the parade with Kim Jong Un.", ["Kim Jong Un"]),
+        ("While Meta bought the app, it kept the brand.", ["Meta"]),
+        ("Leaders including Brian Smith attended.", ["Brian Smith"]),
+    ],
+)
+def test_a_who_value_is_a_name_not_a_fragment(sentence, names):
+    assert [s.text for s in typed_spans(_profile("Who attended the parade?"), sentence)] == names
