@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from typing import Any
 
 from newsdesk.cli import run_cli
 from newsdesk.safetext import terminal_text
@@ -117,7 +118,7 @@ def _compare(args) -> int:
 def _claims(args) -> int:
     from eval.claims import DEFAULT_SUITE, ROOT, run_claims, summary_lines
 
-    embedder = None
+    embedder: Any = None
     if args.embedder == "none":
         embedder = False
     elif args.embedder:

@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from eval.suite import Claim, load_claims
 from index.sentences import split_sentences
@@ -149,7 +150,8 @@ def judge_pairs(
     progress=None,
 ) -> tuple[list[dict], list[dict]]:
     """One row per pair (or an error row); errors are listed apart and never scored."""
-    rows, errors = [], []
+    rows: list[dict[str, Any]] = []
+    errors: list[dict[str, str]] = []
     for c in claims:
         try:
             j = support.judge_claim(
@@ -270,7 +272,7 @@ def calibrate(
     gold = [g for *_, g in cases]
     n_pos = max(sum(gold), 1)
     n_neg = max(len(gold) - sum(gold), 1)
-    table = []
+    table: list[dict[str, Any]] = []
     for claim_as in ("query", "passage"):
         as_claimed = similarity.with_claim_as(claim_as)
         for weight in WEIGHTS:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -129,13 +129,14 @@ def judge_claim(
     score, i, j, text, lexical, sem = max(scored, key=lambda s: s[0])
     found = find_contradiction(claim, text, context=context)
     overlap = word_overlap(claim, text)
-    common = {"span": (i, j), "lexical": lexical, "semantic": sem, "overlap": overlap, "contradiction": found}
+    judged = Judgement(True, score, None, (i, j), lexical, sem, overlap, found)
     if found is not None:
         said = "does not state it" if found.kind in (UNSTATED_NAME, UNSTATED_NUMBER) else "says otherwise"
-        return Judgement(False, 0.0, f"the evidence {said}: {found.reason}", **common)
+        return replace(judged, supported=False, score=0.0, reason=f"the evidence {said}: {found.reason}")
     if score < threshold:
-        return Judgement(False, score, f"the evidence does not state it (support {score:.2f} < {threshold})", **common)
-    return Judgement(True, score, None, **common)
+        reason = f"the evidence does not state it (support {score:.2f} < {threshold})"
+        return replace(judged, supported=False, reason=reason)
+    return judged
 
 
 class EmbeddingSimilarity:
