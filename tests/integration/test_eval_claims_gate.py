@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from eval.claims import TARGET_FLOORS, run_claims
+from rag import support
 from tests.conftest import RGB_DIR, ROOT
 
 pytestmark = pytest.mark.slow
@@ -54,3 +55,15 @@ def test_metric_stays_at_or_above_its_floor(claims_report, metric):
 def test_issue_16_target(claims_report, target):
     value = claims_report.metrics[target]
     assert value is not None and value >= TARGET_FLOORS[target], f"{target} = {value} < {TARGET_FLOORS[target]}"
+
+
+def test_calibrating_on_the_dev_split_gives_the_shipped_settings():
+    """rag.support's constants are what `python -m eval claims --split dev --calibrate` chooses (~1 min)."""
+    if not (RGB_DIR / "corpus.jsonl").is_file():
+        pytest.skip("the RGB corpus (../shared/bench/rgb_en_fact) is not here")
+    report = run_claims(ROOT / "eval" / "suites" / "claims.jsonl", split="dev", do_calibrate=True, show_progress=False)
+    assert (report.claim_as, report.lexical_weight, report.threshold) == (
+        support.CLAIM_AS,
+        support.LEXICAL_WEIGHT,
+        support.SUPPORT_THRESHOLD,
+    )

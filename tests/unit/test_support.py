@@ -110,3 +110,9 @@ def test_embedding_similarity_refuses_an_unknown_way_to_embed_the_claim():
 def test_rescaled_similarity_is_zero_for_unrelated_and_unknown():
     assert rescaled(0.75, 0.75) == 0.0 and rescaled(1.0, 0.75) == 1.0 and rescaled(0.875, 0.75) == pytest.approx(0.5)
     assert rescaled(float("nan"), 0.75) == 0.0
+
+
+def test_the_verifier_setting_defaults_to_the_calibrated_threshold():
+    from newsdesk.settings import load_settings
+
+    assert load_settings().answer.support_threshold == SUPPORT_THRESHOLD
