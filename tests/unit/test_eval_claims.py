@@ -95,12 +95,18 @@ def test_precision_recall_per_kind_rates_and_targets_on_a_handmade_suite(tmp_pat
     assert "claim-t-001" in md and "claim-t-005" in md and "claim-t-000 " not in md  # only the misjudged are listed
 
 
-def test_a_slice_of_the_real_suite_with_the_fake_embedder_gives_a_consistent_report(tmp_path):
+@pytest.mark.parametrize("calibrated", [False, True])
+def test_a_slice_of_the_real_suite_with_the_fake_embedder_gives_a_consistent_report(tmp_path, monkeypatch, calibrated):
+    if calibrated:  # as if the verifier had been calibrated with the fake: its similarity is used
+        monkeypatch.setattr(claims_mod.support, "CALIBRATED_EMBEDDER", FakeEmbedder.name)
     report = run_claims(
         SUITE, split="dev", embedder=FakeEmbedder(), out=tmp_path / "out", show_progress=False, limit=30
     )
     assert report.n_cases == 30 and report.n_errors == 0 and report.embedder == "fake"
-    assert all(r["semantic"] is not None for r in report.rows)  # the embedder was used
+    # the pairs are judged as the verifier judges with this embedder: by meaning only with a calibrated one
+    assert all((r["semantic"] is not None) == calibrated for r in report.rows)
+    assert report.threshold == (claims_mod.support.SUPPORT_THRESHOLD if calibrated else 0.6)
+    assert any("judged by words and rules" in n for n in report.notes) != calibrated
     metrics, counts, confusion = claim_metrics(report.rows)
     assert metrics == report.metrics and confusion == report.confusion
     for kind, row in confusion.items():  # every pair has exactly one outcome

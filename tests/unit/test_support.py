@@ -6,13 +6,17 @@ import numpy as np
 import pytest
 
 from index.embedders.fake import FakeEmbedder
+from rag import support
 from rag.contradiction import NEGATION, NUMBER, UNSTATED_NAME
 from rag.support import (
     SUPPORT_THRESHOLD,
+    WORDS_ONLY_THRESHOLD,
     EmbeddingSimilarity,
     judge_claim,
     lexical_support,
     rescaled,
+    similarity_for,
+    threshold_for,
 )
 
 EVIDENCE = [
@@ -116,3 +120,21 @@ def test_the_verifier_setting_defaults_to_the_calibrated_threshold():
     from newsdesk.settings import load_settings
 
     assert load_settings().answer.support_threshold == SUPPORT_THRESHOLD
+
+
+def test_a_question_in_the_evidence_asserts_nothing():
+    heading = "Will the storm reach the coast on Monday night?"
+    judged = judge_claim("The storm will reach the coast on Monday night.", [heading], lambda c, t: [1.0] * len(t))
+    assert not judged.supported and judged.span is None and judged.reason == "the evidence states nothing"
+    judged = judge_claim("The storm reached the coast on Monday night.", [heading, EVIDENCE[0]])
+    assert judged.supported and judged.span == (1, 1)
+
+
+def test_meaning_is_used_only_with_the_embedder_the_verifier_was_calibrated_with(monkeypatch):
+    fake = FakeEmbedder()
+    assert similarity_for(fake) is None  # another model's similarity scale: words and rules only
+    assert threshold_for(None, SUPPORT_THRESHOLD) == WORDS_ONLY_THRESHOLD and WORDS_ONLY_THRESHOLD > SUPPORT_THRESHOLD
+    monkeypatch.setattr(support, "CALIBRATED_EMBEDDER", fake.name)
+    similarity = similarity_for(fake)
+    assert isinstance(similarity, EmbeddingSimilarity) and similarity.claim_as == support.CLAIM_AS
+    assert threshold_for(similarity, SUPPORT_THRESHOLD) == SUPPORT_THRESHOLD

@@ -146,6 +146,38 @@ def test_an_instruction_in_an_article_supports_nothing(cite):
     )
 
 
+def test_words_alone_must_reach_the_stricter_bar():
+    """Without a calibrated sense of meaning, half a claim's key words is not support, whatever the threshold."""
+    half = "The troops were cancelled [1]."  # "troops" found, "cancelled" not
+    assert not verify_reply(half, PASSAGES, 0.41).sentences[0].supported
+    assert verify_reply(half, PASSAGES, 0.41, similarity=_always_similar).sentences[0].supported
+
+
+def test_the_index_sentence_vectors_are_asked_first(monkeypatch):
+    import numpy as np
+
+    from index.embedders.fake import FakeEmbedder
+    from rag import support
+    from rag.cite import passage_sentences
+    from rag.verify import sentence_similarity
+
+    embedder = FakeEmbedder()
+    assert sentence_similarity(embedder, PASSAGES) is None  # not the embedder the verifier was calibrated with
+    monkeypatch.setattr(support, "CALIBRATED_EMBEDDER", embedder.name)
+    asked: list[list[tuple[str, int, int]]] = []
+
+    def index_vectors(keys):
+        asked.append(list(keys))
+        return np.stack([embedder.embed_passages([PASSAGES[0].text])[0] for _ in keys])
+
+    similarity = sentence_similarity(embedder, PASSAGES, index_vectors)
+    result = verify_reply("North Korea has sent roughly 15,000 troops to Russia [1].", PASSAGES, 0.41, similarity)
+    start, end, _ = passage_sentences(PASSAGES[0])[0]
+    assert result.sentences[0].supported and asked and asked[0][0] == ("004", start, end)
+    # the claim (as a passage) and the stand-ins for the index's lookups: no passage sentence embedded anew
+    assert embedder.calls == [1] * (len(asked) + 1)
+
+
 def test_refusal_mark_is_a_refusal():
     assert verify_reply("NOT IN ARTICLES", PASSAGES, 0.6).refused
 
