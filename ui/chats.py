@@ -59,6 +59,7 @@ def set_filters(filters: Filters) -> None:
     st.session_state["since"] = _day(filters.since)
     st.session_state["until"] = _day(filters.until)
     st.session_state["sources"] = list(filters.sources)
+    st.session_state["doc_ids"] = list(filters.doc_ids)
 
 
 def current_filters() -> Filters:
@@ -68,6 +69,7 @@ def current_filters() -> Filters:
         since=since.isoformat() if isinstance(since, dt.date) else None,
         until=until.isoformat() if isinstance(until, dt.date) else None,
         sources=tuple(st.session_state.get("sources") or ()),
+        doc_ids=tuple(st.session_state.get("doc_ids") or ()),
     )
 
 
