@@ -16,7 +16,6 @@ from datetime import date
 
 import numpy as np
 
-from index.embedders.base import rescaled_similarity
 from newsdesk.errors import GeneratorUnavailable
 from newsdesk.settings import Settings, load_settings
 from rag.compose import Claim, Quote, add_conflict_sides, compose_answer
@@ -35,7 +34,7 @@ from rag.reader import default_reader_model
 from rag.records import Answer, Passage
 from rag.retrieve import Filters, RetrievalResult, hybrid_retrieve
 from rag.stories import BestCopies, cite_best_copies
-from rag.verify import verify_reply
+from rag.verify import sentence_similarity, verify_reply
 
 __all__ = ["StreamEvent", "answer", "answer_stream", "clean_question"]
 
@@ -260,15 +259,8 @@ def _checked_claims(
 ) -> tuple[list[Claim] | None, bool]:
     """The generated reply's sentences after verification, as claims (None: nothing survived), and
     whether the model said the articles do not answer."""
-    claim_vectors: dict[str, np.ndarray] = {}
-
-    def similarity(claim: str, passage: Passage) -> float:
-        """Cosine of the claim to the cited chunk's stored vector (one query embedding per claim)."""
-        if claim not in claim_vectors:
-            claim_vectors[claim] = news_index.embedder.embed_query(claim)
-        cosine = news_index.chunks.similarities(claim_vectors[claim], [passage.chunk_id]).get(passage.chunk_id, 0.0)
-        return rescaled_similarity(cosine, getattr(news_index.embedder, "similarity_floor", 0.5))
-
+    # the sentence vectors the index keeps (the passages' sentences, embedded at build time)
+    similarity = sentence_similarity(news_index.embedder, passages, news_index.sentence_vectors)
     verified = verify_reply(raw, passages, settings.answer.support_threshold, similarity=similarity)
     if verified.refused:
         return [], True

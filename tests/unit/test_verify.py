@@ -62,9 +62,9 @@ def test_hallucinations_bad_numbers_and_invented_citations_are_flagged():
     assert "50,000" not in result.text and "diamond" not in result.text
 
 
-def _always_similar(claim, passage) -> float:
-    """An embedding that finds every claim close to every passage (what a contradiction looks like to one)."""
-    return 1.0
+def _always_similar(claim, sentences) -> list[float]:
+    """An embedding that finds every claim close to every sentence (what a contradiction looks like to one)."""
+    return [1.0] * len(sentences)
 
 
 @pytest.mark.parametrize(
