@@ -37,6 +37,11 @@ def boot(settings: Settings) -> None:
             del st.query_params["chat"]
 
 
+def _open_chat_clicked(conversation_id: str) -> None:
+    """A button callback (Streamlit ignores what it returns)."""
+    open_chat(conversation_id)
+
+
 def open_chat(conversation_id: str) -> bool:
     """Load a saved chat into this session: its messages and its filters (as the sidebar's values)."""
     saved = store()
@@ -133,7 +138,7 @@ def show_chat_list() -> None:
             render.escape_markdown(title),
             key=f"chat-{conversation_id}",
             type="primary" if is_open else "tertiary",
-            on_click=open_chat,
+            on_click=_open_chat_clicked,
             args=(conversation_id,),
             width="stretch",
         )
