@@ -21,7 +21,7 @@ from newsdesk.settings import load_settings  # noqa: E402
 from ui import chats, render, resources  # noqa: E402
 from ui.add_page import show_add  # noqa: E402
 from ui.chat_page import show_chat  # noqa: E402
-from ui.corpus_page import show_corpus  # noqa: E402
+from ui.corpus_page import SWITCH_TO_CHAT, show_corpus  # noqa: E402
 from ui.eval_page import show_eval  # noqa: E402
 from ui.sidebar import show_sidebar  # noqa: E402
 
@@ -66,7 +66,10 @@ def main() -> None:
         st.Page(add, title="Add articles", icon=":material/add_circle:", url_path="add"),
         st.Page(evals, title="Eval", icon=":material/monitoring:", url_path="eval"),
     ]
-    st.navigation(pages).run()
+    navigation = st.navigation(pages)
+    if st.session_state.pop(SWITCH_TO_CHAT, False):  # "Ask about this article" on the Corpus page
+        st.switch_page(pages[0])
+    navigation.run()
 
 
 def run() -> None:

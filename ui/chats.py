@@ -37,6 +37,11 @@ def boot(settings: Settings) -> None:
             del st.query_params["chat"]
 
 
+def _open_chat_clicked(conversation_id: str) -> None:
+    """A button callback (Streamlit ignores what it returns)."""
+    open_chat(conversation_id)
+
+
 def open_chat(conversation_id: str) -> bool:
     """Load a saved chat into this session: its messages and its filters (as the sidebar's values)."""
     saved = store()
@@ -59,6 +64,7 @@ def set_filters(filters: Filters) -> None:
     st.session_state["since"] = _day(filters.since)
     st.session_state["until"] = _day(filters.until)
     st.session_state["sources"] = list(filters.sources)
+    st.session_state["doc_ids"] = list(filters.doc_ids)
 
 
 def current_filters() -> Filters:
@@ -68,6 +74,7 @@ def current_filters() -> Filters:
         since=since.isoformat() if isinstance(since, dt.date) else None,
         until=until.isoformat() if isinstance(until, dt.date) else None,
         sources=tuple(st.session_state.get("sources") or ()),
+        doc_ids=tuple(st.session_state.get("doc_ids") or ()),
     )
 
 
@@ -131,7 +138,7 @@ def show_chat_list() -> None:
             render.escape_markdown(title),
             key=f"chat-{conversation_id}",
             type="primary" if is_open else "tertiary",
-            on_click=open_chat,
+            on_click=_open_chat_clicked,
             args=(conversation_id,),
             width="stretch",
         )

@@ -79,12 +79,22 @@ def answer_from_dict(data: dict) -> Answer:
 def filters_to_dict(filters: Filters | None) -> dict:
     if not filters:
         return {}
-    return {"since": filters.since, "until": filters.until, "sources": list(filters.sources)}
+    return {
+        "since": filters.since,
+        "until": filters.until,
+        "sources": list(filters.sources),
+        "doc_ids": list(filters.doc_ids),
+    }
 
 
 def filters_from_dict(data: dict | None) -> Filters:
     data = data or {}
-    return Filters(since=data.get("since"), until=data.get("until"), sources=tuple(data.get("sources") or ()))
+    return Filters(
+        since=data.get("since"),
+        until=data.get("until"),
+        sources=tuple(data.get("sources") or ()),
+        doc_ids=tuple(data.get("doc_ids") or ()),
+    )
 
 
 def _message_to_json(message: dict) -> dict:

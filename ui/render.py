@@ -519,7 +519,7 @@ def eval_runs(runs_dir: Path) -> list[EvalRun]:
     """Every readable ``runs_dir/*/report.json``, oldest first; an unreadable report is left out, never made a 0."""
     import json
 
-    runs = []
+    runs: list[EvalRun] = []
     if not runs_dir.is_dir():
         return runs
     for path in runs_dir.glob("*/report.json"):

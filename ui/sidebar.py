@@ -168,6 +168,7 @@ def clear_filters() -> None:
     st.session_state["since"] = None
     st.session_state["until"] = None
     st.session_state["sources"] = []
+    st.session_state["doc_ids"] = []
 
 
 def _filter_controls(news_index) -> Filters:
@@ -176,7 +177,8 @@ def _filter_controls(news_index) -> Filters:
         until = st.date_input("Until", value=None, key="until", format="YYYY-MM-DD")
         outlets = news_index.sources() if news_index is not None else []
         sources = st.multiselect("Outlets", outlets, key="sources", placeholder="all outlets")
-    return Filters(since=_iso(since), until=_iso(until), sources=tuple(sources))
+    doc_ids = tuple(st.session_state.get("doc_ids") or ())  # set by the Corpus page's "Ask about this article"
+    return Filters(since=_iso(since), until=_iso(until), sources=tuple(sources), doc_ids=doc_ids)
 
 
 def _iso(day: dt.date | None) -> str | None:
