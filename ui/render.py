@@ -494,7 +494,10 @@ def conversation_as_markdown(messages: list[dict], title: str = "Newsdesk conver
         if m.get("role") == "user":
             lines += [f"## {' '.join(m['content'].split())}", ""]
         elif m.get("answer") is not None:
-            lines += [answer_as_markdown(m["answer"]), ""]
+            try:
+                lines += [answer_as_markdown(m["answer"]), ""]
+            except Exception:  # noqa: BLE001 (an answer that cannot be written costs that answer, not the export)
+                lines += ["*(this answer could not be exported)*", ""]
         elif m.get("error"):
             lines += [f"*{' '.join(m['error'].split())}*", ""]
     return "\n".join(lines).rstrip() + "\n"
