@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from newsdesk.terms import STOPWORDS, same_word
+from newsdesk.text.words import STOPWORDS, same_word
 
 # Kinds. The first four mean the passage says otherwise; the last two that it does not say it.
 NEGATION = "negation"

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from newsdesk.terms import content_words
 from newsdesk.text.names import NOT_A_PERSON, TITLED_NAME
+from newsdesk.text.words import content_words
 
 _LEANS_ON_HISTORY = re.compile(
     r"^(and|also|but|so|what about|how about|then)\b|\b(he|him|his|she|her|hers|they|them|their|it|its|these|those|"

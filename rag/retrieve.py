@@ -21,7 +21,7 @@ from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
 from index.keywords import DocumentFrequencies, build_bm25
-from newsdesk.terms import content_words
+from newsdesk.text.words import content_words
 from rag.chunktable import ChunkTable, exact_top_rows
 from rag.records import Passage
 

@@ -27,7 +27,7 @@ import numpy as np
 
 from index.clean import is_instruction_to_ai
 from index.embedders.base import rescaled_similarity
-from newsdesk.terms import content_words, same_word
+from newsdesk.text.words import content_words, same_word
 from rag.contradiction import UNSTATED_NAME, UNSTATED_NUMBER, Contradiction, find_contradiction
 
 # Similarity of a claim to each of the given evidence texts, 0..1 (0: as similar as unrelated texts).

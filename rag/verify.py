@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.sentences import split_sentences
-from newsdesk.terms import content_words
+from newsdesk.text.words import content_words
 from rag.cite import CitationBook, format_sentence, passage_sentences
 from rag.contradiction import ANTONYM, NEGATION, SWAPPED_NAMES
 from rag.records import AnswerSentence, Citation, Passage
