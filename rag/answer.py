@@ -131,7 +131,8 @@ def answer_stream(
         ranked = newest_first_among_best(ranked)
     if q.recounted_period:  # no article is dated then: only a sentence that names the period can answer
         ranked = [s for s in ranked if names_period(s.text, q.recounted_period)]
-    sides = find_conflicts(profile, ranked, stories) if evidence.answered else []
+    # Disagreements are looked for before copies fold into their best copy: an edited copy may change the value.
+    sides = find_conflicts(profile, scored, stories) if evidence.answered else []
 
     # 5. Compose: checked generation, or offline selection (also the fallback when generation fails).
     #    Who wrote or supplied a story is in its credit lines, outside the searched body: quote those.

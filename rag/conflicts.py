@@ -20,8 +20,8 @@ from rag.stories import StoryMap
 
 TOPICS = {"number": "how many", "duration": "how long", "date": "when", "person": "who", "place": "where"}
 # Values precise enough that two copies of one story stating different ones is news (an edited copy).
-NEAR_BEST = 0.7  # both sides' evidence probability within this share of the best one's
-MIN_COVERAGE = 0.5  # and each side holds at least half the question's key words (rarity-weighted)
+MIN_COVERAGE = 0.7  # and each side holds most of the question's key words (rarity-weighted; measured on RGB: a looser rule flags distractors)
+NEAR_BEST = 0.25  # a side's evidence probability is at least this share of the best sentence's
 _EXACT_KINDS = frozenset({"number", "date", "duration"})
 
 
@@ -44,11 +44,11 @@ def find_conflicts(
     """Different values for what was asked, each from strong evidence; [] when the sources agree."""
     if profile.wants is None or not ranked:
         return []
-    # Both sides must be strong evidence about the same thing: near the best score, and
+    # Both sides must be strong evidence about the same thing: among the reader's best sentences, and
     # holding most of the question's key words (measured on RGB: a looser rule flags
     # distractor snippets about other games, teams or years as disagreements).
-    floor = NEAR_BEST * ranked[0].score
     per_story_value: dict[tuple[str, str], tuple[str, ScoredSentence]] = {}
+    floor = NEAR_BEST * ranked[0].score
     for s in ranked[:limit]:
         if s.score < floor:
             break
@@ -70,9 +70,16 @@ def find_conflicts(
     if len(sides) < 2:
         return []
     side_stories = [{stories.story(m.passage.doc_id) for m in members} for _, members in sides]
-    if profile.wants not in _EXACT_KINDS and len(set().union(*side_stories)) < 2:
-        return []  # copies of one story are never set against each other over a fuzzy value (a name, a place)
+    if profile.wants not in _EXACT_KINDS and len(set().union(*side_stories)) < 2 and _one_entity(sides):
+        return []  # copies of one story naming one person or place two ways ("Choe Son Hui" / "Choe his Hu")
     return [ConflictSide(value, tuple(members)) for value, members in sides]
+
+
+def _one_entity(sides: list[tuple[str, list[ScoredSentence]]]) -> bool:
+    """Some two sides share a word of their name: one person or place spelt (or translated) two ways, not two.
+    Copies of one story that name different people or places (an edited copy) do disagree."""
+    names = [set(normalize_value(value).split()) for value, _ in sides]
+    return any(a & b for i, a in enumerate(names) for b in names[i + 1 :])
 
 
 def conflict_kind(dates: list[str | None]) -> str:
