@@ -282,7 +282,16 @@ def test_the_newcomer_path(app_url, browser, tmp_path):
 
     # A refusal under an outlet filter says the answer may lie outside it.
     click('[data-testid="stButton"] button', "New chat")
-    click('[data-testid="stExpander"] summary', "Filters")
+    # The expander may already be open (or a rerun may still be drawing it): open it until the outlet
+    # picker shows, never toggling faster than the page can redraw.
+    for _ in range(10):
+        try:
+            if shown('[data-testid="stMultiSelect"]')(browser):
+                break
+            shown('[data-testid="stExpander"] summary', "Filters")(browser).click()
+        except Exception:  # noqa: BLE001 (not drawn yet, or stale: look again after the pause)
+            pass
+        time.sleep(2)
     click('[data-testid="stMultiSelect"]')
     select = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, '[data-testid="stMultiSelect"] input'))
     select.send_keys("DW")
