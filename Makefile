@@ -8,7 +8,7 @@ export ANONYMIZED_TELEMETRY := False
 export HF_HUB_OFFLINE := 1
 export OMP_NUM_THREADS ?= 2
 
-.PHONY: run test test-quick test-browser install install-dev install-llm-server index bench bench-quick eval eval-rgb train-reader lint clean
+.PHONY: run test test-quick test-browser install install-dev install-llm-server index bench bench-quick eval eval-rgb eval-feedback train-reader lint clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,7 +38,13 @@ run: index
 	$(PY) -m streamlit run ui/app.py --server.address 127.0.0.1 --server.port 8501 \
 		--server.headless true --browser.gatherUsageStats false
 
-test: install-dev install-llm-server
+# Lint, format and type checks first (configured in pyproject.toml), then the whole test suite.
+lint: install-dev
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+
+test: install-dev install-llm-server lint
 	$(PY) -m pytest
 
 test-quick: install-dev
@@ -55,6 +61,11 @@ bench-quick: install-dev
 
 eval: install
 	$(PY) -m eval run --suite eval/suites/seed.jsonl --split test --out eval/runs/seed-test
+
+# The feedback suite: answers judged 👍/👎 in the app (STORE/feedback.jsonl), run against the app's index;
+# each run is kept in eval/runs/feedback-<time>/ for the Eval page's accuracy-over-time chart.
+eval-feedback: install
+	$(PY) -m eval.feedback
 
 eval-rgb: install
 	$(PY) -m eval run --suite ../shared/bench/rgb_en_fact/suite.jsonl --corpus ../shared/bench/rgb_en_fact \

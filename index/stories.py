@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from index.embedders.base import rescaled_similarity
-from newsdesk.terms import content_words
+from newsdesk.text.words import content_words
 
 if TYPE_CHECKING:
     from index.store import ChromaStore

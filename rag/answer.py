@@ -8,6 +8,7 @@ this file only runs them in order.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -15,7 +16,6 @@ from datetime import date
 
 import numpy as np
 
-from index.embedders.base import rescaled_similarity
 from newsdesk.errors import GeneratorUnavailable
 from newsdesk.settings import Settings, load_settings
 from rag.compose import Claim, Quote, add_conflict_sides, compose_answer
@@ -34,7 +34,7 @@ from rag.reader import default_reader_model
 from rag.records import Answer, Passage
 from rag.retrieve import Filters, RetrievalResult, hybrid_retrieve
 from rag.stories import BestCopies, cite_best_copies
-from rag.verify import verify_reply
+from rag.verify import sentence_similarity, verify_reply
 
 __all__ = ["StreamEvent", "answer", "answer_stream", "clean_question"]
 
@@ -129,7 +129,10 @@ def answer_stream(
     ranked = cite_best_copies(scored, BestCopies(stories, news_index.article))
     if q.prefer_recent:
         ranked = newest_first_among_best(ranked)
-    sides = find_conflicts(profile, ranked, stories) if evidence.answered else []
+    if q.recounted_period:  # no article is dated then: only a sentence that names the period can answer
+        ranked = [s for s in ranked if names_period(s.text, q.recounted_period)]
+    # Disagreements are looked for before copies fold into their best copy: an edited copy may change the value.
+    sides = find_conflicts(profile, scored, stories) if evidence.answered else []
 
     # 5. Compose: checked generation, or offline selection (also the fallback when generation fails).
     #    Who wrote or supplied a story is in its credit lines, outside the searched body: quote those.
@@ -231,8 +234,18 @@ def similarity_to(news_index: NewsIndex, query_vector) -> Callable[[list[Candida
     return similarities
 
 
-def newest_first_among_best(ranked: list[ScoredSentence], margin: float = 0.8) -> list[ScoredSentence]:
-    """Among sentences close to the best score, newer articles first; the rest keep their order."""
+def names_period(sentence: str, phrase: str) -> bool:
+    """Does the sentence name the period ("in March 2024" -> March and 2024), whatever the preposition?"""
+    words = [w for w in re.findall(r"[A-Za-z]+|\d{4}", phrase) if w.lower() not in _PERIOD_GLUE]
+    return bool(words) and all(re.search(rf"\b{re.escape(w)}\b", sentence, re.IGNORECASE) for w in words)
+
+
+_PERIOD_GLUE = frozenset("in during of on since from the last this".split())
+
+
+def newest_first_among_best(ranked: list[ScoredSentence], margin: float = 0.5) -> list[ScoredSentence]:
+    """Among sentences close to the best (``margin`` of its probability), newer articles first; the rest
+    keep their order."""
     if not ranked:
         return ranked
     cut = margin * ranked[0].score
@@ -247,15 +260,8 @@ def _checked_claims(
 ) -> tuple[list[Claim] | None, bool]:
     """The generated reply's sentences after verification, as claims (None: nothing survived), and
     whether the model said the articles do not answer."""
-    claim_vectors: dict[str, object] = {}
-
-    def similarity(claim: str, passage: Passage) -> float:
-        """Cosine of the claim to the cited chunk's stored vector (one query embedding per claim)."""
-        if claim not in claim_vectors:
-            claim_vectors[claim] = news_index.embedder.embed_query(claim)
-        cosine = news_index.chunks.similarities(claim_vectors[claim], [passage.chunk_id]).get(passage.chunk_id, 0.0)
-        return rescaled_similarity(cosine, getattr(news_index.embedder, "similarity_floor", 0.5))
-
+    # the sentence vectors the index keeps (the passages' sentences, embedded at build time)
+    similarity = sentence_similarity(news_index.embedder, passages, news_index.sentence_vectors)
     verified = verify_reply(raw, passages, settings.answer.support_threshold, similarity=similarity)
     if verified.refused:
         return [], True
@@ -268,7 +274,7 @@ def _checked_claims(
         quotes = []
         for n in s.citations:
             c = verified.citations[n - 1]
-            passage = by_span.get((c.doc_id, c.passage_start, c.passage_end))
+            passage = by_span.get((c.doc_id, c.passage_start or 0, c.passage_end or 0))
             if passage is None:
                 continue
             twin = copies.twin(c.doc_id, c.quote)

@@ -93,8 +93,8 @@ def compose_answer(
     if sides and not refused:
         recorded = []
         for side in sides:
-            numbers = [book.cite(s.passage, s.start, s.end, s.text) for s in side.sentences]
-            recorded.append((side.value, tuple(dict.fromkeys(numbers))))
+            cited = [book.cite(s.passage, s.start, s.end, s.text) for s in side.sentences]
+            recorded.append((side.value, tuple(dict.fromkeys(cited))))
         dates = [book.citations[ns[0] - 1].date for _, ns in recorded]
         conflicts.append(Conflict(topic=topic, sides=tuple(recorded), kind=conflict_kind(dates)))
     related_book = CitationBook()

@@ -20,8 +20,8 @@ from rag.stories import StoryMap
 
 TOPICS = {"number": "how many", "duration": "how long", "date": "when", "person": "who", "place": "where"}
 # Values precise enough that two copies of one story stating different ones is news (an edited copy).
-NEAR_BEST = 0.7  # both sides' evidence probability within this share of the best one's
-MIN_COVERAGE = 0.5  # and each side holds at least half the question's key words (rarity-weighted)
+MIN_COVERAGE = 0.7  # and each side holds most of the question's key words (rarity-weighted; measured on RGB: a looser rule flags distractors)
+NEAR_BEST = 0.25  # a side's evidence probability is at least this share of the best sentence's
 _EXACT_KINDS = frozenset({"number", "date", "duration"})
 
 
@@ -44,11 +44,11 @@ def find_conflicts(
     """Different values for what was asked, each from strong evidence; [] when the sources agree."""
     if profile.wants is None or not ranked:
         return []
-    # Both sides must be strong evidence about the same thing: near the best score, and
+    # Both sides must be strong evidence about the same thing: among the reader's best sentences, and
     # holding most of the question's key words (measured on RGB: a looser rule flags
     # distractor snippets about other games, teams or years as disagreements).
-    floor = NEAR_BEST * ranked[0].score
     per_story_value: dict[tuple[str, str], tuple[str, ScoredSentence]] = {}
+    floor = NEAR_BEST * ranked[0].score
     for s in ranked[:limit]:
         if s.score < floor:
             break
@@ -71,7 +71,9 @@ def find_conflicts(
         return []
     side_stories = [{stories.story(m.passage.doc_id) for m in members} for _, members in sides]
     if profile.wants not in _EXACT_KINDS and len(set().union(*side_stories)) < 2:
-        return []  # copies of one story are never set against each other over a fuzzy value (a name, a place)
+        # Copies of one story are never set against each other over a name or a place: a translated copy
+        # spells names its own way ("Choe Son Hui" / "Choe his Hu"). A changed number or date is shown.
+        return []
     return [ConflictSide(value, tuple(members)) for value, members in sides]
 
 
@@ -91,7 +93,7 @@ def describe_conflict(conflict: Conflict, citations: list[Citation]) -> str:
     parts = []
     for value, numbers in conflict.sides:
         marks = "".join(f"[{n}]" for n in numbers)
-        dates = sorted({by_n[n].date for n in numbers if n in by_n and by_n[n].date})
+        dates = sorted({d for n in numbers if n in by_n and (d := by_n[n].date)})
         parts.append(f"\u201c{value}\u201d {marks}" + (f" ({', '.join(dates)})" if dates else ""))
     lead = "Sources describe different events" if conflict.kind == "event" else "Sources disagree"
     return f"{lead} on {conflict.topic}: " + " vs ".join(parts) + "."

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from newsdesk.terms import STOPWORDS, same_word
+from newsdesk.text.words import STOPWORDS, same_word
 
 # Kinds. The first four mean the passage says otherwise; the last two that it does not say it.
 NEGATION = "negation"
@@ -181,7 +181,7 @@ _LEXICON: dict[str, set[str]] = {
     "arrest": _forms("arrest", "detain detained detention"),
     "release": _forms("release", "freed"),
     "ally": {"ally", "allies", "allied"},
-    "enemy": {"enemy", "enemies", "foe", "foes", "adversary", "adversaries"},
+    "enemy": {"enemy", "enemies", "foe", "foes", "adversary", "adversaries", "rival", "rivals"},
     "profit": _forms("profit"),
     "surplus": {"surplus", "surpluses"},
     "deficit": {"deficit", "deficits"},
@@ -211,6 +211,20 @@ _LEXICON: dict[str, set[str]] = {
     "poor": {"poor", "poorer", "poorest"},
     "best": {"best", "better"},
     "worst": {"worst", "worse"},
+    "praise": _forms("praise", "laud lauds lauded lauding hail hailed hailing acclaim acclaimed commend commended"),
+    "criticise": _forms("criticise", "criticize criticizes criticized criticizing criticism criticisms")
+    | _forms("condemn", "condemnation"),
+    "young": {"young", "younger", "youngest"},
+    "old": {"old", "older", "oldest", "elderly"},
+    "present": {"present"},
+    "absent": {"absent", "absence"},
+    "top": {"top"},
+    "bottom": {"bottom"},
+    "mount": {"mounting"},
+    "ease": {"ease", "eases", "eased", "easing"},
+    "tighten": _forms("tighten"),
+    "loosen": _forms("loosen"),
+    "thwart": _forms("thwart", "foil foiled foiling"),
 }
 _OPPOSITE_PAIRS = [
     tuple(pair.split("/"))
@@ -225,7 +239,8 @@ _OPPOSITE_PAIRS = [
     alive/dead survive/die survive/kill add/remove import/export buy/sell borrow/lend strengthen/weaken
     improve/worsen deploy/withdraw advance/retreat arrest/release ally/enemy profit/lose surplus/deficit
     strong/weak high/low high/lower large/small more/less maximum/minimum early/late cheap/expensive positive/negative
-    true/false above/below majority/minority rich/poor best/worst
+    true/false above/below majority/minority rich/poor best/worst praise/criticise young/old present/absent top/bottom
+    mount/ease increase/ease tighten/ease tighten/loosen strengthen/loosen agree/refuse succeed/thwart
     """.split()
 ]
 _LEMMA: dict[str, str] = {form: lemma for lemma, forms in _LEXICON.items() for form in forms}
@@ -259,6 +274,7 @@ _SCOPE_FILLER = frozenset(
     either""".split()
 )
 _SCOPE_WORDS = 2  # the negated predicate and the word after it: "not deployed any troops" -> deployed, troops
+_CLAUSE_SCOPE_WORDS = 6  # how far a negation may reach when asking whether a passage states a word plainly
 
 
 # -- numbers --------------------------------------------------------------------------------------
@@ -293,10 +309,11 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 @dataclass(frozen=True)
 class _Number:
     value: float
-    kind: str  # amount | year | month | ordinal
+    kind: str  # amount | year | month | day | ordinal
     text: str  # as written
     noun: str | None  # the counted word after it ("15,000 troops" -> "troop")
     weak: bool = False  # "two" .. "ten" or a word ordinal: compared only against a count of the same thing
+    at: int = -1  # index of its first token
 
 
 def _digits_value(text: str) -> float | None:
@@ -364,9 +381,8 @@ class _Text:
             return i + 2
         return None
 
-    @cached_property
-    def negated(self) -> frozenset[int]:
-        """Indices of the words a negation applies to: the first content words of its clause."""
+    def _negated_within(self, scope_words: int) -> frozenset[int]:
+        """Indices of the words a negation applies to: the first ``scope_words`` content words of its clause."""
         out: set[int] = set()
         for i in range(len(self.tokens)):
             start = self._negator_scope_start(i)
@@ -380,20 +396,32 @@ class _Text:
                     continue
                 out.add(j)
                 taken += 1
-                if taken == _SCOPE_WORDS:
+                if taken == scope_words:
                     break
         return frozenset(out)
+
+    @cached_property
+    def negated(self) -> frozenset[int]:
+        """The words a negation applies to: its predicate and the word after it."""
+        return self._negated_within(_SCOPE_WORDS)
+
+    @cached_property
+    def negated_clause(self) -> frozenset[int]:
+        """The words a negation may reach: the rest of its clause ("did not mention the Ukraine war")."""
+        return self._negated_within(_CLAUSE_SCOPE_WORDS)
 
     def negator_of(self, i: int) -> int:
         """The negation whose scope holds token i (the nearest one before it)."""
         return max(k for k in range(i) if self._negator_scope_start(k) is not None)
 
-    def polarity_of(self, lemma: str) -> tuple[bool, bool]:
-        """(said positively somewhere, said negated somewhere) for a word."""
+    def polarity_of(self, lemma: str, whole_clause: bool = False) -> tuple[bool, bool]:
+        """(said positively somewhere, said negated somewhere) for a word; ``whole_clause``: a word anywhere
+        in a negated clause counts as negated."""
+        negated = self.negated_clause if whole_clause else self.negated
         pos = neg = False
         for j, other in enumerate(self.lemmas):
             if self.is_word(j) and self.lower[j] not in STOPWORDS and same_word(lemma, other):
-                if j in self.negated:
+                if j in negated:
                     neg = True
                 else:
                     pos = True
@@ -412,7 +440,7 @@ class _Text:
                 iso = self._iso_date(i)
                 if iso:
                     for v, k in iso[0]:
-                        out.append(_Number(v, k, self.text[start : self.tokens[iso[1] - 1][2]], None))
+                        out.append(_Number(v, k, self.text[start : self.tokens[iso[1] - 1][2]], None, at=i))
                     i = iso[1]
                     continue
                 value = _digits_value(tok)
@@ -428,6 +456,8 @@ class _Text:
                     j += 1
                 elif re.fullmatch(r"\d{4}", tok) and 1000 <= value <= 2100:
                     kind = "year"
+                elif re.fullmatch(r"\d{1,2}", tok) and 1 <= value <= 31 and self._beside_month(i, j):
+                    kind = "day"  # "October 19", "3 September": a date, not a count of anything
                 while j < n and self.lower[j] in _SCALES and kind == "amount":
                     value *= _SCALES[self.lower[j]]
                     j += 1
@@ -442,10 +472,12 @@ class _Text:
                 i += 1
                 continue
             noun = None
-            k = j + 1 if j < n and (self.lower[j] in ("%", "percent") or not self.is_word(j)) else j  # "15% of"
+            # "15% of X", "four-day": skip the sign or hyphen; a comma or a full stop ends the number's phrase
+            skip = j < n and (self.lower[j] in ("%", "percent") or not self.is_word(j) and not self.is_boundary(j))
+            k = j + 1 if skip else j
             if k < n and self.is_word(k) and self.lower[k] not in STOPWORDS and kind != "month":
                 noun = _stem(self.lower[k])
-            out.append(_Number(value, kind, self.text[start : self.tokens[j - 1][2]], noun, weak))
+            out.append(_Number(value, kind, self.text[start : self.tokens[j - 1][2]], noun, weak, at=i))
             i = j
         return out
 
@@ -455,7 +487,7 @@ class _Text:
             text = self.text[self.tokens[i][1] : self.tokens[i + 4][2]]
             if _ISO_DATE.match(text):
                 y, m, d = (int(x) for x in text.split("-"))
-                return [(float(y), "year"), (float(m), "month"), (float(d), "amount")], i + 5
+                return [(float(y), "year"), (float(m), "month"), (float(d), "day")], i + 5
         return None
 
     def _word_number(self, i: int) -> tuple[float, int]:
@@ -484,6 +516,12 @@ class _Text:
                 break
             j += 1
         return total + current, j
+
+    def _beside_month(self, i: int, after: int) -> bool:
+        """The number at token i (ending before ``after``) is next to a month name: the day of a date."""
+        return (i > 0 and self.lower[i - 1] in _MONTHS and self._is_month(i - 1)) or (
+            after < len(self.tokens) and self.lower[after] in _MONTHS and self._is_month(after)
+        )
 
     def _is_month(self, i: int) -> bool:
         """A capitalised month name; "May" (not the verb) and "Jan" (not the name) only next to a date's number."""
@@ -515,6 +553,10 @@ class _Text:
         nxt = self.tokens[i + 1][0] if i + 1 < len(self.tokens) else ""
         if tok.isupper() and len(tok) >= 2:
             return True
+        if any(ch.isupper() for ch in tok[1:]):
+            return True  # "DreamWorks", "McLaren": capitals inside a word are never positional
+        if nxt[:1].isdigit() or nxt.lower() in _UNITS or nxt.lower() in _TENS:
+            return False  # "Around 15,000", "Some twenty": a word before a number
         if nxt[:1].isupper() and nxt[:1].isalpha() and nxt.lower() not in STOPWORDS:
             return True  # "North Korea", "Kim Jong Un"
         if nxt == "," or low.endswith("ly") or low in _OPENERS:
@@ -600,10 +642,13 @@ class _Text:
 
 def _negation(claim: _Text, evidence: _Text) -> Contradiction | None:
     # The claim negates something the passage states (any negated word the passage says plainly) ...
+    agreeing = {claim.negator_of(i) for i in claim.negated if _negates_other_value(claim, i, evidence)}
     for i in sorted(claim.negated):
-        if claim.lower[i] in STOPWORDS:
+        if claim.lower[i] in STOPWORDS or claim.negator_of(i) in agreeing:
             continue
-        pos, neg = evidence.polarity_of(claim.lemmas[i])
+        # Stated plainly: not anywhere inside a negated clause of the passage (both may negate one thing
+        # in other words: "did not name the war" / "did not explicitly mention the Ukraine war").
+        pos, neg = evidence.polarity_of(claim.lemmas[i], whole_clause=True)
         if pos and not neg:
             said = claim.text[claim.tokens[claim.negator_of(i)][1] : claim.tokens[i][2]]
             return Contradiction(
@@ -621,6 +666,14 @@ def _negation(claim: _Text, evidence: _Text) -> Contradiction | None:
     return None
 
 
+def _negates_other_value(claim: _Text, i: int, evidence: _Text) -> bool:
+    """The claim negates a number or an ordinal the passage gives differently: "not the first" / "the fourth"."""
+    negated = [n for n in claim.numbers if n.at == i]
+    return bool(negated) and any(
+        e.kind == negated[0].kind and not _same_value(e.value, negated[0].value) for e in evidence.numbers
+    )
+
+
 def _antonym(claim: _Text, evidence: _Text) -> Contradiction | None:
     def said(text: _Text, lemma: str, plainly: bool) -> int | None:
         for j, other in enumerate(text.lemmas):
@@ -631,23 +684,84 @@ def _antonym(claim: _Text, evidence: _Text) -> Contradiction | None:
     for i, lemma in enumerate(claim.lemmas):
         if lemma not in _OPPOSITES or i in claim.negated or said(evidence, lemma, plainly=False) is not None:
             continue
+        if _in_measure(claim, i):
+            continue
         for opposite in sorted(_OPPOSITES[lemma]):
             j = said(evidence, opposite, plainly=True)
-            if j is not None and said(claim, opposite, plainly=False) is None:
+            if j is not None and not _in_measure(evidence, j) and said(claim, opposite, plainly=False) is None:
                 return Contradiction(
                     ANTONYM, f'the claim says "{claim.tokens[i][0]}" where the passage says "{evidence.tokens[j][0]}"'
                 )
+    return _negating_prefix(claim, evidence) or _negating_prefix(evidence, claim, reverse=True)
+
+
+def _in_measure(text: _Text, i: int) -> bool:
+    """The word closes a hyphenated measure ("18-year-old", "a two-week-long visit"): not an adjective of its own."""
+    return i >= 2 and text.tokens[i - 1][0] == "-" and text.lower[i - 2] in _MEASURE_UNITS
+
+
+_MEASURE_UNITS = frozenset("year month week day hour minute".split())
+# Prefixes that make an opposite: un-/non- before any word; in-/im-/il-/ir-/dis- only before adjectives
+# ("impartial", "dishonest"), since before verbs they mostly make other words ("inform", "dismissed").
+_OPPOSITE_PREFIXES = ("non", "un")
+_ADJECTIVE_PREFIXES = ("dis", "im", "in", "il", "ir")
+_ADJECTIVE_ENDINGS = ("al", "ar", "ible", "able", "ent", "ant", "ive", "ous", "ect", "ate", "est", "ful", "ic")
+_PREFIXED_BASE_LETTERS = 5  # "unless" is not the opposite of "less"
+
+
+def _prefixed(text: _Text) -> dict[int, tuple[str, int]]:
+    """Words made opposite by a prefix: index of the base word -> (the base, index where the form starts)."""
+    out: dict[int, tuple[str, int]] = {}
+    for i, low in enumerate(text.lower):
+        if not text.is_word(i):
+            continue
+        if low == "non" and i + 2 < len(text.tokens) and text.tokens[i + 1][0] == "-" and text.is_word(i + 2):
+            out[i + 2] = (text.lower[i + 2], i)  # "non-profit"
+            continue
+        for prefix in _OPPOSITE_PREFIXES + _ADJECTIVE_PREFIXES:
+            base = low[len(prefix) :]
+            if not low.startswith(prefix) or len(base) < _PREFIXED_BASE_LETTERS:
+                continue
+            if prefix in _ADJECTIVE_PREFIXES and not base.endswith(_ADJECTIVE_ENDINGS):
+                continue
+            out[i] = (base, i)
+            break
+    return out
+
+
+def _negating_prefix(claim: _Text, evidence: _Text, reverse: bool = False) -> Contradiction | None:
+    """The passage says a word with a negating prefix ("impartial", "non-profit") and the claim the bare
+    word ("partial", "for-profit"); with ``reverse``, the claim has the prefix."""
+    claim_forms = _prefixed(claim)
+    for j, (base, form_start) in _prefixed(evidence).items():
+        if j in evidence.negated or any(same_word(base, b) for b, _ in claim_forms.values()):
+            continue
+        for i, low in enumerate(claim.lower):
+            if i in claim_forms or i in claim.negated or not claim.is_word(i) or not same_word(base, low):
+                continue
+            form = evidence.text[evidence.tokens[form_start][1] : evidence.tokens[j][2]]
+            a, b = (claim.tokens[i][0], form) if not reverse else (form, claim.tokens[i][0])
+            return Contradiction(ANTONYM, f'the claim says "{a}" where the passage says "{b}"')
     return None
 
 
 def _numbers(claim: _Text, evidence: _Text) -> Contradiction | None:
     given = evidence.numbers
     for num in claim.numbers:
+        if num.at in claim.negated:
+            continue  # "not the first": any other value agrees; the same value is a negation (that rule's)
+        # A count of something the passage counts too is compared with that count ("19 countries" is not
+        # backed by "nine countries"), or with the same value given without saying what it counts ("with 39").
+        counted = [e for e in given if e.kind == num.kind and num.noun and e.noun and same_word(num.noun, e.noun)]
+        if counted:
+            if any(
+                _same_value(num.value, e.value) and (e in counted or e.noun is None and e.kind == num.kind)
+                for e in given
+            ):
+                continue
+            return Contradiction(NUMBER, f'the claim says "{num.text}" where the passage says "{counted[0].text}"')
         if any(_same_value(num.value, e.value) for e in given):
             continue
-        counted = [e for e in given if num.noun and e.noun and same_word(num.noun, e.noun)]
-        if counted:
-            return Contradiction(NUMBER, f'the claim says "{num.text}" where the passage says "{counted[0].text}"')
         if num.weak:
             continue
         same_kind = [e for e in given if e.kind == num.kind and not e.weak]
@@ -659,8 +773,11 @@ def _numbers(claim: _Text, evidence: _Text) -> Contradiction | None:
 
 
 def _same_phrase(a: list[str], b: list[str]) -> bool:
-    """One name is part of the other ("Kim" / "Kim Jong Un", "North Korean" / "North Korea")."""
+    """One name is part of the other ("Kim" / "Kim Jong Un", "North Korean" / "North Korea"), or its
+    initialism ("US" / "United States")."""
     small, big = sorted((a, b), key=len)
+    if len(small) == 1 and len(big) > 1 and 2 <= len(small[0]) <= 4 and small[0] == "".join(w[0] for w in big):
+        return True
     return all(any(same_word(x, y) for y in big) for x in small)
 
 
@@ -701,10 +818,23 @@ def _names(text: _Text, phrases: list[list[str]]) -> str:
 
 
 def _unstated_name(claim: _Text, evidence: _Text, context: _Text | None) -> Contradiction | None:
-    """Every name in the claim is in the evidence, or partly there and completed by the context."""
+    """Every name in the claim is in the evidence, or partly there and completed by the context.
+
+    A name may be written as an initialism ("US", "U.N." / "United States", "United Nations") or
+    abbreviated ("Kan." / "Kansas").
+    """
+    covered = 0  # a dotted initialism ("U.N.") is cut into one run per letter: its later letters are covered
     for run in claim.name_phrases:
+        if run[0] < covered:
+            continue
+        initialism = _initialism_of_either(claim, run, evidence)
+        if initialism is not None:
+            covered = initialism
+            continue
         stems = claim.phrase_stems(run)
-        in_evidence = [evidence.has_word(s) for s in stems]
+        in_evidence = [
+            evidence.has_word(s) or _abbreviated_in_either(claim, k, evidence) for k, s in zip(range(*run), stems)
+        ]
         if all(in_evidence):
             continue
         if any(in_evidence) and context is not None and all(context.has_word(s) or evidence.has_word(s) for s in stems):
@@ -712,3 +842,47 @@ def _unstated_name(claim: _Text, evidence: _Text, context: _Text | None) -> Cont
         name = claim.text[claim.tokens[run[0]][1] : claim.tokens[run[1] - 1][2]]
         return Contradiction(UNSTATED_NAME, f'the passage does not name "{name}"')
     return None
+
+
+def _initials(text: _Text, run: tuple[int, int]) -> str:
+    return "".join(text.tokens[k][0][0] for k in range(*run) if text.tokens[k][0][0].isupper())
+
+
+def _initialism(text: _Text, run: tuple[int, int]) -> tuple[str, int] | None:
+    """The letters of a name written as an initialism ("US", "U.S.", "SCO") and the token after it, or None."""
+    letters = "".join(text.tokens[k][0] for k in range(*run))
+    if run[1] - run[0] == 1 and 2 <= len(letters) <= 6 and letters.isupper():
+        return letters, run[1]
+    end = run[1]
+    while end + 1 < len(text.tokens) and text.tokens[end][0] == "." and text.tokens[end + 1][0].isupper():
+        end += 2  # "U . S ." is tokenised letter by letter
+    if end > run[1] and all(len(text.tokens[k][0]) == 1 for k in range(run[0], end)):
+        return "".join(text.tokens[k][0] for k in range(run[0], end) if text.tokens[k][0] != "."), end
+    return None
+
+
+def _initialism_of_either(claim: _Text, run: tuple[int, int], evidence: _Text) -> int | None:
+    """Where the claim's name ends when it is the initialism of one of the evidence's names, or the other
+    way round; None otherwise."""
+    short = _initialism(claim, run)
+    if short and any(_initials(evidence, r) == short[0] and r[1] - r[0] > 1 for r in evidence.name_phrases):
+        return short[1]
+    initials = _initials(claim, run) if run[1] - run[0] > 1 else ""
+    if initials and any((_initialism(evidence, r) or ("", 0))[0] == initials for r in evidence.name_phrases):
+        return run[1]
+    return None
+
+
+def _abbreviated_in_either(claim: _Text, k: int, evidence: _Text) -> bool:
+    """Word k of the claim is abbreviated in the evidence ("Kansas" / "Kan."), or abbreviates one of its words."""
+    word = claim.lower[k]
+    claim_dotted = k + 1 < len(claim.tokens) and claim.tokens[k + 1][0] == "." and len(word) >= 2
+    for j, other in enumerate(evidence.lower):
+        if not evidence.is_word(j) or not evidence.tokens[j][0][0].isupper():
+            continue
+        dotted = j + 1 < len(evidence.tokens) and evidence.tokens[j + 1][0] == "." and len(other) >= 2
+        if dotted and len(word) > len(other) and word.startswith(other):
+            return True
+        if claim_dotted and len(other) > len(word) and other.startswith(word):
+            return True
+    return False

@@ -139,8 +139,8 @@ def feature_matrix(
         row[col["typed_near_focus"]] = 1.0 if distances and min(distances) <= 3 else 0.0
         row[col["untyped_question"]] = 1.0 if profile.wants is None else 0.0
         row[col["passage_rank"]] = 1.0 / (1.0 + c.passage_rank)
-        d = c.passage.dense_score
-        row[col["passage_dense"]] = ((d - lo) / (hi - lo)) if (d is not None and hi > lo) else 0.5
+        dense_score = c.passage.dense_score
+        row[col["passage_dense"]] = (dense_score - lo) / (hi - lo) if (dense_score is not None and hi > lo) else 0.5
         row[col["passage_keyword"]] = (c.passage.keyword_score or 0.0) / keyword_best
         row[col["question_sentence"]] = 1.0 if c.text.strip().endswith("?") else 0.0
         row[col["fragment"]] = _fragment(c.text)

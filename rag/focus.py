@@ -160,12 +160,16 @@ def focus_words(question: str) -> tuple[str, ...]:
 
 
 def is_foreign(question: str, seen: Callable[[str], bool]) -> bool:
-    """Most of the question's words are neither English function words nor words the corpus uses."""
+    """The question is not in the corpus's language: few English function words AND few words the corpus
+    uses. (Either alone misleads: an English question about something the corpus never covers uses few
+    of its words; a short English question may hold no function word.)"""
     tokens = [w for w in re.findall(r"[^\W\d_]+", question.lower())]
     if len(tokens) < 2:
         return False
-    known = sum(1 for w in tokens if (stem := (words(w) or [""])[0]) and (stem in STOPWORDS or seen(stem)))
-    return known / len(tokens) < 0.5
+    stems = [(words(w) or [""])[0] for w in tokens]
+    function_words = sum(1 for s in stems if s in STOPWORDS) / len(tokens)
+    known = sum(1 for s in stems if s and (s in STOPWORDS or seen(s))) / len(tokens)
+    return function_words < 0.2 and known < 0.5
 
 
 def _weight(term: str, idf: Callable[[str], float], seen: Callable[[str], bool]) -> float:

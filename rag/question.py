@@ -43,6 +43,7 @@ class Question:
     prefer_recent: bool = False  # "latest", "most recent": newer articles first
     notice: str | None = None  # e.g. a time word no article matches
     carried: str = ""  # words carried from earlier turns (offline follow-ups append them to the question)
+    recounted_period: str = ""  # a named period no article is dated in ("in March"): evidence must name it
 
 
 def read_question(
@@ -63,6 +64,7 @@ def read_question(
     scope = time_scope(standalone, today)
     notice = None
     drop_phrase = False  # recency words became the date range: search without them
+    recounted = ""
     if not filters and scope.since and scope.until:
         since, until = scope.since, scope.until
         if any(since <= d <= until for d in article_dates if d):
@@ -72,6 +74,7 @@ def read_question(
             notice = f"no article is dated {scope.phrase} ({_days(since, until)})"
         else:
             notice = f"no article is dated {scope.phrase.strip()!s}; searched all articles"
+            recounted = scope.phrase.strip()
     elif not filters and scope.prefer_recent and any(d > today.isoformat() for d in article_dates if d):
         # Asked in the past (a pinned ``today``): articles dated later did not exist yet.
         filters = Filters(until=today.isoformat())
@@ -84,7 +87,7 @@ def read_question(
             own = without_time_phrase(asked, scope.phrase)
             standalone = standalone_question(own, history)
         carried = standalone[len(own) :] if standalone.startswith(own) else ""
-    return Question(asked, standalone, filters, scope.prefer_recent, notice, carried)
+    return Question(asked, standalone, filters, scope.prefer_recent, notice, carried, recounted)
 
 
 def without_time_phrase(question: str, phrase: str) -> str:

@@ -21,21 +21,22 @@ from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
 from index.keywords import DocumentFrequencies, build_bm25
-from newsdesk.terms import content_words
+from newsdesk.text.words import content_words
 from rag.chunktable import ChunkTable, exact_top_rows
 from rag.records import Passage
 
 
 @dataclass(frozen=True)
 class Filters:
-    """Restrict retrieval to a date range (ISO, inclusive) and/or some outlets."""
+    """Restrict retrieval to a date range (ISO, inclusive), some outlets, and/or some articles."""
 
     since: str | None = None
     until: str | None = None
     sources: tuple[str, ...] = ()
+    doc_ids: tuple[str, ...] = ()  # "ask about this article"
 
     def __bool__(self) -> bool:
-        return bool(self.since or self.until or self.sources)
+        return bool(self.since or self.until or self.sources or self.doc_ids)
 
     def mask(self, table: ChunkTable) -> np.ndarray | None:
         """Which rows of the table pass, or None when nothing is filtered."""
@@ -50,6 +51,8 @@ class Filters:
             keep &= table.date_ints <= _day(self.until)
         if self.sources:
             keep &= np.isin(table.sources, list(self.sources))
+        if self.doc_ids:
+            keep &= np.isin(np.asarray(table.doc_ids, dtype=object), list(self.doc_ids))
         return keep
 
     def to_chroma_where(self) -> dict | None:
@@ -60,6 +63,8 @@ class Filters:
             parts.append({"date_int": {"$lte": _day(self.until)}})
         if self.sources:
             parts.append({"source": {"$in": list(self.sources)}})
+        if self.doc_ids:
+            parts.append({"doc_id": {"$in": list(self.doc_ids)}})
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else {"$and": parts}

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from newsdesk.text.dates import DATE_PHRASE
-from newsdesk.text.names import NAME, TITLE_BEFORE, TITLED_NAME
+from newsdesk.text.names import NAME, TITLE_BEFORE, TITLED_NAME, plausible_person, trim_leading_non_name
 from newsdesk.text.numbers import DURATION_PHRASE, NUMBER_PHRASE, YEAR_ONLY
 from newsdesk.text.words import content_words, same_word
 from rag.focus import QuestionProfile
@@ -19,6 +19,8 @@ from rag.focus import QuestionProfile
 _RELATIVE_TIME = re.compile(r"^\s*(?:after|before|later|earlier|prior)\b", re.IGNORECASE)
 _PLACE_BEFORE = re.compile(r"\b(?:in|at|to|from|near|nearby|outside|inside|across)\s+(?:the\s+)?$")
 _WORD = re.compile(r"[\w'’-]+")
+# "the Russian", "the North Korean": a demonym after "the" names no one.
+_NATIONALITY = re.compile(r"(?:(?:North|South|East|West)\s+)?[A-Z][a-z]+(?:ian|ean|ese|ish|ican|ch|i)")
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,18 @@ def _names(profile: QuestionProfile, sentence: str) -> list[Span]:
     return found
 
 
+def _person(sentence: str, span: Span) -> Span | None:
+    """The span as a person's (or organisation's) name: a leading "The"/"While" dropped; None when it is
+    a title, a team, an event or a nationality ("The Russian", "War of Moscow")."""
+    trimmed = trim_leading_non_name(span.text)
+    start = span.start + span.text.index(trimmed) if trimmed else span.start
+    candidate = Span(start, start + len(trimmed), trimmed)
+    demonym = _NATIONALITY.fullmatch(trimmed) and re.search(r"\bthe\s+$", sentence[: candidate.start], re.I)
+    if not plausible_person(trimmed) or demonym:
+        return None
+    return candidate
+
+
 def typed_spans(profile: QuestionProfile, sentence: str) -> list[Span]:
     """Every phrase of the kind the question asks for that the question does not already hold."""
     wants = profile.wants
@@ -83,7 +97,7 @@ def typed_spans(profile: QuestionProfile, sentence: str) -> list[Span]:
         ]
         if titled:
             return titled
-        names = _names(profile, sentence)
+        names = [s for s in (_person(sentence, n) for n in _names(profile, sentence)) if s is not None]
         after_title = [s for s in names if TITLE_BEFORE.search(sentence[max(0, s.start - 20) : s.start])]
         # A name after a title, else any name the question does not hold (a one-word name only mid-sentence).
         return after_title or [s for s in names if " " in s.text or s.text.isupper() or s.start > 0]

@@ -13,20 +13,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
-_MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
-_MONTHS["sept"] = 9
-_FULL_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m} | {"sept": 9}
+from newsdesk.text.dates import FULL_MONTH_NUMBERS, MONTH_NUMBERS
+from newsdesk.text.numbers import NUMBER_WORD_VALUES
+
+_MONTHS = MONTH_NUMBERS
+_FULL_MONTHS = FULL_MONTH_NUMBERS
 _WEEKDAYS = {d.lower(): i for i, d in enumerate(calendar.day_name)}
 # A month word that names something else: "May Day", "April's interview".
 _NOT_A_NAME = r"(?!['’]s\b)(?!\s+Day\b)"
 _MONTH = r"(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\b\.?" + _NOT_A_NAME
 _FULL_MONTH = r"(" + "|".join(sorted(_FULL_MONTHS, key=len, reverse=True)) + r")\b" + _NOT_A_NAME
 _WEEKDAY = r"(" + "|".join(_WEEKDAYS) + r")\b"
-_NUMBER_WORDS = {
-    w: i for i, w in enumerate("one two three four five six seven eight nine ten eleven twelve".split(), 1)
-}
-_NUMBER_WORDS.update({"a": 1, "an": 1})
+_NUMBER_WORDS = {w: v for w, v in NUMBER_WORD_VALUES.items() if 1 <= v <= 12 and w != "dozen"} | {"a": 1, "an": 1}
 _COUNT = r"(\d{1,3}|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
 _PART_OF = r"(?:(?:early|mid|late)[- ]?)?"
 

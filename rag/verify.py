@@ -1,29 +1,42 @@
 """Check a generated answer against the passages it cites before anyone sees it.
 
 Each sentence's citations are parsed; numbers that point at no given passage
-are dropped; the sentence is scored against the sentence(s) of the passages it
-cites (word overlap, numbers and names must match, optionally embedding
-similarity) and checked for contradiction (``rag.contradiction``: negation,
-changed numbers, names, antonyms). A sentence that no given passage supports,
-or that a passage contradicts, is kept aside with the reason, never shown as
-sourced. A passage sentence that reads as an instruction to an AI supports nothing.
+are dropped; the sentence is judged against the sentence(s) of each passage by
+``rag.support.judge_claim`` (similarity of meaning from sentence vectors, word
+overlap, and the contradiction rules of ``rag.contradiction`` as a veto:
+negation, changed numbers, names, antonyms). A sentence that no given passage
+supports, or that a passage contradicts, is kept aside with the reason, never
+shown as sourced. A passage sentence that reads as an instruction to an AI
+supports nothing.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from index.clean import is_instruction_to_ai
+import numpy as np
+
 from index.sentences import split_sentences
-from newsdesk.terms import content_words, same_word
+from newsdesk.text.words import content_words
 from rag.cite import CitationBook, format_sentence, passage_sentences
-from rag.contradiction import ANTONYM, NEGATION, SWAPPED_NAMES, Contradiction, find_contradiction
+from rag.contradiction import ANTONYM, NEGATION, SWAPPED_NAMES
 from rag.records import AnswerSentence, Citation, Passage
+from rag.support import (
+    EmbeddingSimilarity,
+    Judgement,
+    Similarity,
+    judge_claim,
+    lexical_support,
+    similarity_for,
+    threshold_for,
+    word_overlap,
+)
+
+__all__ = ["VerifiedReply", "lexical_support", "parse_citations", "sentence_similarity", "verify_reply", "word_overlap"]
 
 CITATION_RE = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
-_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 REFUSAL_MARK = "NOT IN ARTICLES"
 
 
@@ -40,11 +53,11 @@ def parse_citations(sentence: str) -> tuple[str, list[int]]:
 # "Answer:" is a label, not a reason to skip the check: it is removed and the rest checked like any claim.
 _ANSWER_LABEL = re.compile(r"^\s*(?:(?:final|short)\s+)?answer\s*:\s*", re.IGNORECASE)
 _PROMPT_ECHO = re.compile(r"^(?:question|passages?|context|source)\s*:|^<<<|^>>>|^\[\d+\]\s*\(", re.IGNORECASE)
-_NAME = re.compile(r"(?<!^)\b[A-Z][a-z]{2,}\b")
 # Said otherwise by any given passage about the same thing: never shown, never re-cited to another passage.
 # (Different numbers in different articles are a disagreement between sources, not a refutation:
 # a number only has to match the passage the sentence is cited to.)
 _REFUTING = frozenset({NEGATION, ANTONYM, SWAPPED_NAMES})
+REFUTING_OVERLAP = 0.6  # ... when it is about the same thing: this share of the claim's key words in it
 
 
 def strip_answer_label(sentence: str) -> str:
@@ -69,30 +82,6 @@ def is_claim(sentence: str) -> bool:
     return bool(sentence.strip()) and not_a_claim(sentence) is None
 
 
-def word_overlap(claim: str, source: str) -> float:
-    """Share of the claim's key words found in the source (inflections count)."""
-    claim_words = content_words(claim)
-    if not claim_words:
-        return 0.0
-    source_words = set(content_words(source))
-    found = sum(1 for w in claim_words if w in source_words or any(same_word(w, s) for s in source_words))
-    return found / len(claim_words)
-
-
-def lexical_support(claim: str, source: str) -> float:
-    """Share of the claim's key words found in the source; a number or a name absent from the source halves it."""
-    score = word_overlap(claim, source)
-    if not score:
-        return 0.0
-    source_numbers = {n.replace(",", "") for n in _NUMBER.findall(source)}
-    if any(n.replace(",", "") not in source_numbers for n in _NUMBER.findall(claim)):
-        score *= 0.5
-    source_lower = source.lower()
-    if any(name.lower() not in source_lower for name in _NAME.findall(claim.strip())):
-        score *= 0.5
-    return score
-
-
 @dataclass
 class VerifiedReply:
     sentences: list[AnswerSentence]
@@ -111,51 +100,74 @@ class VerifiedReply:
 
 @dataclass(frozen=True)
 class _Quote:
-    """The span of a passage that best supports a claim, and what the checks found there."""
+    """The span of a passage that best supports a claim (ORIGINAL offsets), and the judgement on it."""
 
     start: int
     end: int
     text: str
-    lexical: float
-    overlap: float
-    contradiction: Contradiction | None
+    judgement: Judgement
+
+    @property
+    def contradiction(self):
+        return self.judgement.contradiction
+
+    @property
+    def overlap(self) -> float:
+        return self.judgement.overlap
 
 
-def _best_quote(claim: str, passage: Passage) -> _Quote | None:
-    """The sentence (or two adjacent sentences) of the passage that best supports the claim, checked.
+def _best_quote(claim: str, passage: Passage, similarity: Similarity | None, threshold: float) -> _Quote | None:
+    """The sentence (or two adjacent sentences) of the passage that best supports the claim, judged.
 
     Support is judged against this span, not the whole passage: a bag of words
     from a whole passage lets a claim stitch together facts that no sentence states.
-    A span that reads as an instruction to an AI is never support; None when nothing else is left.
+    None when the passage has no sentence that may support anything (only instructions to an AI).
     """
     sentences = passage_sentences(passage)
-    usable = [not is_instruction_to_ai(text) for _, _, text in sentences]
-    best: tuple[int, int, str, float] | None = None
-    for i, (start, end, text) in enumerate(sentences):
-        if not usable[i]:
-            continue
-        candidates = [(start, end, text, lexical_support(claim, text))]
-        if i + 1 < len(sentences) and usable[i + 1]:
-            end2 = sentences[i + 1][1]
-            pair = passage.text[start - passage.start : end2 - passage.start]
-            candidates.append((start, end2, pair, 0.9 * lexical_support(claim, pair)))
-        for cand in candidates:
-            if best is None or cand[3] > best[3]:
-                best = cand
-    if best is None:
+    judgement = judge_claim(
+        claim, [text for _, _, text in sentences], similarity, context=passage.text, threshold=threshold
+    )
+    if judgement.span is None:
         return None
-    start, end, text, lexical = best
-    found = find_contradiction(claim, text, context=passage.text)
-    return _Quote(start, end, text, lexical, word_overlap(claim, text), found)
+    first, last = judgement.span
+    start, end = sentences[first][0], sentences[last][1]
+    return _Quote(start, end, passage.text[start - passage.start : end - passage.start], judgement)
+
+
+def sentence_similarity(
+    embedder,
+    passages: Sequence[Passage],
+    sentence_vectors: Callable[[Sequence[tuple[str, int, int]]], np.ndarray] | None = None,
+) -> EmbeddingSimilarity | None:
+    """Similarity of a claim to the passages' sentences: their vectors from ``sentence_vectors`` (the
+    index's, keyed ``(doc_id, start, end)``; NaN rows where it has none), the rest embedded now.
+    None for an embedder the verifier was not calibrated with (``rag.support.similarity_for``)."""
+    keys = {text: (p.doc_id, s, e) for p in passages for s, e, text in passage_sentences(p)}
+    lookup = None
+    if sentence_vectors is not None:
+
+        def lookup(texts: Sequence[str]) -> np.ndarray:
+            rows = np.full((len(texts), embedder.dim), np.nan, dtype=np.float32)
+            known = [i for i, t in enumerate(texts) if t in keys]
+            if known:
+                rows[known] = sentence_vectors([keys[texts[i]] for i in known])
+            return rows
+
+    return similarity_for(embedder, sentence_vectors=lookup)
 
 
 def verify_reply(
     reply: str,
     passages: list[Passage],
     threshold: float,
-    similarity: Callable[[str, Passage], float] | None = None,
+    similarity: Similarity | None = None,
 ) -> VerifiedReply:
-    """Parse, check and re-cite a generated reply. Passage n is ``passages[n-1]``."""
+    """Parse, check and re-cite a generated reply. Passage n is ``passages[n-1]``.
+
+    ``similarity``: of a claim to each of a passage's sentences, 0..1 (``sentence_similarity``); without
+    it, support is word overlap alone and must reach at least ``rag.support.WORDS_ONLY_THRESHOLD``.
+    """
+    threshold = threshold_for(similarity, threshold)
     if REFUSAL_MARK.lower() in reply.lower() and not CITATION_RE.search(reply):
         return VerifiedReply([], [], True, [])
     book = CitationBook()
@@ -172,12 +184,12 @@ def verify_reply(
         if why_not:
             out.append(AnswerSentence(text=claim, citations=(), support=0.0, supported=False, reason=why_not))
             continue
-        quotes = {n: _best_quote(claim, p) for n, p in enumerate(passages, start=1)}
+        quotes = {n: _best_quote(claim, p, similarity, threshold) for n, p in enumerate(passages, start=1)}
         refuting = next(
             (
                 q.contradiction
                 for q in quotes.values()
-                if q and q.contradiction and q.contradiction.kind in _REFUTING and q.overlap >= threshold
+                if q and q.contradiction and q.contradiction.kind in _REFUTING and q.overlap >= REFUTING_OVERLAP
             ),
             None,
         )
@@ -188,11 +200,7 @@ def verify_reply(
 
         def support_of(n: int) -> float:
             quote = quotes[n]
-            if quote is None or quote.contradiction:
-                return 0.0
-            if similarity is None:
-                return quote.lexical
-            return 0.8 * quote.lexical + 0.2 * similarity(claim, passages[n - 1])  # similarity: 0..1, per model
+            return 0.0 if quote is None or quote.contradiction else quote.judgement.score
 
         scores = {n: support_of(n) for n in valid}
         good = [n for n in valid if scores[n] >= threshold]

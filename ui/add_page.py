@@ -235,11 +235,11 @@ class AddJob:
 
         def progress(done: int, total: int) -> None:
             share = done / total if total else 1.0
-            self._post(COLLECT_SHARE + (1 - COLLECT_SHARE) * share, f"Embedding chunks: {done:,} / {total:,}")
+            self._post(COLLECT_SHARE + (1 - COLLECT_SHARE) * share, f"Reading the articles: {share:.0%}")
 
         build_index(self.settings, report, state, embedder=self.embedder, progress=progress)
         if report.build is not None:
-            outcome.build_summary = report.build.summary()
+            outcome.build_summary = _plain_build_line(report.build)
             self.index_changed = report.build.generation != self.generation
         outcome.build_error = report.build_error
 
@@ -372,3 +372,10 @@ def _show_outcome(outcome: Outcome) -> None:
         st.caption(render.escape_markdown(note))
     if outcome.build_summary:
         st.caption(render.escape_markdown(f"Index: {outcome.build_summary}"))
+
+
+def _plain_build_line(build) -> str:
+    """What a build did, for people (no chunk counts or rates)."""
+    return f"{build.articles:,} article{'s' if build.articles != 1 else ''} searchable" + (
+        f" ({build.embedded_articles:,} read now)" if build.embedded_articles else ""
+    )

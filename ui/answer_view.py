@@ -18,27 +18,31 @@ def article_title(news_index, doc_id: str, fallback: str | None = None) -> str:
     return render.display_title(article.title or fallback, article.text, doc_id)
 
 
-def show_answer(answer, news_index, key: str) -> None:
-    """Render a checked Answer; ``key`` is unique per chat message so reruns keep the same widgets."""
+def show_answer(answer, news_index, key: str, *, filters=None, search_all=None) -> None:
+    """Render a checked Answer; ``key`` is unique per chat message so reruns keep the same widgets.
+
+    ``filters`` are the ones the question was asked under; with a refusal they are named, and ``search_all``
+    (a callback) is offered to ask again without them.
+    """
     if answer.notice:
         st.info(render.escape_markdown(answer.notice), icon=":material/cloud_off:")
     if answer.refused:
-        _show_refusal(answer, news_index, key)
+        _show_refusal(answer, news_index, key, filters, search_all)
         return
     _show_text(answer)
     if answer.conflicts:
         _show_conflicts(answer)
     if answer.citations:
-        _show_citations(answer.citations, news_index, f"{key}-c", "Citations")
-        _show_sources(answer, news_index)
+        _show_sources(answer, news_index, f"{key}-c")
     _show_footer(answer)
 
 
 def _show_text(answer) -> None:
     """The checked, supported sentences as the answer; anything else the model wrote only in a labelled box."""
-    if answer.short_answer:
-        st.markdown(f"**{render.escape_markdown(answer.short_answer)}**")
-    shown = answer.shown_sentences
+    headline = render.headline(answer)
+    if headline:
+        st.markdown(f"**{render.escape_markdown(headline)}**")
+    shown = render.shown_sentences(answer)
     if shown:
         st.markdown(
             " ".join(render.sentence_markdown(s.text, s.citations, s.highlight, s.corroboration) for s in shown)
@@ -52,31 +56,51 @@ def _show_text(answer) -> None:
             st.markdown(render.set_aside_markdown(set_aside))
 
 
-def _show_refusal(answer, news_index, key: str) -> None:
+def _show_refusal(answer, news_index, key: str, filters=None, search_all=None) -> None:
     st.warning(render.escape_markdown(answer.text), icon=":material/search_off:")
+    chips = render.filter_chips(filters)
+    if chips:
+        st.info(
+            render.escape_markdown(
+                "You searched only " + "; ".join(chips) + ". The answer may lie outside these filters."
+            ),
+            icon=":material/filter_alt:",
+        )
+        if search_all is not None:
+            st.button("Search all articles", key=f"{key}-all", icon=":material/filter_alt_off:", on_click=search_all)
     if answer.related:
-        _show_citations(answer.related, news_index, f"{key}-r", "Related passages (they do not answer the question)")
+        _show_sources(
+            answer, news_index, f"{key}-r", answer.related, "Related passages (they do not answer the question)"
+        )
     _show_footer(answer)
 
 
 def _show_conflicts(answer) -> None:
     for conflict in answer.conflicts:
         lines = render.conflict_lines(conflict, answer.citation)
+        heading = render.conflict_heading(conflict, answer.question)
+        event = conflict.kind == "event"
         st.warning(
-            "**Sources disagree:** " + render.escape_markdown(conflict.topic) + "\n\n" + "\n".join(lines),
-            icon=":material/compare_arrows:",
+            f"**{render.escape_markdown(heading)}:**\n\n" + "\n".join(lines),
+            icon=":material/event_repeat:" if event else ":material/compare_arrows:",
         )
 
 
-def _show_citations(citations, news_index, key: str, heading: str) -> None:
+def _show_sources(answer, news_index, key: str, citations=None, heading: str = "Sources") -> None:
+    """One card per source, stacked: "[1] Title · DW · 2025-09-02"; it opens the quoted passage."""
+    citations = answer.citations if citations is None else citations
     st.caption(heading)
-    with st.container(horizontal=True, gap="small"):
-        for c in citations:
-            title = article_title(news_index, c.doc_id, c.title)
-            label = f"[{c.n}] {render.display_title(title, limit=38)}"
-            # Stateful (on_change="rerun") so "Open full article" can close it before the dialog opens.
-            with st.popover(render.escape_markdown(label), key=f"{key}{c.n}", on_change="rerun"):
-                show_passage(c, news_index, key=f"{key}{c.n}")
+    for c in citations:
+        title = article_title(news_index, c.doc_id, c.title)
+        meta = render.byline(c.source, c.date)
+        label = f"[{c.n}] {render.display_title(title, limit=70)}" + (f" · {meta}" if meta else "")
+        # Stateful (on_change="rerun") so "Open full article" can close it before the dialog opens.
+        with st.popover(render.escape_markdown(label), key=f"{key}{c.n}", on_change="rerun", width="stretch"):
+            show_passage(c, news_index, key=f"{key}{c.n}")
+            copies = [d for d in c.also_in if d != c.doc_id]
+            if copies:
+                also = ", ".join(render.escape_markdown(article_title(news_index, d)) for d in copies)
+                st.caption(f"Also reported in: {also}")
 
 
 def show_passage(c, news_index, key: str) -> None:
@@ -149,23 +173,8 @@ def show_article(news_index, doc_id: str, start: int | None = None, end: int | N
         st.markdown(render.escape_markdown(after))
 
 
-def _show_sources(answer, news_index) -> None:
-    entries = render.sources_of(answer.citations, lambda d: article_title(news_index, d))
-    lines = []
-    for e in entries:
-        refs = " ".join(f"\\[{n}\\]" for n in e.numbers)
-        line = f"- {refs} **{render.escape_markdown(e.title)}** — {render.escape_markdown(render.byline(e.source, e.date))}"
-        if e.also_in:
-            also = ", ".join(render.escape_markdown(article_title(news_index, d)) for d in e.also_in)
-            line += f"  \n  also reported in: {also}"
-        lines.append(line)
-    st.markdown("**Sources**\n\n" + "\n".join(lines))
-
-
 def _show_footer(answer) -> None:
-    bits = [answer.backend]
+    bits = ["answered offline from the articles" if answer.backend == "offline" else f"written by {answer.backend}"]
     if "total" in answer.timings_ms:
         bits.append(f"{answer.timings_ms['total'] / 1000:.1f} s")
-    if answer.standalone_question:
-        bits.append(f"searched for: {answer.standalone_question}")
     st.caption(render.escape_markdown(" · ".join(bits)))

@@ -18,14 +18,16 @@ import streamlit as st  # noqa: E402
 
 from newsdesk.errors import NewsdeskError  # noqa: E402
 from newsdesk.settings import load_settings  # noqa: E402
-from ui import render, resources  # noqa: E402
+from ui import chats, render, resources  # noqa: E402
 from ui.add_page import show_add  # noqa: E402
-from ui.chat_page import MESSAGES, show_chat  # noqa: E402
-from ui.corpus_page import show_corpus  # noqa: E402
+from ui.chat_page import show_chat  # noqa: E402
+from ui.corpus_page import SWITCH_TO_CHAT, show_corpus  # noqa: E402
 from ui.eval_page import show_eval  # noqa: E402
 from ui.sidebar import show_sidebar  # noqa: E402
 
 log = logging.getLogger("newsdesk.ui")
+# Streamlit's Deploy button is for app developers; a reader has no use for it.
+HIDE_DEPLOY_BUTTON = "<style>[data-testid='stAppDeployButton'], .stAppDeployButton {display: none !important;}</style>"
 
 
 def main() -> None:
@@ -40,13 +42,11 @@ def main() -> None:
         news_index = resources.open_news_index(base)
     except NewsdeskError as exc:
         index_error = str(exc)
+    st.html(HIDE_DEPLOY_BUTTON)
+    chats.boot(base)  # before the sidebar: a reloaded page reopens its chat with the chat's filters
     choices = show_sidebar(base, news_index, index_error)
-    with st.sidebar:
-        if st.session_state.get(MESSAGES) and st.button("New chat", icon=":material/add_comment:", key="new_chat"):
-            st.session_state[MESSAGES] = []
-            st.rerun()
-        if summary := st.session_state.pop("build_summary", None):
-            st.toast(render.escape_markdown(f"Index built: {summary}"), icon=":material/check_circle:")
+    if summary := st.session_state.pop("build_summary", None):
+        st.toast(render.escape_markdown(f"Index built: {summary}"), icon=":material/check_circle:")
 
     def chat() -> None:
         show_chat(choices, news_index, index_error)
@@ -57,13 +57,19 @@ def main() -> None:
     def add() -> None:
         show_add(choices, news_index, index_error)
 
+    def evals() -> None:
+        show_eval(choices, news_index)
+
     pages = [
         st.Page(chat, title="Chat", icon=":material/chat:", url_path="chat", default=True),
         st.Page(corpus, title="Corpus", icon=":material/newspaper:", url_path="corpus"),
         st.Page(add, title="Add articles", icon=":material/add_circle:", url_path="add"),
-        st.Page(show_eval, title="Eval", icon=":material/monitoring:", url_path="eval"),
+        st.Page(evals, title="Eval", icon=":material/monitoring:", url_path="eval"),
     ]
-    st.navigation(pages).run()
+    navigation = st.navigation(pages)
+    if st.session_state.pop(SWITCH_TO_CHAT, False):  # "Ask about this article" on the Corpus page
+        st.switch_page(pages[0])
+    navigation.run()
 
 
 def run() -> None:

@@ -1,4 +1,5 @@
-"""The Chat page: history in st.session_state, a question box, answers streamed then rendered with citations."""
+"""The Chat page: history in st.session_state (saved to SQLite after each answer), a question box, answers streamed
+then rendered with citations, and per-answer actions (copy, regenerate, judge)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,24 @@ import streamlit as st
 import rag
 from newsdesk.errors import NewsdeskError
 from newsdesk.safetext import mask_urls
-from ui import render
+from rag.conversation import describe_follow_up
+from ui import chats, render, resources
 from ui.answer_view import open_requested_article, show_answer
+from ui.feedback_view import show_feedback
 from ui.freshness import show_new_articles_notice
-from ui.sidebar import Choices, rebuild_button
+from ui.llm_status import note_answer, server_down_settings
+from ui.sidebar import Choices, clear_filters, rebuild_button
 
-MESSAGES = "messages"
+MESSAGES = chats.MESSAGES
+PENDING = "pending_question"  # a question asked by a button (starter, search without filters, regenerate)
 log = logging.getLogger("newsdesk.ui")
+
+
+def ask_later(question: str, *, without_filters: bool = False, replace_last: bool = False) -> None:
+    """A button's callback: ask ``question`` on the next run (callbacks run before widgets are drawn)."""
+    if without_filters:
+        clear_filters()
+    st.session_state[PENDING] = {"question": question, "replace_last": replace_last}
 
 
 def show_chat(choices: Choices, news_index, index_error: str | None) -> None:
@@ -24,19 +36,63 @@ def show_chat(choices: Choices, news_index, index_error: str | None) -> None:
         st.caption("Questions answered from a corpus of news articles, with every claim cited.")
         offer_build(choices, index_error)
         return
-    st.caption(
-        render.escape_markdown(render.corpus_summary(news_index.articles.values()))
-        + " Every answer quotes and cites the articles; what they don't say is refused."
-    )
     messages: list[dict] = st.session_state.setdefault(MESSAGES, [])
     # The input box first: a message that fails to render must never take it away (it used to, until "New chat").
-    prompt = st.chat_input("Ask about the news, e.g. How many troops has North Korea sent to Russia?", key="question")
+    prompt = st.chat_input("Ask about the news in these articles", key="question")
+    pending = st.session_state.pop(PENDING, None)
+    _show_filter_chips(choices)
+    if not messages and prompt is None and pending is None:
+        _first_screen(news_index)
     for i, message in enumerate(messages):
-        _show_message(i, message, news_index)
+        if pending and pending.get("replace_last") and i >= len(messages) - 2:
+            break  # regenerate: the last question and answer are asked again below
+        _show_message(i, message, messages, news_index)
     show_new_articles_notice(news_index, messages)
-    if prompt is not None:
+    if pending is not None:
+        if pending.get("replace_last") and len(messages) >= 2:
+            del messages[-2:]
+        _ask(pending["question"], messages, choices, news_index)
+    elif prompt is not None:
         _ask(prompt, messages, choices, news_index)
+    if messages:
+        _export_button(messages)
     open_requested_article(news_index)
+
+
+def _show_filter_chips(choices: Choices) -> None:
+    """Active filters, visible above the chat (not only in the sidebar), with a way to drop them."""
+    chips = render.filter_chips(choices.filters)
+    if not chips:
+        return
+    with st.container(horizontal=True, gap="small", vertical_alignment="center", key="filter_chips"):
+        st.markdown("Searching only: " + " ".join(f":blue-badge[{render.escape_markdown(c)}]" for c in chips))
+        st.button("Clear filters", key="clear_filters", icon=":material/filter_alt_off:", on_click=clear_filters)
+
+
+def _export_button(messages: list[dict]) -> None:
+    saved = chats.store()
+    title = "Newsdesk conversation"
+    if saved is not None and st.session_state.get(chats.CHAT_ID):
+        title = next((t for cid, t, _ in saved.list() if cid == st.session_state[chats.CHAT_ID]), title)
+    st.download_button(
+        "Export this chat (Markdown)",
+        data=render.conversation_as_markdown(messages, title),
+        file_name="newsdesk-chat.md",
+        mime="text/markdown",
+        key="export_chat",
+        icon=":material/download:",
+    )
+
+
+def _first_screen(news_index) -> None:
+    """What the corpus holds, and a few questions it can answer, before anything is asked."""
+    overview = resources.corpus_overview(news_index)
+    st.markdown(render.escape_markdown(overview.summary))
+    if overview.topics:
+        st.caption(render.escape_markdown("Main topics: " + ", ".join(overview.topics) + "."))
+    st.caption("Every answer quotes and cites the articles; what they don't say is refused. Try:")
+    for i, question in enumerate(overview.starters):
+        st.button(question, key=f"starter{i}", icon=":material/lightbulb:", on_click=ask_later, args=(question,))
 
 
 def offer_build(choices: Choices, index_error: str | None) -> None:
@@ -45,17 +101,51 @@ def offer_build(choices: Choices, index_error: str | None) -> None:
     rebuild_button(choices.settings, "Build index", key="build_main")
 
 
-def _show_message(i: int, message: dict, news_index) -> None:
+def _show_message(i: int, message: dict, messages: list[dict], news_index) -> None:
     with st.chat_message(message["role"]):
         if message["role"] == "user":
             st.markdown(render.escape_markdown(message["content"]))
         elif message.get("answer") is not None:
             try:
-                show_answer(message["answer"], news_index, key=f"m{i}")
+                _show_assistant(i, message, messages, news_index)
             except Exception as exc:  # noqa: BLE001 (one bad answer must not take the page down)
                 _unexpected(exc)
         else:
             st.error(render.escape_markdown(message.get("error", "No answer.")), icon=":material/error:")
+
+
+def _show_assistant(i: int, message: dict, messages: list[dict], news_index) -> None:
+    answer = message["answer"]
+    question = answer.question
+    show_answer(
+        answer,
+        news_index,
+        key=f"m{i}",
+        filters=message.get("filters"),
+        search_all=lambda: ask_later(question, without_filters=True),
+    )
+    if message.get("understood"):
+        st.caption(render.escape_markdown(message["understood"]), help="How Newsdesk read this question")
+    _answer_actions(i, message, messages)
+
+
+def _answer_actions(i: int, message: dict, messages: list[dict]) -> None:
+    """Copy (the answer with its sources, as Markdown), regenerate (only the last answer), and 👍/👎."""
+    answer = message["answer"]
+    with st.container(horizontal=True, gap="small", key=f"m{i}-actions"):
+        with st.popover("Copy", icon=":material/content_copy:", key=f"m{i}-copy"):
+            st.caption("The answer with its citations and sources, as Markdown (the icon copies it)")
+            st.code(render.answer_as_markdown(answer), language="markdown", wrap_lines=True)
+        if i == len(messages) - 1:
+            st.button(
+                "Regenerate",
+                key=f"m{i}-regenerate",
+                icon=":material/refresh:",
+                on_click=ask_later,
+                args=(answer.question,),
+                kwargs={"replace_last": True},
+            )
+    show_feedback(i, messages)
 
 
 def _unexpected(exc: Exception) -> str:
@@ -67,7 +157,7 @@ def _unexpected(exc: Exception) -> str:
 
 
 def _ask(prompt: str, messages: list[dict], choices: Choices, news_index) -> None:
-    settings = choices.settings
+    settings, notice = server_down_settings(choices.settings)
     try:
         question = rag.clean_question(prompt, settings.answer.max_question_chars)
     except NewsdeskError as exc:  # empty or over-long: say so where the person is looking, keep no history
@@ -75,15 +165,18 @@ def _ask(prompt: str, messages: list[dict], choices: Choices, news_index) -> Non
             st.warning(render.escape_markdown(_sentence(str(exc))), icon=":material/edit_note:")
         return
     history = render.question_history(messages)
+    filters = choices.filters or None
     messages.append({"role": "user", "content": question})
     with st.chat_message("user"):
         st.markdown(render.escape_markdown(question))
     with st.chat_message("assistant"):
         notice_slot, stream_slot = st.empty(), st.empty()
+        if notice:
+            st.info(render.escape_markdown(notice), icon=":material/cloud_off:")
         try:
             with st.spinner("Searching the articles…"):
                 events = rag.answer_stream(
-                    question, history=history, settings=settings, news_index=news_index, filters=choices.filters or None
+                    question, history=history, settings=settings, news_index=news_index, filters=filters
                 )
                 first = next(events, None)  # retrieval happens before the first event
             answer = show_stream(_chain(first, events), notice_slot, stream_slot)
@@ -92,6 +185,7 @@ def _ask(prompt: str, messages: list[dict], choices: Choices, news_index) -> Non
             stream_slot.empty()
             messages.append({"role": "assistant", "error": _sentence(str(exc))})
             st.error(render.escape_markdown(_sentence(str(exc))), icon=":material/error:")
+            chats.save_current(messages, choices.filters)
             return
         except Exception as exc:  # noqa: BLE001 (a bug must cost this answer, not the chat)
             notice_slot.empty()
@@ -104,9 +198,15 @@ def _ask(prompt: str, messages: list[dict], choices: Choices, news_index) -> Non
             messages.append({"role": "assistant", "error": "No answer came back."})
             st.error("No answer came back.")
             return
-        messages.append({"role": "assistant", "answer": answer})
+        note_answer(settings, answer)
+        understood = describe_follow_up(question, history) if answer.standalone_question else None
+        if answer.standalone_question and not understood and history and answer.backend != "offline":
+            understood = f"Understood as: {answer.standalone_question}"  # a model's rewrite is a plain question
+        message = {"role": "assistant", "answer": answer, "filters": filters, "understood": understood}
+        messages.append(message)
+        chats.save_current(messages, choices.filters)
         try:
-            show_answer(answer, news_index, key=f"m{len(messages) - 1}")
+            _show_assistant(len(messages) - 1, message, messages, news_index)
         except Exception as exc:  # noqa: BLE001
             _unexpected(exc)
 

@@ -101,6 +101,15 @@ def origin_line(origin: Origin) -> str:
     return line
 
 
+SWITCH_TO_CHAT = "switch_to_chat"
+
+
+def ask_about_article(doc_id: str) -> None:
+    """A callback: scope the chat to one article and go to the chat page (app.py switches)."""
+    st.session_state["doc_ids"] = [doc_id]
+    st.session_state[SWITCH_TO_CHAT] = True
+
+
 def show_corpus(choices: Choices, news_index, index_error: str | None) -> None:
     st.title("Corpus", anchor=False)
     if news_index is None:
@@ -162,4 +171,12 @@ def show_corpus(choices: Choices, news_index, index_error: str | None) -> None:
         st.caption(render.escape_markdown(origin_line(origin)))
         if article.url and mask_urls(article.url) != origin.came_from:
             st.caption(render.escape_markdown(mask_urls(article.url)))
+        st.button(
+            "Ask about this article",
+            key=f"ask_about_{doc_id}",
+            icon=":material/chat:",
+            on_click=ask_about_article,
+            args=(doc_id,),
+            help="Open the chat with its questions limited to this article (clear the filter there to search all)",
+        )
         st.markdown(render.escape_markdown(article.text))

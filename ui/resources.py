@@ -62,3 +62,24 @@ def build_index(settings: Settings, progress: Callable[[int, int], None] | None 
 def forget_index() -> None:
     _open_index.clear()
     _status.clear()
+
+
+@st.cache_data(max_entries=4, show_spinner="Reading what the corpus holds…")
+def _overview(key: str, generation: int, _news_index: NewsIndex):  # noqa: ARG001 (key and generation: cache keys)
+    from ui import render
+
+    offline = _news_index.settings.with_overrides(answer={"backend": "offline"})  # a first screen never calls a model
+
+    def cited_by(question: str) -> set[str] | None:
+        answer = rag.answer(question, settings=offline, news_index=_news_index)
+        if answer.refused or not answer.citations:
+            return None
+        first = answer.citations[0]
+        return {first.doc_id, *first.also_in}
+
+    return render.corpus_overview(_news_index.articles.values(), cited_by)
+
+
+def corpus_overview(news_index: NewsIndex):
+    """The first screen's summary, topics and starter questions, computed once per index generation."""
+    return _overview(index_key(news_index.settings), news_index.generation, news_index)

@@ -1,4 +1,4 @@
-"""The sidebar: answer backend, top-k, filters, index status and the rebuild button.
+"""The sidebar: saved chats, answer backend, passages per answer, filters, index status and the rebuild button.
 
 It turns the person's choices into a Settings copy and a Filters value; the
 API key is read from a password field and never shown back. The environment's
@@ -16,7 +16,7 @@ from newsdesk.errors import NewsdeskError
 from newsdesk.settings import AnswerSettings, Settings
 from rag import Filters
 from rag.llms.openai_compat import server_label
-from ui import render, resources
+from ui import chats, llm_status, render, resources
 
 BACKENDS = {"offline": "Offline (no network)", "openai": "OpenAI-compatible server"}
 
@@ -29,6 +29,8 @@ class Choices:
 
 def show_sidebar(base: Settings, news_index, index_error: str | None) -> Choices:
     with st.sidebar:
+        chats.show_chat_list()
+        st.divider()
         settings = _answer_controls(base)
         filters = _filter_controls(news_index)
         st.divider()
@@ -48,12 +50,53 @@ def _answer_controls(base: Settings) -> Settings:
     answer: dict = {"backend": backend}
     if backend == "openai":
         answer.update(_llm_server_controls(base))
-    top_k = st.slider("Passages per answer (top-k)", 1, 20, value=base.retrieval.top_k, key="top_k")
+    top_k = st.slider(
+        "Passages per answer",
+        1,
+        20,
+        value=base.retrieval.top_k,
+        key="top_k",
+        help="How many passages of the articles are read to answer a question.",
+    )
     try:
-        return base.with_overrides(answer=answer, retrieval={"top_k": top_k})
-    except NewsdeskError as exc:
-        st.error(render.escape_markdown(str(exc)), icon=":material/error:")
-        return base
+        settings = base.with_overrides(answer=answer, retrieval={"top_k": top_k})
+    except NewsdeskError:  # a field's own check already said what is wrong, next to the field
+        return base.with_overrides(retrieval={"top_k": top_k})
+    if backend == "openai":
+        _connection_status(settings)
+    return settings
+
+
+def _connection_status(settings: Settings) -> None:
+    """A status dot for the model server and a Test connection button (one short request, no retries)."""
+    server = server_label(settings.answer.openai_base_url)
+    status = st.session_state.get(llm_status.STATUS)
+    if status is not None and status.get("server") != server:
+        status = None  # a test of another server says nothing about this one
+    if st.button("Test connection", key="test_connection", icon=":material/network_check:"):
+        status = llm_status.test_connection(settings)
+    if status is None:
+        st.caption(render.escape_markdown(f"⚪ Not tested yet: {server}"))
+    else:
+        dot = "🟢" if status["ok"] else "🔴"
+        st.caption(render.escape_markdown(f"{dot} {status['line']}"))
+
+
+def url_problem(typed: str) -> str | None:
+    """A plain sentence when the Base URL field does not hold a web address; None when it does (or is empty)."""
+    from urllib.parse import urlparse
+
+    text = typed.strip()
+    if not text:
+        return None
+    parsed = urlparse(text)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        return "This is not a web address. It should look like http://127.0.0.1:8080/v1 (starting with http:// or https://)."
+    try:
+        parsed.port  # noqa: B018 (raises on a port that is not a number)
+    except ValueError:
+        return "The port (the number after the colon) is not a number."
+    return None
 
 
 def _llm_server_controls(base: Settings) -> dict:
@@ -68,13 +111,18 @@ def _llm_server_controls(base: Settings) -> dict:
         placeholder="http://127.0.0.1:8080/v1",
         disabled=locked,
         help=(
-            "Set by this deployment (NEWSDESK_UI__LOCK_LLM_SERVER)."
+            "Chosen by whoever runs this app; it cannot be changed here."
             if locked
             else "Any OpenAI-compatible server (llama.cpp, vLLM, Ollama, OpenAI)."
         ),
     )
+    problem = None if locked else url_problem(url)
+    if problem:
+        st.error(problem, icon=":material/link_off:")
     model = st.text_input("Model", value=cfg.openai_model, key="model", disabled=locked)
     if locked:
+        return {}
+    if problem:  # not silently ignored: said above, and the configured server stays in use
         return {}
     own_server = same_server(url, cfg)
     has_env_key = cfg.openai_api_key is not None
@@ -115,13 +163,22 @@ def llm_server_overrides(cfg: AnswerSettings, typed_url: str, typed_key: str) ->
     return {"openai_base_url": typed_url.strip() or None, "openai_api_key": typed_key or None}
 
 
+def clear_filters() -> None:
+    """A callback (it runs before the widgets are drawn): every filter back to "all"."""
+    st.session_state["since"] = None
+    st.session_state["until"] = None
+    st.session_state["sources"] = []
+    st.session_state["doc_ids"] = []
+
+
 def _filter_controls(news_index) -> Filters:
     with st.expander("Filters", icon=":material/filter_alt:"):
         since = st.date_input("From", value=None, key="since", format="YYYY-MM-DD")
         until = st.date_input("Until", value=None, key="until", format="YYYY-MM-DD")
         outlets = news_index.sources() if news_index is not None else []
         sources = st.multiselect("Outlets", outlets, key="sources", placeholder="all outlets")
-    return Filters(since=_iso(since), until=_iso(until), sources=tuple(sources))
+    doc_ids = tuple(st.session_state.get("doc_ids") or ())  # set by the Corpus page's "Ask about this article"
+    return Filters(since=_iso(since), until=_iso(until), sources=tuple(sources), doc_ids=doc_ids)
 
 
 def _iso(day: dt.date | None) -> str | None:
@@ -138,12 +195,11 @@ def _index_panel(settings: Settings, index_error: str | None) -> None:
         except NewsdeskError as exc:
             st.warning(render.escape_markdown(str(exc)), icon=":material/database_off:")
         else:
-            cols = st.columns(2)
-            cols[0].metric("Articles", f"{status.get('articles', 0):,}")
-            cols[1].metric("Chunks", f"{status.get('chunks', 0):,}")
+            articles = status.get("articles", 0)
             st.caption(
                 render.escape_markdown(
-                    f"Embedder: {status.get('embedder') or 'unknown'}\n\nLast build: {_when(status.get('last_build'))}"
+                    f"{articles:,} article{'s' if articles != 1 else ''} indexed, "
+                    f"last built {_when(status.get('last_build'))}"
                 )
             )
             if status.get("stale"):
@@ -158,7 +214,9 @@ def rebuild_button(settings: Settings, label: str, key: str) -> None:
     bar = st.progress(0.0, text="Reading the corpus…")
 
     def progress(done: int, total: int) -> None:
-        bar.progress(min(1.0, done / total) if total else 1.0, text=f"Embedding chunks: {done:,} / {total:,}")
+        bar.progress(
+            min(1.0, done / total) if total else 1.0, text=f"Reading the articles: {done / total:.0%}" if total else ""
+        )
 
     try:
         report = resources.build_index(settings, progress=progress)
@@ -167,7 +225,7 @@ def rebuild_button(settings: Settings, label: str, key: str) -> None:
         st.error(render.escape_markdown(str(exc)), icon=":material/error:")
         return
     bar.progress(1.0, text="Done")
-    st.session_state["build_summary"] = report.summary()
+    st.session_state["build_summary"] = f"{report.articles:,} article{'s' if report.articles != 1 else ''} ready"
     st.rerun()
 
 

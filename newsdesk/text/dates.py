@@ -10,9 +10,9 @@ import calendar
 import re
 from datetime import date
 
-MONTH_NUMBERS: dict[str, int] = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
-MONTH_NUMBERS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
-MONTH_NUMBERS["sept"] = 9
+MONTH_NAMES: tuple[str, ...] = tuple(m.lower() for m in calendar.month_name if m)  # january .. december
+FULL_MONTH_NUMBERS: dict[str, int] = {m: i for i, m in enumerate(MONTH_NAMES, start=1)} | {"sept": 9}
+MONTH_NUMBERS: dict[str, int] = FULL_MONTH_NUMBERS | {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
 WEEKDAYS = tuple(d for d in calendar.day_name)
 
 # Longest first, so "September" wins over "Sep"; a trailing dot allowed ("Sept.").

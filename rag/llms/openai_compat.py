@@ -120,7 +120,7 @@ class OpenAIGenerator:
                     timeout=httpx.Timeout(per_attempt, connect=min(5.0, per_attempt)),
                 ).chat.completions.create(
                     model=cfg.openai_model,
-                    messages=messages,
+                    messages=messages,  # type: ignore[arg-type]  # plain role/content dicts, as the API takes
                     stream=True,
                     max_tokens=cfg.max_tokens,
                     temperature=cfg.temperature,

@@ -207,7 +207,7 @@ def _native_request(body: object) -> tuple[str, list[dict], rag.Filters | None, 
     trace = body.get("trace", False)
     if not isinstance(trace, bool):
         raise ApiError(400, "trace must be true or false", param="trace")
-    filters = rag.Filters(sources=tuple(sources), **dates)
+    filters = rag.Filters(since=dates.get("since"), until=dates.get("until"), sources=tuple(sources))
     history = [{"role": t["role"], "content": t["content"]} for t in history]
     return question, history, (filters if filters else None), trace
 

@@ -165,6 +165,7 @@ def test_rgb_counterfactual_conflicts_are_found(tmp_path):
         f"detected {tp}, missed {fn}, false alarms {fp} (over both runs); precision {precision:.3f}, "
         f"recall {recall:.3f}; true and false answer both named in {both_values}/{tp}"
     )
-    # Measured 2026-11-23 (MiniLM): precision 0.400, recall 0.410. Part of the "false alarms" are real
-    # disagreements among RGB's own snippets (e.g. a 2019 winner in results for 2021); see README.
-    assert precision >= 0.35 and recall >= 0.35
+    # Measured 2026-12-01 (MiniLM, the learned reader; conflicts looked for before copies fold into their
+    # best copy): precision 0.284, recall 0.528 (2026-11-23, the old scorer: 0.400 / 0.410). Part of the
+    # "false alarms" are real disagreements among RGB's own snippets (a 2019 winner in results for 2021).
+    assert precision >= 0.25 and recall >= 0.50

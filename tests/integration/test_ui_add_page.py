@@ -269,7 +269,7 @@ def test_progress_is_reported_per_source_per_page_and_per_embedding_batch(tmp_pa
     assert "Source 1 of 2: bridge.txt" in said
     assert "Source 1 of 2: bridge.txt — 1 file saved or failed" in said
     assert f"Source 2 of 2: {site.url('/feed.xml')} — 3 pages saved or failed" in said
-    assert any(text.startswith("Embedding chunks:") for text in said)
+    assert any(text.startswith("Reading the articles:") for text in said)
     assert job.outcome.summary == "Added: 4 new, 0 updated, 0 unchanged, 0 failed", job.outcome.failures
     assert job.index_changed
 

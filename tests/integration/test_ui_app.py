@@ -61,7 +61,7 @@ def test_a_question_gets_a_streamed_answer_with_a_clickable_citation(app_env):
     # The citation's popover shows the quote highlighted inside its passage, and offers the full article.
     assert any(render.highlighted(first.quote) in m.value for m in at.markdown)
     assert at.button(key="m1-c1-open").label == "Open full article"
-    assert "Sources" in visible(at)
+    assert "Sources" in [c.value for c in at.caption]
 
 
 def test_open_full_article_shows_the_quote_highlighted_with_earlier_text_folded(app_env):
@@ -160,7 +160,7 @@ def test_a_missing_index_offers_the_build_and_then_answers(monkeypatch, tmp_path
     at.button(key="build_main").click().run()
     assert not at.exception, at.exception
     assert not at.error
-    assert "5 news articles" in " ".join(render.visible_text(c.value) for c in at.caption)
+    assert "5 news articles" in visible(at)
     at = ask(at, TROOPS)
     assert "15,000" in last_answer(at).text
 
@@ -216,7 +216,7 @@ show_eval()
 def test_eval_page_without_a_report_says_how_to_make_one(app_env):
     at = AppTest.from_string(EVAL_SCRIPT, default_timeout=TIMEOUT).run()
     assert not at.exception
-    assert "No eval report yet" in at.info[0].value
+    assert "No eval run yet" in at.info[0].value
 
 
 def test_eval_page_shows_the_newest_report_and_its_plots(app_env, tmp_path):
@@ -259,7 +259,7 @@ def test_conflicts_corroboration_and_other_copies_are_shown(app_env):
     assert not at.exception, at.exception
     md = "\n".join(m.value for m in at.markdown)
     assert ":blue-badge[2 sources]" in md
-    assert "also reported in: c" in render.visible_text(md)
+    assert "Also reported in: c" in [render.visible_text(c.value) for c in at.caption]
     assert "\\*\\*Bold\\*\\* title" in md  # a title's Markdown stays text
     assert ":orange-background[\\<b\\>15\\,000\\<\\/b\\> troops]" in md
     box = [w.value for w in at.warning if "Sources disagree" in w.value]

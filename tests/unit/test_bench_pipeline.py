@@ -48,7 +48,8 @@ def test_phases_run_end_to_end_on_the_seed_corpus(tmp_path):
     builds = paired_builds_phase(str(corpus), str(tmp_path / "recipe"), str(tmp_path / "pairs"), "fake", rounds=2)
     assert [row["first"] for row in builds["pairs"]] == ["recipe", "newsdesk"]  # alternating order
     assert all(
-        row["recipe"]["build_s"] > 0 and row["newsdesk"]["texts"] == ingest["embedded_chunks"] + ingest["embedded_sentences"]
+        row["recipe"]["build_s"] > 0
+        and row["newsdesk"]["texts"] == ingest["embedded_chunks"] + ingest["embedded_sentences"]
         for row in builds["pairs"]
     )
     assert builds["ratio_min"] <= builds["ratio_median"] <= builds["ratio_max"]

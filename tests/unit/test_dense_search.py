@@ -126,7 +126,7 @@ def test_hybrid_retrieval_runs_on_either_dense_path(fake_seed_index):
     b=st.lists(st.sampled_from("alpha beta gamma delta eps zeta eta theta".split()), max_size=30),
 )
 def test_hashed_shingle_jaccard_equals_the_set_definition(a, b):
-    from newsdesk.terms import content_words
+    from newsdesk.text.words import content_words
 
     def grams(text):
         words = content_words(text)

@@ -49,7 +49,12 @@ def test_values_agree(a, b, kind, agree):
 
 @pytest.mark.parametrize(
     "value, normal",
-    [("roughly 15,000", "15000"), ("four-day", "4 day"), ("in Tampa, Florida", "tampa florida"), ("The Leaders", "leader")],
+    [
+        ("roughly 15,000", "15000"),
+        ("four-day", "4 day"),
+        ("in Tampa, Florida", "tampa florida"),
+        ("The Leaders", "leader"),
+    ],
 )
 def test_normalize_value(value, normal):
     assert normalize_value(value) == normal
@@ -72,7 +77,11 @@ def test_partial_date_range(text, span):
 
 @pytest.mark.parametrize(
     "phrase, parts",
-    [("May 15, 2012", {"year": 2012, "month": 5, "day": 15}), ("Sept. 2025", {"year": 2025, "month": 9}), ("Tuesday", {})],
+    [
+        ("May 15, 2012", {"year": 2012, "month": 5, "day": 15}),
+        ("Sept. 2025", {"year": 2025, "month": 9}),
+        ("Tuesday", {}),
+    ],
 )
 def test_date_parts(phrase, parts):
     assert date_parts(phrase) == parts
@@ -84,7 +93,13 @@ def test_month_names_and_abbreviations():
 
 @pytest.mark.parametrize(
     "value, plausible",
-    [("Choe Son Hui", True), ("Meta", True), ("War of Moscow", False), ("The Russian", False), ("United States", False)],
+    [
+        ("Choe Son Hui", True),
+        ("Meta", True),
+        ("War of Moscow", False),
+        ("The Russian", False),
+        ("United States", False),
+    ],
 )
 def test_plausible_person(value, plausible):
     assert plausible_person(value) is plausible
@@ -96,7 +111,8 @@ def test_trim_leading_non_name():
 
 
 @pytest.mark.parametrize(
-    "a, b, same", [("visit", "visited", True), ("troops", "troop", True), ("war", "ward", False), ("conclude", "concluded", True)]
+    "a, b, same",
+    [("visit", "visited", True), ("troops", "troop", True), ("war", "ward", False), ("conclude", "concluded", True)],
 )
 def test_same_word(a, b, same):
     assert same_word(content_words(a)[0], content_words(b)[0]) is same
@@ -163,7 +179,11 @@ def _profile(question: str):
             "The meeting took place at the Diaoyutai State Guest House, the Kremlin said.",
             "Diaoyutai State Guest House",
         ),
-        ("When did the parade take place?", "The parade was held on September 3, 2025 in Beijing.", "September 3, 2025"),
+        (
+            "When did the parade take place?",
+            "The parade was held on September 3, 2025 in Beijing.",
+            "September 3, 2025",
+        ),
         ("In 2024, how many trips were there?", "There were 2024 trips.", None),
     ],
 )
@@ -175,3 +195,16 @@ def test_short_answer_spans(question, sentence, short):
 def test_a_span_the_question_already_holds_is_not_an_answer():
     profile = _profile("Did Putin meet Kim Jong Un in Beijing?")
     assert typed_spans(profile, "Putin met Kim Jong Un in Beijing.") == []
+
+
+@pytest.mark.parametrize(
+    "sentence, names",
+    [
+        ("He said the Russian would attend the parade.", []),
+        ("The Russian leader attended the parade with Kim Jong Un.", ["Kim Jong Un"]),
+        ("While Meta bought the app, it kept the brand.", ["Meta"]),
+        ("Leaders including Brian Smith attended.", ["Brian Smith"]),
+    ],
+)
+def test_a_who_value_is_a_name_not_a_fragment(sentence, names):
+    assert [s.text for s in typed_spans(_profile("Who attended the parade?"), sentence)] == names

@@ -271,3 +271,16 @@ def test_a_follow_up_asks_as_of_the_time_words_of_the_turn_before():
         {"role": "assistant", "content": "."},
     ]
     assert read_question("And Kim?", today, None, DATES, WED).filters == Filters(since="2025-09-03", until="2025-09-03")
+
+
+def test_a_named_period_no_article_is_dated_in_is_answered_only_by_a_sentence_naming_it(minilm_seed_index):
+    """'In March': no article is dated then, so all are searched, but a sentence about May is no answer."""
+    from rag.answer import names_period
+
+    assert names_period("Putin visited Beijing in March 2024.", "in March 2024")
+    assert names_period("Talks held during March were tense.", "in March")
+    assert not names_period("Putin arrived for a two-day state visit.", "in March")
+    answer = rag.answer(
+        "What did Putin discuss with Xi Jinping in March?", news_index=minilm_seed_index, as_of=date(2025, 9, 30)
+    )
+    assert answer.refused and answer.notice and "searched all articles" in answer.notice

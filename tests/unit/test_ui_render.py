@@ -151,7 +151,7 @@ def test_conflict_lines_name_each_side_with_its_citations_and_dates():
     lines = render.conflict_lines(conflict, cites.get)
     assert lines == [
         "- **15\\,000** — \\[1\\] DW · 2025\\-09\\-02",
-        "- **12\\,000** — \\[2\\] unknown outlet · 2025\\-09\\-03",
+        "- **12\\,000** — \\[2\\] 2025\\-09\\-03",  # only what is known: no "unknown outlet"
     ]
 
 
@@ -202,8 +202,12 @@ def test_corpus_summary():
         SimpleNamespace(source=None, date="2025-09-03"),
         SimpleNamespace(source=None, date=None),
     ]
-    assert render.corpus_summary(arts) == "3 news articles from DW, 2025-09-02 to 2025-09-03."
+    # Only what is known: one article names its outlet, so the line does not say "from DW" of all three.
+    assert (
+        render.corpus_summary(arts) == "3 news articles, 2025-09-02 to 2025-09-03: 1 from DW, 2 from outlets not named."
+    )
     assert render.corpus_summary([]) == "The index is empty."
+    assert render.corpus_summary(arts[1:]) == "2 news articles, 2025-09-03; the articles do not name their outlets."
 
 
 # -- unchecked model text is never shown as the answer (issue 14, items 1 and 2) ------------------------

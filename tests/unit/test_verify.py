@@ -62,9 +62,9 @@ def test_hallucinations_bad_numbers_and_invented_citations_are_flagged():
     assert "50,000" not in result.text and "diamond" not in result.text
 
 
-def _always_similar(claim, passage) -> float:
-    """An embedding that finds every claim close to every passage (what a contradiction looks like to one)."""
-    return 1.0
+def _always_similar(claim, sentences) -> list[float]:
+    """An embedding that finds every claim close to every sentence (what a contradiction looks like to one)."""
+    return [1.0] * len(sentences)
 
 
 @pytest.mark.parametrize(
@@ -144,6 +144,38 @@ def test_an_instruction_in_an_article_supports_nothing(cite):
     assert (
         ok.sentences[0].supported and ok.citations[0].quote == "Officials said the border crossing reopened on Monday."
     )
+
+
+def test_words_alone_must_reach_the_stricter_bar():
+    """Without a calibrated sense of meaning, half a claim's key words is not support, whatever the threshold."""
+    half = "The troops were cancelled [1]."  # "troops" found, "cancelled" not
+    assert not verify_reply(half, PASSAGES, 0.41).sentences[0].supported
+    assert verify_reply(half, PASSAGES, 0.41, similarity=_always_similar).sentences[0].supported
+
+
+def test_the_index_sentence_vectors_are_asked_first(monkeypatch):
+    import numpy as np
+
+    from index.embedders.fake import FakeEmbedder
+    from rag import support
+    from rag.cite import passage_sentences
+    from rag.verify import sentence_similarity
+
+    embedder = FakeEmbedder()
+    assert sentence_similarity(embedder, PASSAGES) is None  # not the embedder the verifier was calibrated with
+    monkeypatch.setattr(support, "CALIBRATED_EMBEDDER", embedder.name)
+    asked: list[list[tuple[str, int, int]]] = []
+
+    def index_vectors(keys):
+        asked.append(list(keys))
+        return np.stack([embedder.embed_passages([PASSAGES[0].text])[0] for _ in keys])
+
+    similarity = sentence_similarity(embedder, PASSAGES, index_vectors)
+    result = verify_reply("North Korea has sent roughly 15,000 troops to Russia [1].", PASSAGES, 0.41, similarity)
+    start, end, _ = passage_sentences(PASSAGES[0])[0]
+    assert result.sentences[0].supported and asked and asked[0][0] == ("004", start, end)
+    # the claim (as a passage) and the stand-ins for the index's lookups: no passage sentence embedded anew
+    assert embedder.calls == [1] * (len(asked) + 1)
 
 
 def test_refusal_mark_is_a_refusal():
