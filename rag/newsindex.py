@@ -1,10 +1,11 @@
-"""An open index: store, embedder, every chunk (text and vector), keyword index and articles, loaded once and shared.
+"""An open index: store, embedder, articles, every chunk and sentence vector and the keyword index, opened once.
 
-Read-only after opening, so one instance serves many threads (the Streamlit
-app shares it between browser sessions through ``st.cache_resource``). A build
-that changes the index bumps its generation; ``is_stale()`` notices with one
-small read, and ``refreshed()`` gives the index as it is now while this one
-keeps answering for whoever still holds it.
+The chunk table, sentence vectors and keyword index are the tables the last build
+saved beside the store (index/tables.py), memory-mapped. Read-only after opening,
+so one instance serves many threads (the Streamlit app shares it between browser
+sessions through ``st.cache_resource``). A build that changes the index bumps its
+generation; ``is_stale()`` notices with one small read, and ``refreshed()`` gives
+the index as it is now while this one keeps answering for whoever still holds it.
 """
 
 from __future__ import annotations
