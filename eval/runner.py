@@ -306,7 +306,7 @@ def score_case(case: Case, news_index, judge: SupportJudge, settings: Settings, 
     query = answer.standalone_question or case.question
     retrieved = hybrid_retrieve(query, news_index=news_index, settings=retrieval_settings).passages
     ranked = [p.doc_id for p in retrieved]
-    shown = [s for s in answer.sentences if s.supported] if not answer.refused else []
+    shown = answer.shown_sentences
     quotes = {c.n: c.quote for c in answer.citations}
     citation = m.alce_citation_scores([(s.text, s.citations) for s in shown], quotes, judge.supports)
     scores = m.case_scores(

@@ -139,8 +139,7 @@ def answer_stream(
     claims: list[Claim] | None = None
     if ranked and is_credit_question(profile.text):
         doc = credited_doc(profile.text, list(dict.fromkeys(s.passage.doc_id for s in ranked)), news_index.article)
-        claims = story_credits(doc, stories, news_index.article) if doc else None
-        claims = claims or None
+        claims = (story_credits(doc, stories, news_index.article) if doc else []) or None
         if claims:
             use_llm, sides = False, []
     raw_reply: str | None = None
