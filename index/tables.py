@@ -6,8 +6,10 @@ One folder per index generation, ``<store_dir>/tables/<collection>-g<N>/``:
 - ``chunk_*.npy``: every chunk as columns (article row, chunk index, start, end) and its unit
   vector (float32), rows ordered by (article id, chunk index) whatever order builds wrote them in;
 - ``sentence_*.npy``: every sentence the reader sees (index/sentencespans.py) as (article row,
-  start, end) in ORIGINAL offsets, and its vector from the index's own embedder (float16: half
-  the disk, cosines within ~1e-3);
+  start, end) in ORIGINAL offsets and the row of its vector (``sentence_row``); the vectors
+  (``sentence_vectors``, from the index's own embedder, float16: half the disk, cosines within
+  ~1e-3) are one row per distinct sentence text, since copies of a story and overlapping chunks
+  repeat sentences (the 100k growth corpus: 420k spans, 181k distinct texts);
 - ``bm25/``: the keyword index (index/keywords.py);
 - ``manifest.json``, written last: generation, embedder, counts, the word rules' signature.
 
@@ -41,9 +43,19 @@ from newsdesk.settings import Settings
 log = logging.getLogger(__name__)
 
 TABLES_DIR = "tables"
-FORMAT = 1
+# 1: a sentence vector per span; 2: a vector per distinct sentence text (``sentence_row``)
+FORMAT = 2
 SENTENCE_DTYPE = np.float16
-_COLUMNS = ("chunk_doc", "chunk_index", "chunk_start", "chunk_end", "sentence_doc", "sentence_start", "sentence_end")
+_COLUMNS = (
+    "chunk_doc",
+    "chunk_index",
+    "chunk_start",
+    "chunk_end",
+    "sentence_doc",
+    "sentence_start",
+    "sentence_end",
+    "sentence_row",
+)
 
 
 def tables_root(settings: Settings) -> Path:
@@ -73,8 +85,10 @@ class IndexTables:
     sentence_doc: np.ndarray
     sentence_start: np.ndarray
     sentence_end: np.ndarray
-    sentence_vectors: np.ndarray  # (sentences, dim) float16
+    sentence_row: np.ndarray  # int32: each sentence's row in sentence_vectors
+    sentence_vectors: np.ndarray  # (distinct sentence texts, dim) float16
     bm25: object | None = None
+    format: int = FORMAT
     folder: Path | None = None
     staging: Path | None = None  # a build's temporary folder already holding the columns
     notes: list[str] = field(default_factory=list)
@@ -100,11 +114,16 @@ class IndexTables:
 
 
 def _read_folder(folder: Path, with_keywords: bool = True) -> IndexTables:
+    """Tables of this format, or of format 1 (read as one vector per span: rows to carry into new tables)."""
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    if manifest.get("format") != FORMAT:
+    if manifest.get("format") not in (1, FORMAT):
         raise ValueError(f"format {manifest.get('format')}")
     articles = json.loads((folder / "articles.json").read_text(encoding="utf-8"))
-    arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in _COLUMNS}
+    arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in _COLUMNS if name != "sentence_row"}
+    if manifest["format"] == 1:
+        arrays["sentence_row"] = np.arange(len(arrays["sentence_doc"]), dtype=np.int32)
+    else:
+        arrays["sentence_row"] = np.load(folder / "sentence_row.npy", mmap_mode="r")
     vectors = np.load(folder / "chunk_vectors.npy", mmap_mode="r")
     sentences = np.load(folder / "sentence_vectors.npy", mmap_mode="r")
     bm25 = None
@@ -126,12 +145,14 @@ def _read_folder(folder: Path, with_keywords: bool = True) -> IndexTables:
         bm25=bm25,
         folder=folder,
         notes=notes,
+        format=int(manifest["format"]),
         **arrays,
     )
 
 
 def load_tables(settings: Settings, generation: int, embedder: str) -> IndexTables | None:
-    """This generation's tables, memory-mapped; None when they are missing, unreadable or another model's."""
+    """This generation's tables, memory-mapped; None when they are missing, unreadable, of an earlier
+    format (rebuilt from them: see latest_tables) or another model's."""
     folder = tables_root(settings) / _folder_name(settings, generation)
     if not (folder / "manifest.json").exists():
         return None
@@ -140,13 +161,13 @@ def load_tables(settings: Settings, generation: int, embedder: str) -> IndexTabl
     except Exception as exc:  # a damaged folder is rebuilt, never trusted
         log.debug("tables at %s unreadable: %s", folder, exc)
         return None
-    if tables.embedder != embedder or tables.generation != generation:
+    if tables.embedder != embedder or tables.generation != generation or tables.format != FORMAT:
         return None
     return tables
 
 
 def latest_tables(settings: Settings, embedder: str) -> IndexTables | None:
-    """The newest readable tables of this collection and model, of any generation: rows to carry forward."""
+    """The newest readable tables of this collection and model, of any generation or format: rows to carry forward."""
     root = tables_root(settings)
     prefix = f"{settings.index.collection}-g"
     found = []
@@ -178,7 +199,7 @@ def write_tables(settings: Settings, tables: IndexTables, replace: bool = False)
     root = tables_root(settings)
     root.mkdir(parents=True, exist_ok=True)
     final = root / _folder_name(settings, tables.generation)
-    if (final / "manifest.json").exists() and not replace:
+    if (final / "manifest.json").exists() and not replace and _of_this_format(final):
         if tables.staging is not None:
             shutil.rmtree(tables.staging, ignore_errors=True)
         return final  # another process wrote this generation already
@@ -202,10 +223,11 @@ def write_tables(settings: Settings, tables: IndexTables, replace: bool = False)
             "articles": len(tables.doc_ids),
             "chunks": len(tables.chunk_doc),
             "sentences": len(tables.sentence_doc),
+            "sentence_texts": len(tables.sentence_vectors),
             "tokenizer": tokenizer_signature(),
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-        if replace and final.exists():  # an index open on the old folder keeps its mapped files
+        if final.exists() and (replace or not _of_this_format(final)):  # stale: an open index keeps its mapped files
             stale = root / f".{final.name}.{os.getpid()}.stale"
             os.rename(final, stale)
             shutil.rmtree(stale, ignore_errors=True)
@@ -217,6 +239,13 @@ def write_tables(settings: Settings, tables: IndexTables, replace: bool = False)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return final
+
+
+def _of_this_format(folder: Path) -> bool:
+    try:
+        return json.loads((folder / "manifest.json").read_text(encoding="utf-8")).get("format") == FORMAT
+    except (OSError, ValueError):
+        return False
 
 
 def staging_folder(settings: Settings, generation: int) -> Path:
@@ -272,7 +301,22 @@ class ArticleRows:
     chunk_vectors: np.ndarray
     sentence_start: np.ndarray
     sentence_end: np.ndarray
-    sentence_vectors: np.ndarray | None
+    sentence_vectors: np.ndarray | RowsOf | None
+
+
+class RowsOf:
+    """Some rows of a (memory-mapped) matrix, read only when asked: an unchanged article's sentence vectors
+    carried from the last tables, without gathering all of them into memory up front."""
+
+    def __init__(self, matrix: np.ndarray, rows: np.ndarray):
+        self.matrix, self.rows = matrix, np.asarray(rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        got = self.matrix[self.rows] if len(self.rows) else np.zeros((0, self.matrix.shape[1]), self.matrix.dtype)
+        return got if dtype is None else got.astype(dtype)
 
 
 class Spill:
@@ -370,7 +414,7 @@ def assemble_tables(
             previous.chunk_vectors[c],
             previous.sentence_start[s],
             previous.sentence_end[s],
-            previous.sentence_vectors[s],
+            RowsOf(previous.sentence_vectors, previous.sentence_row[s]),
         )
 
     rows: dict[str, ArticleRows] = {}
@@ -464,6 +508,24 @@ def embed_distinct(embedder: Embedder, texts: list[str], batch_size: int, on_bat
     return vectors[[row[t] for t in texts]] if texts else np.zeros((0, embedder.dim), dtype=np.float32)
 
 
+def _distinct_sentences(
+    doc_ids: list[str], texts: list[str], rows: dict[str, ArticleRows]
+) -> tuple[np.ndarray, np.ndarray]:
+    """For every sentence row in column order, the row of its text's vector (rows numbered in order of
+    first appearance), and whether it is that first appearance (the one whose vector is written)."""
+    row_of: dict[str, int] = {}
+    rows_out: list[int] = []
+    for doc_id, text in zip(doc_ids, texts):
+        got = rows[doc_id]
+        for s, e in zip(got.sentence_start.tolist(), got.sentence_end.tolist()):
+            rows_out.append(row_of.setdefault(text[s:e], len(row_of)))
+    sentence_row = np.asarray(rows_out, dtype=np.int32)
+    first_seen = np.zeros(len(sentence_row), dtype=bool)
+    if len(sentence_row):
+        first_seen[np.unique(sentence_row, return_index=True)[1]] = True
+    return sentence_row, first_seen
+
+
 class _ColumnFile:
     """A .npy file written a block of rows at a time (header first, for the known shape): no column in memory."""
 
@@ -514,6 +576,7 @@ def _as_tables(
     n_chunks = [len(rows[d].chunk_start) for d in doc_ids]
     n_sentences = [len(rows[d].sentence_start) for d in doc_ids]
     chunks, sentences = sum(n_chunks), sum(n_sentences)
+    sentence_row, first_seen = _distinct_sentences(doc_ids, texts, rows)
     shapes = {
         "chunk_index": (np.int32, (chunks,)),
         "chunk_start": (np.int64, (chunks,)),
@@ -521,14 +584,19 @@ def _as_tables(
         "chunk_vectors": (np.float32, (chunks, dim)),
         "sentence_start": (np.int64, (sentences,)),
         "sentence_end": (np.int64, (sentences,)),
-        "sentence_vectors": (SENTENCE_DTYPE, (sentences, dim)),
+        "sentence_vectors": (SENTENCE_DTYPE, (int(first_seen.sum()), dim)),
     }
     article_rows = np.arange(len(doc_ids), dtype=np.int32)
-    counts = {"chunk_doc": np.repeat(article_rows, n_chunks), "sentence_doc": np.repeat(article_rows, n_sentences)}
+    counts = {
+        "chunk_doc": np.repeat(article_rows, n_chunks),
+        "sentence_doc": np.repeat(article_rows, n_sentences),
+        "sentence_row": sentence_row,
+    }
     files: dict[str, _ColumnFile | _ColumnArray] = {
         name: _ColumnFile(staging / f"{name}.npy", dtype, shape) if staging is not None else _ColumnArray(dtype, shape)
         for name, (dtype, shape) in shapes.items()
     }
+    at = 0
     for doc_id, nc, ns in zip(doc_ids, n_chunks, n_sentences):
         got = rows.pop(doc_id)
         files["chunk_index"].write(got.chunk_index)
@@ -537,8 +605,10 @@ def _as_tables(
         files["chunk_vectors"].write(np.asarray(got.chunk_vectors).reshape(nc, dim))
         files["sentence_start"].write(got.sentence_start)
         files["sentence_end"].write(got.sentence_end)
-        if ns:
-            files["sentence_vectors"].write(np.asarray(got.sentence_vectors).reshape(ns, dim))
+        new = first_seen[at : at + ns]
+        at += ns
+        if new.any():  # only the texts not seen in an earlier article or sentence
+            files["sentence_vectors"].write(np.asarray(got.sentence_vectors).reshape(ns, dim)[new])
     for handle in files.values():
         handle.close()
     if staging is not None:

@@ -72,6 +72,7 @@ class NewsIndex:
             tables.sentence_start,
             tables.sentence_end,
             tables.sentence_vectors,
+            tables.sentence_row,
             self.articles,
             self.embedder,
         )

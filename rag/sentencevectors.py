@@ -30,6 +30,7 @@ class SentenceVectors:
         starts: np.ndarray,
         ends: np.ndarray,
         vectors: np.ndarray,
+        rows: np.ndarray,
         articles: Mapping[str, Article],
         embedder: Embedder,
     ):
@@ -37,7 +38,8 @@ class SentenceVectors:
         # rows are sorted by (article row, start, end): one int64 key per (article row, start) searches them
         self._keys = (np.asarray(sentence_doc, dtype=np.int64) << 32) | np.asarray(starts, dtype=np.int64)
         self._ends = np.asarray(ends)
-        self._vectors = vectors
+        self._vectors = vectors  # one row per distinct sentence text
+        self._vector_row = rows  # each sentence's row in it
         self._articles = articles
         self._embedder = embedder
         self._on_demand: dict[tuple[str, int, int], np.ndarray] = {}
@@ -67,7 +69,7 @@ class SentenceVectors:
         for i, (doc_id, start, end) in enumerate(keys):
             row = self._row(doc_id, int(start), int(end))
             if row is not None:
-                out[i] = self._vectors[row]
+                out[i] = self._vectors[self._vector_row[row]]
                 continue
             with self._lock:
                 known = self._on_demand.get((doc_id, int(start), int(end)))

@@ -222,3 +222,60 @@ def test_a_build_removes_what_killed_processes_left_half_written_but_not_a_live_
     index.build(settings=settings, embedder=FakeEmbedder())
     assert not gone.exists() and live.exists()
     assert sorted(p.name for p in tables_root(settings).iterdir() if not p.name.startswith(".")) == ["newsdesk-g2"]
+
+
+def test_a_sentence_text_repeated_across_articles_has_one_vector_row(tmp_path, seed_copy):
+    copy = seed_copy / "copy_of_004.txt"  # every sentence of this article twice
+    copy.write_text((seed_copy / "004_54ac3c588acb31a6.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    settings = make_settings(tmp_path, corpus=seed_copy)
+    index.build(settings=settings, embedder=FakeEmbedder())
+    news = rag.open_index(settings, embedder=FakeEmbedder())
+    keys = sorted(set(_every_passage_key(news)))
+    texts = [news.article(d).text[s:e] for d, s, e in keys]
+    tables = index.tables.load_tables(settings, 1, FakeEmbedder().name)
+    assert len(tables.sentence_doc) == len(keys)  # a row per span, as the reader keys them
+    assert len(tables.sentence_vectors) == len(set(texts)) < len(keys)  # a vector per distinct text
+    got = news.sentence_vectors(keys)
+    assert np.allclose(got, FakeEmbedder().embed_passages(texts), atol=2e-3)
+    assert news._sentences.embedded_on_demand == 0
+
+
+def _as_format_1(folder) -> None:
+    """Rewrite a tables folder as format 1 wrote it: a sentence vector per span, no sentence_row."""
+    import json
+
+    rows = np.load(folder / "sentence_row.npy")
+    vectors = np.load(folder / "sentence_vectors.npy")
+    np.save(folder / "sentence_vectors.npy", vectors[rows])
+    (folder / "sentence_row.npy").unlink()
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["format"] = 1
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+
+@pytest.mark.parametrize("then", ["open", "build"])
+def test_tables_of_the_earlier_format_are_rewritten_once_keeping_their_sentence_vectors(
+    tmp_path, seed_copy, caplog, then
+):
+    settings = make_settings(tmp_path, corpus=seed_copy)
+    index.build(settings=settings, embedder=FakeEmbedder())
+    before = rag.open_index(settings, embedder=FakeEmbedder())
+    keys = _every_passage_key(before)
+    good = (_retrieved(before), before.sentence_vectors(keys))
+    folder = tables_root(settings) / "newsdesk-g1"
+    _as_format_1(folder)
+    caplog.clear()
+    embedder = FakeEmbedder()
+    if then == "open":
+        rag.open_index(settings, embedder=embedder)
+        assert len(_notices(caplog)) == 1 and "missing or stale" in _notices(caplog)[0]
+    else:
+        report = index.build(settings=settings, embedder=embedder)  # nothing changed in the corpus
+        assert report.generation == 1 and not _notices(caplog)
+    assert sum(embedder.calls) == 0  # the old tables' sentence vectors were carried, not embedded again
+    assert (folder / "sentence_row.npy").exists()  # saved in this format
+    caplog.clear()
+    again = rag.open_index(settings, embedder=FakeEmbedder())
+    assert not _notices(caplog)
+    assert _retrieved(again) == good[0]
+    assert np.array_equal(again.sentence_vectors(keys), good[1]) and again._sentences.embedded_on_demand == 0
