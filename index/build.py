@@ -142,7 +142,14 @@ def build(
                 lap("tables_assemble")
             if regroup:
                 inputs = inputs_from_tables(tables) if tables is not None else None
-                groups = group_stories(store, similarity_floor_for(report.embedder), inputs)
+                full = rebuild or interrupted or not store.info.get("stories")  # else the recorded groups hold
+                groups = group_stories(
+                    store,
+                    similarity_floor_for(report.embedder),
+                    inputs,
+                    changed=None if full else {a.doc_id for a in todo},
+                    removed=set(removed),
+                )
                 if tables is not None:
                     tables.metadatas = [
                         {**meta, "story": groups[d]["story"], "also_in": ";".join(groups[d]["also_in"])}

@@ -236,16 +236,6 @@ class ChromaStore:
         parts = [split_article_record(m) for m in got["metadatas"]]
         return list(got["ids"]), [m for _, m in parts], [t for t, _ in parts], means
 
-    def nearest_articles(self, vectors: np.ndarray, k: int) -> list[list[str]]:
-        """For each vector, the ids of the k articles whose mean chunk vector is nearest (Chroma's HNSW)."""
-        nearest: list[list[str]] = []
-        for start in range(0, len(vectors), self.WRITE_PAGE):
-            got = self.articles.query(
-                query_embeddings=vectors[start : start + self.WRITE_PAGE], n_results=k, include=["distances"]
-            )
-            nearest.extend(got["ids"])
-        return nearest
-
     def update_article_metadata(self, ids: list[str], metadatas: list[dict]) -> None:
         """Set these metadata fields on these article records (their text and vector stay)."""
         for start in range(0, len(ids), self.WRITE_PAGE):
