@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from index.clean import Cleaned
+from index.clean import Cleaned, clean_article
 from index.records import Chunk
 from index.sentences import split_sentences
 
@@ -67,3 +67,8 @@ def chunk_article(doc_id: str, cleaned: Cleaned, budget: int = 120, overlap: int
                 break
             i = max(i + 1, j - overlap)  # always advance
     return chunks
+
+
+def chunk_spans(doc_id: str, original: str, budget: int, overlap: int) -> list[tuple[int, int]]:
+    """The (start, end) of each chunk a build cuts from this article text: what chunk rows no longer store."""
+    return [(c.start, c.end) for c in chunk_article(doc_id, clean_article(original), budget, overlap)]

@@ -174,8 +174,12 @@ class ChromaStore:
 
     _IDS_PER_FILTER = 500  # doc ids per "$in" filter: SQLite bounds the variables of one statement
 
-    def chunk_rows(self, doc_ids: list[str] | None = None) -> ChunkRows:
-        """The chunks of these articles (every chunk when None): id, article, span and vector, read paged."""
+    def chunk_rows(self, doc_ids: list[str] | None = None, texts: dict[str, str] | None = None) -> ChunkRows:
+        """The chunks of these articles (every chunk when None): id, article, span and vector, read paged.
+
+        Spans come from the rows when they hold them (schema 3), else are cut again from the articles'
+        ``texts`` (read from the store when not given) by the index's chunking rules.
+        """
         if doc_ids is None:
             got = self.get_all(self.chunks, ["metadatas", "embeddings"])
         else:
@@ -186,20 +190,61 @@ class ChromaStore:
                 for key in got:
                     got[key].extend(part[key])
         dim = int(self.info.get("dim") or 0)
+        row_doc_ids = [m[CHUNK_DOC_ID] for m in got["metadatas"]]
+        if all("start" in m for m in got["metadatas"]):
+            starts = [m["start"] for m in got["metadatas"]]
+            ends = [m["end"] for m in got["metadatas"]]
+        else:
+            if texts is None:
+                ids, all_texts, _ = self.article_rows()
+                texts = dict(zip(ids, all_texts))
+            starts, ends = self._recut(got["ids"], row_doc_ids, got["metadatas"], texts)
         return ChunkRows(
             ids=got["ids"],
-            doc_ids=[m[CHUNK_DOC_ID] for m in got["metadatas"]],
-            starts=np.array([m["start"] for m in got["metadatas"]], dtype=np.int64),
-            ends=np.array([m["end"] for m in got["metadatas"]], dtype=np.int64),
+            doc_ids=row_doc_ids,
+            starts=np.array(starts, dtype=np.int64),
+            ends=np.array(ends, dtype=np.int64),
             vectors=np.asarray(got["embeddings"], dtype=np.float32)
             if got["embeddings"]
             else np.zeros((0, dim), dtype=np.float32),
         )
 
+    def _recut(self, ids: list[str], doc_ids: list[str], metadatas: list[dict], texts: dict[str, str]):
+        """(starts, ends) of these chunk rows, cut again from their articles' texts (checked against the rows)."""
+        from index.build import pipeline_signature  # build imports this module
+        from index.chunk import chunk_spans
+
+        cfg = self.settings.index
+        if self.info.get("pipeline") not in (None, pipeline_signature(self.settings)):
+            raise StoreError(
+                f"the index in {self.location} was cut into chunks by other rules ({self.info.get('pipeline')}) "
+                f"and its tables are missing: update it with `python -m index build`"
+            )
+        spans: dict[str, list[tuple[int, int]]] = {}
+        starts, ends = [], []
+        for cid, doc_id, meta in zip(ids, doc_ids, metadatas):
+            if "start" in meta:
+                starts.append(meta["start"])
+                ends.append(meta["end"])
+                continue
+            if doc_id not in spans:
+                spans[doc_id] = chunk_spans(
+                    doc_id, texts.get(doc_id, ""), cfg.chunk_tokens, cfg.chunk_overlap_sentences
+                )
+            number = int(cid.rsplit("#", 1)[1])
+            if number >= len(spans[doc_id]):
+                raise StoreError(
+                    f"the chunks of {doc_id!r} in {self.location} do not match its text: "
+                    f"rebuild the index with `python -m index build --rebuild`"
+                )
+            starts.append(spans[doc_id][number][0])
+            ends.append(spans[doc_id][number][1])
+        return starts, ends
+
     def all_chunks(self) -> tuple[list[str], list[str], list[dict]]:
         """(ids, texts, metadatas) of every chunk; the text is its span of the article's text."""
-        rows = self.chunk_rows()
         texts = {a.doc_id: a.text for a in self.all_articles()}
+        rows = self.chunk_rows(texts=texts)
         spans = [(d, int(s), int(e)) for d, s, e in zip(rows.doc_ids, rows.starts, rows.ends)]
         metas = [{CHUNK_DOC_ID: d, "start": s, "end": e} for d, s, e in spans]
         return rows.ids, [texts.get(d, "")[s:e] for d, s, e in spans], metas

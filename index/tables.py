@@ -430,18 +430,18 @@ def assemble_tables(
             rows[doc_id] = got
     dim = int(store.info.get("dim") or 0) or (embedder.dim if embedder is not None else 0)
     if from_store:
-        rows.update(_rows_from_store(store, from_store, metadatas, doc_ids, dim))
+        rows.update(_rows_from_store(store, from_store, metadatas, doc_ids, dict(zip(doc_ids, texts)), dim))
     _fill_sentences(rows, doc_ids, texts, embedder, settings, dim)
     staging = staging_folder(settings, generation) if stage else None
     return _as_tables(generation, embedder_name, dim, doc_ids, texts, metadatas, rows, staging)
 
 
 def _rows_from_store(
-    store, doc_ids: list[str], metadatas: list[dict], all_ids: list[str], dim: int
+    store, doc_ids: list[str], metadatas: list[dict], all_ids: list[str], texts: dict[str, str], dim: int
 ) -> dict[str, ArticleRows]:
     """The chunk rows Chroma holds for these articles (sentences still to be found)."""
     hash_of = {d: m.get("content_hash", "") for d, m in zip(all_ids, metadatas)}
-    read = store.chunk_rows(None if len(doc_ids) == len(all_ids) else doc_ids)
+    read = store.chunk_rows(None if len(doc_ids) == len(all_ids) else doc_ids, texts)
     index_of = [int(cid.rsplit("#", 1)[1]) for cid in read.ids]
     by_doc: dict[str, list[int]] = {}
     for i, d in enumerate(read.doc_ids):

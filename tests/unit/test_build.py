@@ -147,14 +147,53 @@ def test_chunk_rows_store_only_what_is_read(tmp_path, seed_copy):
     index.build(settings=settings, embedder=FakeEmbedder())
     store = index.open_store(settings)
     got = store.chunks.get(include=["metadatas", "documents"])
-    assert set().union(*got["metadatas"]) == {"doc_id", "start", "end", "date_int", "source"}
-    assert all(m.keys() >= {"doc_id", "start", "end"} for m in got["metadatas"])
+    assert set().union(*got["metadatas"]) == {"doc_id", "date_int", "source"}  # what Chroma is asked about
+    assert all("doc_id" in m for m in got["metadatas"])
     assert not any(got["documents"])
     # An article's text is one packed value, not a Chroma document (which Chroma indexes three times over).
     articles = store.articles.get(include=["metadatas", "documents"])
     assert not any(articles["documents"])
     for article in store.all_articles():
         assert article.text == (seed_copy / f"{article.doc_id}.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("rows", ["as written", "with their spans (schema 3)"])
+def test_chunk_spans_read_from_the_store_are_those_of_the_tables(tmp_path, seed_copy, rows):
+    """Chunk rows hold no span: read from Chroma (no tables: a server's other replica, a lost folder), the spans
+    are cut again from the article texts; rows of schema 3, which held them, are read as they are."""
+    import shutil
+
+    from index.tables import load_tables, tables_root
+
+    settings = make_settings(tmp_path, corpus=seed_copy)
+    index.build(settings=settings, embedder=FakeEmbedder())
+    tables = load_tables(settings, 1, "fake")
+    expected = dict(zip(tables.chunk_ids(), zip(tables.chunk_start.tolist(), tables.chunk_end.tolist())))
+    store = index.open_store(settings)
+    if rows != "as written":
+        got = store.chunks.get(include=["metadatas"])
+        spans = [{"start": expected[c][0], "end": expected[c][1]} for c in got["ids"]]
+        store.chunks.update(ids=got["ids"], metadatas=[{**m, **s} for m, s in zip(got["metadatas"], spans)])
+        store.set_info(pipeline="rules the spans could not be cut by again")  # so they must be read
+    read = store.chunk_rows()
+    assert dict(zip(read.ids, zip(read.starts.tolist(), read.ends.tolist()))) == expected
+    shutil.rmtree(tables_root(settings))
+    news = rag.open_index(settings, embedder=FakeEmbedder())
+    assert dict(zip(news.chunks.ids, zip(news.chunks.starts.tolist(), news.chunks.ends.tolist()))) == expected
+
+
+def test_chunk_spans_cut_by_other_rules_are_refused_with_what_to_do(tmp_path, seed_copy):
+    from index.tables import tables_root
+
+    settings = make_settings(tmp_path, corpus=seed_copy)
+    index.build(settings=settings, embedder=FakeEmbedder())
+    store = index.open_store(settings)
+    store.set_info(pipeline="clean0/words50/overlap0")
+    import shutil
+
+    shutil.rmtree(tables_root(settings))
+    with pytest.raises(StoreError, match="cut into chunks by other rules .* update it with `python -m index build`"):
+        index.open_store(settings).chunk_rows()
 
 
 def test_an_index_of_an_earlier_schema_is_built_again_and_refused_until_then(tmp_path, seed_copy):
