@@ -9,17 +9,26 @@ written before (schema 3 until 2026-12-02) also hold ``start`` and ``end``, whic
 when present. Each metadata key costs Chroma a row and index entries per chunk: 10k rows
 took 9.5 s to add with five keys, 4.1 s with none. Its text is ``article.text[start:end]``
 and its title, date and url are the article's, so neither is stored again per chunk
-(llama-index's node JSON, which was, cost 764 bytes a chunk). An article row holds its metadata, content hash, chunk count and
-story group, and its text packed into one metadata value (``text_z``: zlib, then
-base64) rather than as a Chroma document: Chroma's local engine keeps a document
-in its metadata table, that table's string index and a trigram full-text index
-Newsdesk never queries, ~6 times the text (28 MB for 4.7 MB of articles at 10k
-chunks); packed, it takes about as much as the text.
+(llama-index's node JSON, which was, cost 764 bytes a chunk).
+
+An article row holds its text and metadata (content hash, chunk count, path, title,
+date, outlet, url, byline) packed into one metadata value (``record_z``: JSON, zlib,
+then base64), and its story group (``story``, ``also_in``: the fields builds update).
+Nothing is filtered on them, and one key instead of nine made 4,000 records take 4.9 s
+to write instead of 10.4 s. The text is not a Chroma document: Chroma's local engine
+keeps a document in its metadata table, that table's string index and a trigram
+full-text index Newsdesk never queries, ~6 times the text (28 MB for 4.7 MB of articles
+at 10k chunks). Rows written before (schema 3 until 2026-12-02) hold the fields as keys
+and the text alone in ``text_z``, and are read as they are. An index created since
+holds a placeholder vector per article (``info["article_vector"] == "none"``): story
+grouping finds nearest articles in process (index/stories.py), so Chroma's index of
+article vectors (~70 MB at 41k articles) was never queried.
 """
 
 from __future__ import annotations
 
 import base64
+import json
 import zlib
 
 from index.records import Article, Chunk
@@ -28,7 +37,9 @@ from index.records import Article, Chunk
 SCHEMA_VERSION = 3
 
 CHUNK_DOC_ID = "doc_id"
-ARTICLE_TEXT = "text_z"
+ARTICLE_TEXT = "text_z"  # schema 3: the text alone, the fields as keys
+ARTICLE_RECORD = "record_z"  # the text and every field but the story group, packed
+STORY_FIELDS = ("story", "also_in")  # set by story grouping (index/stories.py)
 _ARTICLE_FIELDS = ("title", "date", "source", "url", "byline")
 
 
@@ -55,21 +66,22 @@ def unpack_text(packed: str) -> str:
 
 
 def article_metadata(article: Article, content_hash: str, n_chunks: int) -> dict:
-    meta: dict = {
-        "content_hash": content_hash,
-        "n_chunks": n_chunks,
-        "path": article.path,
-        ARTICLE_TEXT: pack_text(article.text),
-    }
+    record: dict = {"text": article.text, "content_hash": content_hash, "n_chunks": n_chunks, "path": article.path}
     for key in _ARTICLE_FIELDS:
         value = getattr(article, key)
         if value:
-            meta[key] = value
-    return meta
+            record[key] = value
+    return {ARTICLE_RECORD: pack_text(json.dumps(record, ensure_ascii=False))}
 
 
 def split_article_record(meta: dict) -> tuple[str, dict]:
-    """(the article's text, its metadata without the packed text)."""
+    """(the article's text, its metadata without the packed value), from a record of either form."""
+    if meta.get(ARTICLE_RECORD):
+        fields = json.loads(unpack_text(meta[ARTICLE_RECORD]))
+        text = fields.pop("text", "")
+        # Chroma's upsert merges keys into a record: one of schema 3 rewritten keeps its old keys, stale now.
+        fields.update((k, meta[k]) for k in STORY_FIELDS if k in meta)
+        return text, fields
     rest = {k: v for k, v in meta.items() if k != ARTICLE_TEXT}
     return (unpack_text(meta[ARTICLE_TEXT]) if meta.get(ARTICLE_TEXT) else ""), rest
 

@@ -20,7 +20,6 @@ from index.guarded import GuardedCollection
 from index.ids import chunk_id, doc_id_of_chunk
 from index.records import Article, Chunk
 from index.schema import (
-    ARTICLE_TEXT,
     CHUNK_DOC_ID,
     SCHEMA_VERSION,
     article_from_record,
@@ -157,8 +156,8 @@ class ChromaStore:
     def article_records(self) -> dict[str, ArticleRecord]:
         got = self.get_all(self.articles, ["metadatas"])
         out = {}
-        for doc_id, meta in zip(got["ids"], got["metadatas"]):
-            meta = {k: v for k, v in meta.items() if k != ARTICLE_TEXT}  # the hash is what is compared
+        for doc_id, packed in zip(got["ids"], got["metadatas"]):
+            _, meta = split_article_record(packed)  # the hash is what is compared
             out[doc_id] = ArticleRecord(doc_id, meta.get("content_hash", ""), int(meta.get("n_chunks", 0)), meta)
         return out
 
@@ -273,14 +272,6 @@ class ChromaStore:
         """The articles that have chunks (from the chunk ids: no metadata read)."""
         return {doc_id_of_chunk(i) for i in self.get_all(self.chunks, [])["ids"]}
 
-    def article_vectors(self) -> tuple[list[str], list[dict], list[str], np.ndarray]:
-        """(doc ids, metadata, texts, mean chunk vectors) of every article: what story grouping compares."""
-        got = self.get_all(self.articles, ["embeddings", "metadatas"])
-        dim = int(self.info.get("dim") or 0)
-        means = np.asarray(got["embeddings"], dtype=np.float32) if got["ids"] else np.zeros((0, dim), np.float32)
-        parts = [split_article_record(m) for m in got["metadatas"]]
-        return list(got["ids"]), [m for _, m in parts], [t for t, _ in parts], means
-
     def update_article_metadata(self, ids: list[str], metadatas: list[dict]) -> None:
         """Set these metadata fields on these article records (their text and vector stay)."""
         for start in range(0, len(ids), self.WRITE_PAGE):
@@ -319,10 +310,11 @@ class ChromaStore:
         for start in range(0, len(ids), self.WRITE_PAGE):  # one huge article can exceed Chroma's max batch
             end = start + self.WRITE_PAGE
             self.chunks.add(ids=ids[start:end], embeddings=vectors[start:end], metadatas=metadatas[start:end])
+        placeholder = self.info.get("article_vector") == "none"
         self.articles.upsert(
             ids=[a.doc_id for a, _, _, _ in batch],
             metadatas=[article_metadata(a, h, len(c)) for a, h, c, _ in batch],
-            embeddings=[_mean_vector(v) for _, _, _, v in batch],
+            embeddings=[[1.0] if placeholder else _mean_vector(v) for _, _, _, v in batch],
         )
 
 

@@ -147,7 +147,7 @@ class StoryInputs:
 
 def inputs_from_store(store: ChromaStore) -> StoryInputs:
     """Read from Chroma: the articles' records, then every chunk vector in one paged pass."""
-    ids, metadatas, documents, _ = store.article_vectors()
+    ids, documents, metadatas = store.article_rows()
     order = sorted(range(len(ids)), key=ids.__getitem__)
     matrix, rows_of = store.chunk_vectors_by_doc()
     return StoryInputs(

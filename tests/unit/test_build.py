@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import index
@@ -150,9 +151,12 @@ def test_chunk_rows_store_only_what_is_read(tmp_path, seed_copy):
     assert set().union(*got["metadatas"]) == {"doc_id", "date_int", "source"}  # what Chroma is asked about
     assert all("doc_id" in m for m in got["metadatas"])
     assert not any(got["documents"])
-    # An article's text is one packed value, not a Chroma document (which Chroma indexes three times over).
-    articles = store.articles.get(include=["metadatas", "documents"])
+    # An article's text and fields are one packed value, not a Chroma document (which Chroma indexes three
+    # times over) nor a key each; its vector is a placeholder (nothing queries Chroma for nearest articles).
+    articles = store.articles.get(include=["metadatas", "documents", "embeddings"])
     assert not any(articles["documents"])
+    assert set().union(*articles["metadatas"]) == {"record_z", "story", "also_in"}
+    assert np.asarray(articles["embeddings"]).shape == (5, 1)
     for article in store.all_articles():
         assert article.text == (seed_copy / f"{article.doc_id}.txt").read_text(encoding="utf-8")
 
@@ -194,6 +198,67 @@ def test_chunk_spans_cut_by_other_rules_are_refused_with_what_to_do(tmp_path, se
     shutil.rmtree(tables_root(settings))
     with pytest.raises(StoreError, match="cut into chunks by other rules .* update it with `python -m index build`"):
         index.open_store(settings).chunk_rows()
+
+
+def test_an_index_written_with_article_fields_as_keys_and_mean_vectors_is_read_and_updated(
+    tmp_path, seed_copy, monkeypatch
+):
+    """Schema 3 wrote each article field as a key, the text alone packed, and the mean chunk vector."""
+    import index.store
+    from index.schema import ARTICLE_TEXT, pack_text
+    from index.store import ChromaStore
+
+    def as_schema_3(article, content_hash, n_chunks):
+        fields = {k: getattr(article, k) for k in ("title", "date", "source", "url", "byline") if getattr(article, k)}
+        packed = pack_text(article.text)
+        return {
+            "content_hash": content_hash,
+            "n_chunks": n_chunks,
+            "path": article.path,
+            ARTICLE_TEXT: packed,
+            **fields,
+        }
+
+    settings = make_settings(tmp_path, corpus=seed_copy)
+    ChromaStore(settings, create=True).set_info(state="complete")  # as if built before placeholders
+    with monkeypatch.context() as patched:
+        patched.setattr(index.store, "article_metadata", as_schema_3)
+        index.build(settings=settings, embedder=FakeEmbedder())
+    store = index.open_store(settings)
+    assert np.asarray(store.articles.get(include=["embeddings"])["embeddings"]).shape == (5, FakeEmbedder().dim)
+    changed = seed_copy / "003_9b0c19500f436efb.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nA closing line.", encoding="utf-8")
+    report = index.build(settings=settings, embedder=FakeEmbedder())  # writes a record of the new form among old ones
+    assert report.embedded_articles == 1
+    news = rag.open_index(settings, embedder=FakeEmbedder())
+    for article in index.open_store(settings).all_articles():
+        assert article.text == (seed_copy / f"{article.doc_id}.txt").read_text(encoding="utf-8")
+        assert news.article(article.doc_id) == article
+    assert index.build(settings=settings, embedder=FakeEmbedder()).embedded_articles == 0  # both forms' hashes read
+    assert news.stories.story("001_6424d35343858a03") == news.stories.story("002_102502518f9dd0d1")
+
+
+def test_a_field_an_article_loses_is_gone_from_its_record(tmp_path):
+    """Chroma's upsert merges keys into a record: with a key per field, a byline removed from an article stayed."""
+    import json
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    row = {
+        "id": "a1",
+        "text": "The council met on Monday. It approved the budget.",
+        "title": "Budget",
+        "byline": "Ann Lee",
+    }
+    (corpus / "news.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
+    settings = make_settings(tmp_path, corpus=corpus)
+    index.build(settings=settings, embedder=FakeEmbedder())
+    assert index.open_store(settings).article_records()["a1"].metadata.get("byline") == "Ann Lee"
+    del row["byline"]
+    (corpus / "news.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
+    index.build(settings=settings, embedder=FakeEmbedder())
+    assert index.open_store(settings).article_records()["a1"].metadata.get("byline") is None
+    assert rag.open_index(settings, embedder=FakeEmbedder()).article("a1").byline is None
 
 
 def test_an_index_of_an_earlier_schema_is_built_again_and_refused_until_then(tmp_path, seed_copy):
