@@ -120,7 +120,11 @@ def build(
                 embedder = embedder or make_embedder(settings)
                 store.check_embedder(embedder.name, embedder.dim)
                 report.embedder = embedder.name
-                fresh, spill = _embed_and_write(store, todo, loaded, hashes, settings, embedder, report, progress)
+                # Chunks to delete before writing: a changed article's old ones; after a killed build, any.
+                replacing = None if interrupted else set(records)
+                fresh, spill = _embed_and_write(
+                    store, todo, loaded, hashes, settings, embedder, report, progress, replacing
+                )
                 lap("embed_and_write")
             regroup = bool(todo or removed or not store.info.get("stories"))
             changed = rebuild or interrupted or regroup
@@ -276,6 +280,7 @@ def _embed_and_write(
     embedder: Embedder,
     report: BuildReport,
     progress: ProgressCallback | None,
+    replacing: set[str] | None = None,
 ) -> tuple[dict[str, ArticleRows], Spill]:
     """Embed the articles' chunks and sentences, write the chunks to the store; return the rows for the tables
     (their vectors kept on disk by the returned spill, which the caller removes)."""
@@ -295,13 +300,15 @@ def _embed_and_write(
 
     spill = Spill(settings)
     try:
-        return _embed_groups(planned, store, hashes, cfg, embedder, report, advance, spill), spill
+        return _embed_groups(planned, store, hashes, cfg, embedder, report, advance, spill, replacing), spill
     except BaseException:
         spill.remove()
         raise
 
 
-def _embed_groups(planned, store: ChromaStore, hashes, cfg, embedder: Embedder, report, advance, spill: Spill):
+def _embed_groups(
+    planned, store: ChromaStore, hashes, cfg, embedder: Embedder, report, advance, spill: Spill, replacing=None
+):
     """Embed several articles' chunks per call (small articles make tiny batches), and write
     up to index.write_batch_chunks (~1k) at once: Chroma's per-call cost is large. One group
     is written (in a thread: Chroma and the model both release the GIL) while the next one
@@ -326,7 +333,7 @@ def _embed_groups(planned, store: ChromaStore, hashes, cfg, embedder: Embedder, 
                     offset += len(cs)
                 if in_flight is not None:
                     in_flight.result()  # a failed write stops the build here, before anything later is written
-                in_flight = writer.submit(store.write_articles, batch)
+                in_flight = writer.submit(store.write_articles, batch, replacing)
                 rows = _with_sentences(batch, group, embedder, cfg.embed_batch_size, advance, report)
                 fresh.update(spill.keep(rows))
                 report.embedded_articles += len(group)
