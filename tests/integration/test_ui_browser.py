@@ -1,8 +1,10 @@
 """The real thing: `streamlit run ui/app.py` on loopback, driven by Debian's headless Chromium.
 
-A person types a question, watches the answer arrive, opens citation [1] and
-reads the highlighted passage, then opens the full article: the highlighted
-text must be exactly the citation's quote, and in view.
+A person types a question, watches the answer arrive, hovers and focuses the [1]
+in the answer text (a preview of the source), clicks it and reads the
+highlighted passage, opens source card [1] and reads the same passage, then
+opens the full article: the highlighted text must be exactly the citation's
+quote, and in view.
 """
 
 from __future__ import annotations
@@ -20,12 +22,22 @@ import pytest
 
 import rag
 from tests.conftest import ROOT, SEED_CORPUS
+from ui import render
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 APP = ROOT / "ui" / "app.py"
 QUESTION = "How many troops has North Korea sent to Russia?"
 HIGHLIGHT = ".stMarkdownColoredBackground"  # how Streamlit renders :orange-background[...]
+# The answer text's [n] markers live in the inline-citation component's shadow root (isolated styles).
+INLINE_MARKER = """
+const n = arguments[0];
+for (const host of document.querySelectorAll('*')) {
+  const marker = host.shadowRoot && host.shadowRoot.querySelector(`button[data-cite="${n}"]`);
+  if (marker) return marker;
+}
+return null;
+"""
 
 pytestmark = [
     pytest.mark.slow,
@@ -142,6 +154,7 @@ def test_ask_watch_the_answer_open_a_citation_and_read_the_highlighted_passage(
         NoSuchElementException,
         StaleElementReferenceException,
     )
+    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
@@ -176,16 +189,59 @@ def test_ask_watch_the_answer_open_a_citation_and_read_the_highlighted_passage(
     box.send_keys(QUESTION)
     box.send_keys(Keys.ENTER)
 
-    # The streamed answer arrives, then is replaced by the checked answer with its citation popovers.
-    wait.until(shown('[data-testid="stChatMessage"]', "15,000"))
+    # The streamed answer arrives, then is replaced by the checked answer: its [n] markers are buttons.
+    marker = wait.until(lambda d: d.execute_script(INLINE_MARKER, 1))
     wait.until(shown('[data-testid="stPopover"] button', "[1]"))
+    text = browser.execute_script("return arguments[0].closest('p.answer').textContent", marker)
+    assert "15,000" in text
     browser.save_screenshot(str(shots / "1-answer.png"))
+
+    # Hover: a preview of source [1] (title, outlet and date as known, the cited sentence); it goes with the mouse.
+    first = expected.citations[0]
+    preview = browser.execute_script("return arguments[0].nextElementSibling", marker)
+    assert preview.get_attribute("role") == "tooltip" and preview.get_attribute("id") == marker.get_attribute(
+        "aria-describedby"
+    )
+    assert not preview.is_displayed()
+    ActionChains(browser).move_to_element(marker).perform()
+    wait.until(lambda d: preview.is_displayed())
+    lines = preview.text.splitlines()
+    title = render.display_title(minilm_seed_index.article(first.doc_id).title, doc_id=first.doc_id)
+    assert lines[0] == title, lines
+    byline = render.byline(first.source, first.date)
+    assert (lines[1] == byline) if byline else lines[1].startswith("\u201c"), lines
+    assert " ".join(first.quote.split())[:60] in preview.text
+    time.sleep(0.3)
+    browser.save_screenshot(str(shots / "2-preview.png"))
+    ActionChains(browser).move_to_element(browser.find_element(By.TAG_NAME, "h1")).perform()
+    wait.until(lambda d: not preview.is_displayed())
+
+    # Keyboard: the marker takes focus (a button in the tab order) and shows the same preview; Enter opens it.
+    assert marker.tag_name == "button" and browser.execute_script("return arguments[0].tabIndex", marker) == 0
+    browser.execute_script("arguments[0].focus()", marker)
+    wait.until(lambda d: preview.is_displayed())
+    assert browser.execute_script("return arguments[0].getRootNode().activeElement === arguments[0]", marker)
+    marker.send_keys(Keys.ENTER)
+    passage = wait.until(shown(f'[data-testid="stDialog"] {HIGHLIGHT}'))
+    assert passage.text == quote
+    time.sleep(0.5)
+    browser.save_screenshot(str(shots / "3-inline-citation.png"))
+    click('[data-testid="stDialog"] button[aria-label="Close"]')
+    wait.until(lambda d: not shown('[data-testid="stDialog"]')(d))
+
+    # A mouse click does the same.
+    marker = wait.until(lambda d: d.execute_script(INLINE_MARKER, 1))
+    marker.click()
+    passage = wait.until(shown(f'[data-testid="stDialog"] {HIGHLIGHT}'))
+    assert passage.text == quote
+    click('[data-testid="stDialog"] button[aria-label="Close"]')
+    wait.until(lambda d: not shown('[data-testid="stDialog"]')(d))
 
     click('[data-testid="stPopover"] button', "[1]")
     passage = wait.until(shown(f'[data-testid="stPopoverBody"] {HIGHLIGHT}'))
     assert passage.text == quote
     time.sleep(0.5)  # let the popover finish its transition for the screenshot
-    browser.save_screenshot(str(shots / "2-citation.png"))
+    browser.save_screenshot(str(shots / "4-citation.png"))
 
     click('[data-testid="stPopoverBody"] button', "Open full article")
     highlighted = wait.until(shown(f'[data-testid="stDialog"] {HIGHLIGHT}'))
@@ -199,8 +255,8 @@ def test_ask_watch_the_answer_open_a_citation_and_read_the_highlighted_passage(
     assert 0 <= top and bottom <= height, (top, bottom, height)
     dialog = wait.until(shown('[data-testid="stDialog"]'))
     assert "Earlier in the article" in dialog.text  # the text before the passage is folded away
-    browser.save_screenshot(str(shots / "3-full-article.png"))
-    assert (shots / "3-full-article.png").stat().st_size > 10_000
+    browser.save_screenshot(str(shots / "5-full-article.png"))
+    assert (shots / "5-full-article.png").stat().st_size > 10_000
     print(f"screenshots in {shots}")
 
 
