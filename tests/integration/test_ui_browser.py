@@ -229,6 +229,8 @@ def test_ask_watch_the_answer_open_a_citation_and_read_the_highlighted_passage(
     browser.execute_script("arguments[0].focus()", marker)
     wait.until(lambda d: preview.is_displayed())
     assert browser.execute_script("return arguments[0].getRootNode().activeElement === arguments[0]", marker)
+    marker.send_keys(Keys.ESCAPE)  # Esc hides the preview, focus stays
+    wait.until(lambda d: not preview.is_displayed())
     marker.send_keys(Keys.ENTER)
     passage = wait.until(shown(f'[data-testid="stDialog"] {HIGHLIGHT}'))
     assert passage.text == quote
