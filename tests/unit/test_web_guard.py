@@ -237,3 +237,24 @@ def test_index_add_says_one_line_per_refused_source_and_exits_1(tmp_path, inner,
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 3 and all(line.startswith(f"failed: {url}: refused: ") for line, url in zip(err, sources))
     assert inner.requests == []
+
+
+def test_the_app_add_job_shows_one_line_per_refused_address(tmp_path: Path, inner):
+    from ui.add_page import AddJob
+
+    settings = make_settings(tmp_path, corpus=tmp_path / "corpus", web={"delay_s": 0.0})
+    addresses = [inner.url("/secret"), f"http://localhost:{inner.port}/secret"]
+    job = AddJob(settings, {}, addresses)
+    job.run()
+    assert job.outcome.summary == "Added: 0 new, 0 updated, 0 unchanged, 2 failed"
+    assert [line.split(": refused: ")[0] for line in job.outcome.failures] == addresses
+    assert job.outcome.failed_addresses == addresses  # kept in the box, to fix or to allow
+    assert inner.requests == []
+
+
+def test_a_robots_txt_that_redirects_inside_is_not_followed_and_the_page_still_comes(public_site, inner):
+    public_site.set("/robots.txt", status=302, headers={"Location": inner.url("/robots.txt")})
+    public_site.set("/a", "<html><body><p>public page</p></body></html>")
+    with _fetcher() as fetcher:
+        assert b"public page" in fetcher.get(public_site.url("/a")).body
+    assert inner.requests == []
