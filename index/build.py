@@ -96,8 +96,7 @@ def build(
         current = {a.doc_id: a for a in loaded.articles}
         hashes = {a.doc_id: article_hash(a, pipeline) for a in loaded.articles}
         interrupted = store.info.get("state") == "building"
-        # A store never built: its article records get a placeholder vector (index/schema.py).
-        store.set_info(state="building", embedder=name, article_vector=None if store.info.get("state") else "none")
+        store.set_info(state="building", embedder=name)
 
         removed = [doc_id for doc_id in records if doc_id not in current]
         if interrupted:  # a killed build may have left chunks with no article record

@@ -19,10 +19,9 @@ to write instead of 10.4 s. The text is not a Chroma document: Chroma's local en
 keeps a document in its metadata table, that table's string index and a trigram
 full-text index Newsdesk never queries, ~6 times the text (28 MB for 4.7 MB of articles
 at 10k chunks). Rows written before (schema 3 until 2026-12-02) hold the fields as keys
-and the text alone in ``text_z``, and are read as they are. An index created since
-holds a placeholder vector per article (``info["article_vector"] == "none"``): story
-grouping finds nearest articles in process (index/stories.py), so Chroma's index of
-article vectors (~70 MB at 41k articles) was never queried.
+and the text alone in ``text_z``, and are read as they are. Its vector is the mean of
+its chunks' vectors: story grouping asks Chroma's index of them for a whole corpus's
+nearest articles (index/stories.py).
 """
 
 from __future__ import annotations

@@ -272,6 +272,16 @@ class ChromaStore:
         """The articles that have chunks (from the chunk ids: no metadata read)."""
         return {doc_id_of_chunk(i) for i in self.get_all(self.chunks, [])["ids"]}
 
+    def nearest_articles(self, vectors: np.ndarray, k: int) -> list[list[str]]:
+        """For each vector, the ids of the k articles whose mean chunk vector is nearest (Chroma's HNSW)."""
+        nearest: list[list[str]] = []
+        for start in range(0, len(vectors), self.WRITE_PAGE):
+            got = self.articles.query(
+                query_embeddings=vectors[start : start + self.WRITE_PAGE], n_results=k, include=["distances"]
+            )
+            nearest.extend(got["ids"])
+        return nearest
+
     def update_article_metadata(self, ids: list[str], metadatas: list[dict]) -> None:
         """Set these metadata fields on these article records (their text and vector stay)."""
         for start in range(0, len(ids), self.WRITE_PAGE):
@@ -318,11 +328,10 @@ class ChromaStore:
         for start in range(0, len(ids), self.WRITE_PAGE):  # one huge article can exceed Chroma's max batch
             end = start + self.WRITE_PAGE
             self.chunks.add(ids=ids[start:end], embeddings=vectors[start:end], metadatas=metadatas[start:end])
-        placeholder = self.info.get("article_vector") == "none"
         self.articles.upsert(
             ids=[a.doc_id for a, _, _, _ in batch],
             metadatas=[article_metadata(a, h, len(c)) for a, h, c, _ in batch],
-            embeddings=[[1.0] if placeholder else _mean_vector(v) for _, _, _, v in batch],
+            embeddings=[_mean_vector(v) for _, _, _, v in batch],
         )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 import index
@@ -152,11 +151,10 @@ def test_chunk_rows_store_only_what_is_read(tmp_path, seed_copy):
     assert all("doc_id" in m for m in got["metadatas"])
     assert not any(got["documents"])
     # An article's text and fields are one packed value, not a Chroma document (which Chroma indexes three
-    # times over) nor a key each; its vector is a placeholder (nothing queries Chroma for nearest articles).
-    articles = store.articles.get(include=["metadatas", "documents", "embeddings"])
+    # times over) nor a key each.
+    articles = store.articles.get(include=["metadatas", "documents"])
     assert not any(articles["documents"])
     assert set().union(*articles["metadatas"]) == {"record_z", "story", "also_in"}
-    assert np.asarray(articles["embeddings"]).shape == (5, 1)
     for article in store.all_articles():
         assert article.text == (seed_copy / f"{article.doc_id}.txt").read_text(encoding="utf-8")
 
@@ -200,13 +198,10 @@ def test_chunk_spans_cut_by_other_rules_are_refused_with_what_to_do(tmp_path, se
         index.open_store(settings).chunk_rows()
 
 
-def test_an_index_written_with_article_fields_as_keys_and_mean_vectors_is_read_and_updated(
-    tmp_path, seed_copy, monkeypatch
-):
-    """Schema 3 wrote each article field as a key, the text alone packed, and the mean chunk vector."""
+def test_an_index_written_with_article_fields_as_keys_is_read_and_updated(tmp_path, seed_copy, monkeypatch):
+    """Schema 3 wrote each article field as a key and the text alone packed."""
     import index.store
     from index.schema import ARTICLE_TEXT, pack_text
-    from index.store import ChromaStore
 
     def as_schema_3(article, content_hash, n_chunks):
         fields = {k: getattr(article, k) for k in ("title", "date", "source", "url", "byline") if getattr(article, k)}
@@ -220,12 +215,9 @@ def test_an_index_written_with_article_fields_as_keys_and_mean_vectors_is_read_a
         }
 
     settings = make_settings(tmp_path, corpus=seed_copy)
-    ChromaStore(settings, create=True).set_info(state="complete")  # as if built before placeholders
     with monkeypatch.context() as patched:
         patched.setattr(index.store, "article_metadata", as_schema_3)
         index.build(settings=settings, embedder=FakeEmbedder())
-    store = index.open_store(settings)
-    assert np.asarray(store.articles.get(include=["embeddings"])["embeddings"]).shape == (5, FakeEmbedder().dim)
     changed = seed_copy / "003_9b0c19500f436efb.txt"
     changed.write_text(changed.read_text(encoding="utf-8") + "\nA closing line.", encoding="utf-8")
     report = index.build(settings=settings, embedder=FakeEmbedder())  # writes a record of the new form among old ones

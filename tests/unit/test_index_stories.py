@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 import index
+import index.store
 import index.stories as stories
 from index.embedders.fake import FakeEmbedder
 from tests.conftest import make_settings
@@ -77,3 +78,20 @@ def test_an_incremental_build_checks_only_what_changed_and_groups_as_a_full_one(
     index.build(settings=fresh, embedder=FakeEmbedder())
     assert sum(checked) == len(incremental)  # a first build checks every article
     assert incremental == _groups(fresh)
+
+
+def test_chromas_nearest_articles_group_a_large_first_build_as_the_exact_ones_do(tmp_path, seed_copy, monkeypatch):
+    """Above EXACT_MAX_PAIRS a whole corpus is checked through Chroma's HNSW index of the articles' mean vectors."""
+    corpus = _corpus(seed_copy)
+    exact = make_settings(tmp_path, corpus=corpus, index={"store_dir": str(tmp_path / "exact")})
+    index.build(settings=exact, embedder=FakeEmbedder())
+    asked: list[int] = []
+    store_query = index.store.ChromaStore.nearest_articles
+    monkeypatch.setattr(stories, "EXACT_MAX_PAIRS", 0)
+    monkeypatch.setattr(
+        index.store.ChromaStore, "nearest_articles", lambda self, v, k: asked.append(len(v)) or store_query(self, v, k)
+    )
+    hnsw = make_settings(tmp_path, corpus=corpus, index={"store_dir": str(tmp_path / "hnsw")})
+    index.build(settings=hnsw, embedder=FakeEmbedder())
+    assert asked == [13]
+    assert _groups(hnsw) == _groups(exact)
