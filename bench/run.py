@@ -297,7 +297,8 @@ def run_server(args, work: Path, pool: Path) -> dict:
     import shutil
 
     from bench.ingest import ingest_phase
-    from bench.server import chroma_server, concurrency_phase
+    from bench.server import concurrency_phase
+    from tests.integration.servers import chroma_server
 
     size = "1k" if args.quick else args.server_size
     corpus, info = make_corpus(size, work)
@@ -307,7 +308,8 @@ def run_server(args, work: Path, pool: Path) -> dict:
     reuse = size in args.sizes and "growth" in args.parts and (built / "chroma.sqlite3").exists()
     if reuse:  # `chroma run` serves a PersistentClient folder as is: skip a second build of the same corpus
         shutil.copytree(built, path, ignore=shutil.ignore_patterns("build.lock"))
-    with chroma_server(path) as (host, port):
+    path.mkdir(parents=True, exist_ok=True)
+    with chroma_server(path, path.parent) as (host, port, _proc):
         if reuse:
             log(f"server: chroma run on {host}:{port}, serving a copy of the growth index @ {size}")
             ingest = {"reused": str(built.name), "chunks": None, "build_s": None, "chunks_per_s": None}

@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -33,6 +32,7 @@ from bench import synth
 from bench.child import load_average
 from bench.quality import SEED_SUITE, load_suite
 from bench.query import percentiles
+from tests.integration.servers import rag_serve
 
 KEY = "bench-serve-load-key-0123456789"
 
@@ -66,8 +66,6 @@ def prepare_index(corpus: str, embedder: str, work: Path) -> tuple[Path, dict]:
 @contextmanager
 def served(store: Path, log_path: Path, max_concurrency: int | None) -> Iterator[tuple[str, int]]:
     """`python -m rag serve --port 0` on the index; yields (base URL, server pid); stopped afterwards."""
-    import httpx
-
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
     env.update(
         PYTHONPATH=str(synth.ROOT),
@@ -78,39 +76,8 @@ def served(store: Path, log_path: Path, max_concurrency: int | None) -> Iterator
     if max_concurrency:
         env["NEWSDESK_SERVE__MAX_CONCURRENCY"] = str(max_concurrency)
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("w") as server_log:  # a file, not a pipe: an unread pipe would fill and stall the server
-        proc = subprocess.Popen(
-            [sys.executable, "-u", "-m", "rag", "serve", "--port", "0", "--store", str(store)],
-            stdout=server_log,
-            stderr=subprocess.STDOUT,
-            env=env,
-            cwd=synth.ROOT,
-        )
-    try:
-        url = None
-        for _ in range(1200):  # the first line names the URL once the index is open (up to 2 min)
-            url = next(
-                (ln.split()[3] for ln in log_path.read_text().splitlines() if ln.startswith("Newsdesk API on ")), None
-            )
-            if url or proc.poll() is not None:
-                break
-            time.sleep(0.1)
-        if not url:
-            raise RuntimeError(f"the server did not start; see {log_path}")
-        for _ in range(300):
-            try:
-                if httpx.get(url.removesuffix("/v1") + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+    with rag_serve(store, env=env, log=log_path, timeout=120, cwd=synth.ROOT) as (url, proc):
         yield url, proc.pid
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def rss_mb(pid: int) -> float | None:

@@ -20,6 +20,7 @@ import openai
 import pytest
 
 from tests.conftest import ROOT, make_settings
+from tests.integration.servers import rag_serve
 
 pytestmark = pytest.mark.slow
 
@@ -44,54 +45,13 @@ def _env(store: Path, **variables: str) -> dict:
     return env
 
 
-def _first_line(log_path: Path, proc: subprocess.Popen, prefix: str, timeout_s: float) -> str:
-    """The server's line starting with ``prefix`` (it prints it once the index is open and the port bound)."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        text = log_path.read_text()
-        found = next((line for line in text.splitlines() if line.startswith(prefix)), None)
-        if found:
-            return found
-        if proc.poll() is not None:
-            break
-        time.sleep(0.1)
-    raise AssertionError(f"server did not start (exit {proc.poll()}): {log_path.read_text()[-2000:]}")
-
-
 @contextmanager
 def served(store: Path, *args: str, **variables: str) -> Iterator[str]:
-    """A running `python -m rag serve --port 0`; yields its base URL (…/v1); always stopped afterwards.
-
-    Its output goes to a file (uvicorn's access log is on stdout: an unread pipe would fill and stall it).
-    """
-    log_path = store.parent / f"serve-{time.monotonic_ns()}.log"
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-u", "-m", "rag", "serve", "--port", "0", *args],
-            env=_env(store, **variables),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            cwd=store.parent,
-        )
-    try:
-        base_url = _first_line(log_path, proc, "Newsdesk API on ", START_TIMEOUT_S).split()[3]
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            try:
-                if httpx.get(base_url.removesuffix("/v1") + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline and proc.poll() is None, "server did not answer /healthz"
-            time.sleep(0.1)
+    """A running `python -m rag serve --port 0`; yields its base URL (…/v1); always stopped afterwards."""
+    log = store.parent / f"serve-{time.monotonic_ns()}.log"
+    env = _env(store, **variables)
+    with rag_serve(store, *args, env=env, log=log, timeout=START_TIMEOUT_S, cwd=store.parent) as (base_url, _):
         yield base_url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.fixture(scope="module")
