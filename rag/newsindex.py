@@ -30,11 +30,26 @@ from rag.stories import StoryMap
 log = logging.getLogger(__name__)
 
 
+def use_one_blas_thread() -> None:
+    """numpy's BLAS on one thread in a process that answers questions (idempotent; affects the whole process).
+
+    A question's products are matrix-vector products over memory-mapped rows, bound by memory, not
+    arithmetic: a second thread buys nothing. OpenBLAS's threads wait by spinning, so with several
+    questions at once on 2 shared cores they fought each other and every other process for the cores
+    (10k chunks, 16 client threads, hybrid retrieval under load: 4.7 queries/s, p95 9.6 s with BLAS's
+    2 threads; 452 queries/s, p95 102 ms with one; one client: p50 34 -> 5 ms).
+    """
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
+
+
 class NewsIndex:
     def __init__(
         self, settings: Settings | None = None, *, embedder: Embedder | None = None, store=None, fresh: bool = False
     ):
         settings = settings or load_settings()
+        use_one_blas_thread()
         self._requested_settings = settings
         self.store = store or index.open_store(settings, fresh=fresh)
         info = self.store.info
