@@ -15,8 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from newsdesk.text.overlap import SAME_CLAIM, same_claim_overlap, weighted_coverage
-from newsdesk.text.words import content_words, same_word
+from newsdesk.text.overlap import SAME_CLAIM, has_word, same_claim_overlap, weighted_coverage, word_set
 from rag.focus import QuestionProfile
 from rag.records import Passage
 from rag.spans import focus_distance, typed_spans
@@ -82,8 +81,8 @@ class Candidate:
 def _share(terms: Sequence[str], text: str) -> float:
     if not terms:
         return 0.0
-    found = set(content_words(text))
-    return sum(1 for t in terms if t in found or any(same_word(t, w) for w in found)) / len(terms)
+    found = word_set(text)
+    return sum(1 for t in terms if has_word(found, t)) / len(terms)
 
 
 def _missing(profile: QuestionProfile, text: str) -> float:
@@ -91,10 +90,8 @@ def _missing(profile: QuestionProfile, text: str) -> float:
     heaviest = max(profile.weights, default=0.0)
     if heaviest <= 0:
         return 0.0
-    found = set(content_words(text))
-    lacking = [
-        w for t, w in zip(profile.terms, profile.weights) if not (t in found or any(same_word(t, f) for f in found))
-    ]
+    found = word_set(text)
+    lacking = [w for t, w in zip(profile.terms, profile.weights) if not has_word(found, t)]
     return max(lacking, default=0.0) / heaviest
 
 
