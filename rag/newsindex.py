@@ -23,6 +23,7 @@ from index.tables import IndexTables, assemble_tables, latest_tables, load_table
 from newsdesk.errors import EmbedderMismatch, IndexMissing
 from newsdesk.settings import Settings, load_settings
 from rag.chunktable import ChunkTable
+from rag.querybatch import BatchedQueryEmbedder
 from rag.retrieve import KeywordIndex
 from rag.sentencevectors import SentenceVectors
 from rag.stories import StoryMap
@@ -64,6 +65,7 @@ class NewsIndex:
         if info.get("state") != "complete" and not info.get("embedder"):
             raise IndexMissing(f"the index in {self.store.location} was never completed: run `python -m index build`")
         self.embedder = embedder or make_embedder(self.settings)
+        self._queries = BatchedQueryEmbedder(self.embedder)
         self.store.check_embedder(self.embedder.name, self.embedder.dim)
         self.info = info
         tables = self._tables(info.get("embedder") or self.embedder.name)
@@ -120,6 +122,10 @@ class NewsIndex:
             except OSError as exc:  # a read-only folder: open anyway, from memory
                 log.warning("could not save the index's tables (%s)", exc)
         return tables
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """The question's vector; questions asked at the same time share one model call (rag/querybatch.py)."""
+        return self._queries.embed_query(text)
 
     def sentence_vectors(self, keys: Sequence[tuple[str, int, int]]) -> np.ndarray:
         """Unit vectors (len(keys), dim) of sentences keyed ``(doc_id, start, end)`` as rag/cite.py
