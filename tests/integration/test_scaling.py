@@ -29,7 +29,7 @@ TROOPS = "How many troops has North Korea sent to Russia?"
 
 
 def _questions() -> list[str]:
-    """A known answer, then every fourth seed question (answerable and not): enough to differ if replicas diverge."""
+    """A known answer, then every fourth seed question (answerable and not): 23 in all."""
     lines = [json.loads(line) for line in SEED_SUITE.read_text(encoding="utf-8").splitlines() if line.strip()]
     return [TROOPS] + [case["question"] for case in lines[::4]]
 
