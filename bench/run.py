@@ -309,6 +309,9 @@ def run_server(args, work: Path, pool: Path) -> dict:
     if reuse:  # `chroma run` serves a PersistentClient folder as is: skip a second build of the same corpus
         shutil.copytree(built, path, ignore=shutil.ignore_patterns("build.lock"))
     path.mkdir(parents=True, exist_ok=True)
+    # Newsdesk's tables: beside the copied growth index, or where the build into the server leaves them
+    tables_dir = path if reuse else work / "stores" / f"server-{size}-tables"
+    shutil.rmtree(work / "stores" / f"server-{size}-tables", ignore_errors=True)
     with chroma_server(path, path.parent) as (host, port, _proc):
         if reuse:
             log(f"server: chroma run on {host}:{port}, serving a copy of the growth index @ {size}")
@@ -318,7 +321,7 @@ def run_server(args, work: Path, pool: Path) -> dict:
             ingest = run_in_child(
                 ingest_phase,
                 str(corpus),
-                str(work / "stores" / "server-unused"),
+                str(tables_dir),
                 "pooled",
                 str(pool),
                 chroma_host=host,
@@ -329,7 +332,14 @@ def run_server(args, work: Path, pool: Path) -> dict:
         per_level = 48 if args.quick else 192
         log(f"server: 1/4/16 clients x {per_level} queries, dense stage in memory and on the server")
         result = run_in_child(
-            concurrency_phase, host, port, "pooled", questions, pool_vectors=str(pool), queries_per_level=per_level
+            concurrency_phase,
+            host,
+            port,
+            "pooled",
+            questions,
+            pool_vectors=str(pool),
+            queries_per_level=per_level,
+            store_dir=str(tables_dir),
         )
         for mode, levels in result["modes"].items():
             for n, level in levels.items():

@@ -29,6 +29,7 @@ def concurrency_phase(
     clients: tuple[int, ...] = (1, 4, 16),
     queries_per_level: int = 192,
     collection: str = "newsdesk",
+    store_dir: str | None = None,
 ) -> dict:
     """Open one NewsIndex on the server and query it from N threads at once, for each N.
 
@@ -43,7 +44,10 @@ def concurrency_phase(
     from newsdesk.settings import load_settings
     from rag.retrieve import hybrid_retrieve
 
-    settings = load_settings(index={"chroma_host": host, "chroma_port": port, "collection": collection})
+    # store_dir: where the build left Newsdesk's tables (in server mode the only local files); without it the
+    # index would be opened from the server alone, its tables assembled again (and saved into ./.newsdesk)
+    index = {"chroma_host": host, "chroma_port": port, "collection": collection}
+    settings = load_settings(index={**index, **({"store_dir": store_dir} if store_dir else {})})
     on_server = settings.with_overrides(retrieval={"exact_search_max_chunks": 0})
     embedder = bench_embedder(embedder_spec, pool_vectors, threads=settings.index.embed_threads)
     started = time.perf_counter()
