@@ -399,7 +399,14 @@ def main(argv: list[str] | None = None) -> int:
         "seconds": round(time.perf_counter() - t, 2),
     }
     results = {"environment": env}
-    for part, runner in (("models", run_models), ("growth", run_growth), ("server", run_server)):
+    from bench.report import write_report
+
+    for part in args.parts:  # an earlier run's figures never mix into this run's summary
+        (args.out / f"{part}.json").unlink(missing_ok=True)
+
+    # The scale figures first (growth: open, build, store at 100k; server: 16 clients), the models last; the
+    # summary is rewritten after each part, so a run stopped half-way still reports what it measured.
+    for part, runner in (("growth", run_growth), ("server", run_server), ("models", run_models)):
         if part in args.parts:
             part_started = time.perf_counter()
             data = runner(args, args.work, pool)
@@ -408,7 +415,7 @@ def main(argv: list[str] | None = None) -> int:
             data["load_avg_end"] = load_average()  # with load_avg_start: how busy the shared cores were
             write_json(args.out, part, data)
             results[part] = data
-    from bench.report import write_report
+            write_report(args.out)
 
     env["total_seconds"] = round(time.perf_counter() - started, 1)
     env["load_avg_end"] = load_average()
