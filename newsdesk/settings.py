@@ -233,6 +233,15 @@ class ServeSettings(_Section):
         262_144, ge=1024, description="Largest request body accepted (the question, its history, options)."
     )
     max_concurrency: int = Field(4, ge=1, le=64, description="Answers computed at once (worker threads).")
+    workers: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description=(
+            "Server processes sharing the port, each with the index open (memory-mapped tables are shared); "
+            "an answer is mostly Python, which one process runs on one core at a time: up to one per core."
+        ),
+    )
     max_waiting: int = Field(
         32, ge=0, description="Requests that may wait for a free worker; beyond that the server answers 503 busy."
     )

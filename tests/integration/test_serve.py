@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -222,3 +223,27 @@ def test_with_a_model_backend_only_checked_text_is_streamed(seed_store):
     assert "99,000" in extra["raw_answer"]  # what the model wrote is kept apart, labelled unchecked
     assert "99,000" not in streamed and "99,000" not in extra["text"]
     assert "sk-llm-backend-key" not in streamed + json.dumps(extra)
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def test_worker_processes_share_the_port_and_stop_with_the_server(seed_store):
+    """serve.workers: the answer's Python runs in several processes (one holds the GIL at a time)."""
+    log = seed_store.parent / f"serve-{time.monotonic_ns()}.log"
+    env = _env(seed_store, NEWSDESK_SERVE__WORKERS="2")
+    with rag_serve(seed_store, env=env, log=log, timeout=START_TIMEOUT_S, cwd=seed_store.parent) as (url, proc):
+        assert "2 processes" in log.read_text()
+        (worker,) = _children(proc.pid)
+        questions = [TROOPS, UNANSWERABLE] * 4
+        with httpx.Client(timeout=60) as http:
+            answers = [http.post(f"{url}/answer", json={"question": q}).json() for q in questions]
+        assert all("15,000" in a["text"] for a in answers[::2]) and all(a["refused"] for a in answers[1::2])
+        proc.send_signal(signal.SIGTERM)  # the server alone, as `kill PID` does: its worker goes with it
+        proc.wait(timeout=30)
+    deadline = time.monotonic() + 30
+    while Path(f"/proc/{worker}").exists() and time.monotonic() < deadline:  # it finishes what it was doing
+        time.sleep(0.2)
+    assert not Path(f"/proc/{worker}").exists(), "a worker outlived the server"
