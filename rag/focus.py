@@ -73,6 +73,7 @@ _VERB_LIKE = re.compile(
 _CLASSIFIERS = frozenset("sort sorts kind kinds type types form forms manner".split())
 _AUXILIARY = frozenset("did does do is was were are has have had will would can could should be been being".split())
 _NAME_WORD = re.compile(r"[A-Z][\w'’-]*|[A-Z]{2,}")
+_WORD_RE = re.compile(r"[\w'’-]+")
 
 
 @dataclass(frozen=True)
@@ -99,11 +100,32 @@ class QuestionProfile:
 
 
 def answer_type(question: str) -> str | None:
-    """number | duration | date | person | place | None (English and common other-language question words)."""
-    for kind in _TYPE_ORDER:
-        if _TYPE_PATTERNS[kind].search(question):
-            return kind
-    return None
+    """number | duration | date | person | place | None (English and common other-language question words).
+    The question word that comes first decides: in "Where were troops advancing when Putin arrived?" the
+    "when" opens a clause that only places the question in time; the answer is a place. On a tie (the
+    same words read two ways: "how many days") the order of ``_TYPE_ORDER`` decides."""
+    found = [(m.start(), rank, kind) for rank, kind in enumerate(_TYPE_ORDER) if (m := _TYPE_PATTERNS[kind].search(question))]
+    return min(found)[2] if found else None
+
+
+# Words that open a clause which only sets the scene of the question ("... when Putin arrived").
+_SCENE_CLAUSE = re.compile(
+    r"\s(?:when|while|after|before|as|since|because|during|until|whereas|although|though|following|amid)\s", re.I
+)
+_WH_START = re.compile(r"^\W*(?:(?:and|so|but|then|also)\s+)?(?:\w+\s+){0,2}?(?:who|whom|whose|what|which|where|when|how|why)\b", re.I)
+
+
+def main_clause(question: str) -> str:
+    """The question without a trailing clause that only sets the scene: "Where in Ukraine were troops
+    advancing when Putin arrived for his visit?" -> "Where in Ukraine were troops advancing". What the
+    question asks about lies in its main clause; the scene's words still count as key words."""
+    start = _WH_START.match(question)
+    if not start:
+        return question
+    cut = _SCENE_CLAUSE.search(question, start.end())
+    if not cut or len(_WORD_RE.findall(question[start.end() : cut.start()])) < 2:
+        return question
+    return question[: cut.start()]
 
 
 def name_words(question: str) -> set[str]:
@@ -156,7 +178,7 @@ def focus_words(question: str) -> tuple[str, ...]:
     if asked:
         return asked
     names = name_words(question)
-    return tuple(dict.fromkeys(w for w in content_words(question) if w not in names and w not in _AUXILIARY))
+    return tuple(dict.fromkeys(w for w in content_words(main_clause(question)) if w not in names and w not in _AUXILIARY))
 
 
 def is_foreign(question: str, seen: Callable[[str], bool]) -> bool:
