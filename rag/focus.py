@@ -41,7 +41,9 @@ _TYPE_WORDS: dict[str, tuple[str, ...]] = {
     ),
     "date": (
         r"^when\b", r"\bwhen\b", r"\b(?:what|which)\b(?:\s+(?:is|was|are|were|will be))?(?:\s+the)?(?:\s+[\w'’-]+){0,2}?\s+date\b", r"\bwhat (?:date|day|year|month|time)\b", r"\bsince when\b", r"\bon which (?:day|date)\b",
-        r"\bin which (?:year|month)\b", r"\bwann\b", r"\bquand\b", r"\bcuándo\b", r"\bкогда\b", r"\bquando\b",
+        r"\bin which (?:year|month)\b", r"\bwann\b", r"\bwelche[mns]? (?:datum|tag|jahr|monat)\b",
+        r"\bquel(?:le)? (?:jour|date|année|mois)\b", r"\bqué (?:día|fecha|año|mes)\b", r"\bкакого числа\b",
+        r"\bв какой день\b", r"\bqual (?:dia|data|ano|mês)\b", r"\bquand\b", r"\bcuándo\b", r"\bкогда\b", r"\bquando\b",
         r"\bв каком году\b", r"\ben quelle année\b", r"\bin welchem jahr\b",
     ),
     "person": (
@@ -104,7 +106,9 @@ def answer_type(question: str) -> str | None:
     The question word that comes first decides: in "Where were troops advancing when Putin arrived?" the
     "when" opens a clause that only places the question in time; the answer is a place. On a tie (the
     same words read two ways: "how many days") the order of ``_TYPE_ORDER`` decides."""
-    found = [(m.start(), rank, kind) for rank, kind in enumerate(_TYPE_ORDER) if (m := _TYPE_PATTERNS[kind].search(question))]
+    found = [
+        (m.start(), rank, kind) for rank, kind in enumerate(_TYPE_ORDER) if (m := _TYPE_PATTERNS[kind].search(question))
+    ]
     return min(found)[2] if found else None
 
 
@@ -112,7 +116,9 @@ def answer_type(question: str) -> str | None:
 _SCENE_CLAUSE = re.compile(
     r"\s(?:when|while|after|before|as|since|because|during|until|whereas|although|though|following|amid)\s", re.I
 )
-_WH_START = re.compile(r"^\W*(?:(?:and|so|but|then|also)\s+)?(?:\w+\s+){0,2}?(?:who|whom|whose|what|which|where|when|how|why)\b", re.I)
+_WH_START = re.compile(
+    r"^\W*(?:(?:and|so|but|then|also)\s+)?(?:\w+\s+){0,2}?(?:who|whom|whose|what|which|where|when|how|why)\b", re.I
+)
 
 
 def main_clause(question: str) -> str:
@@ -178,7 +184,9 @@ def focus_words(question: str) -> tuple[str, ...]:
     if asked:
         return asked
     names = name_words(question)
-    return tuple(dict.fromkeys(w for w in content_words(main_clause(question)) if w not in names and w not in _AUXILIARY))
+    return tuple(
+        dict.fromkeys(w for w in content_words(main_clause(question)) if w not in names and w not in _AUXILIARY)
+    )
 
 
 def is_foreign(question: str, seen: Callable[[str], bool]) -> bool:
