@@ -219,6 +219,17 @@ def _chosen_states_answer(y: np.ndarray, p: np.ndarray, max_sentences: int = 3) 
     return bool(y[chosen].any())
 
 
+def choose_threshold(curve: list[dict], budget: float = FALSE_REFUSAL_BUDGET) -> float:
+    """Refusing a question the articles answer costs the user more than a near-miss answered with its
+    evidence shown: the most accurate threshold whose cross-validated false-refusal rate stays within the
+    budget (issue 16: at most 0.08), the middle of a plateau of equal accuracy; the lowest threshold when
+    none does."""
+    allowed = [c for c in curve if not c["false_refusals"] > budget] or curve[:1]
+    best = max(c["accuracy"] for c in allowed)
+    plateau = [c["threshold"] for c in allowed if c["accuracy"] >= best - 1e-9]
+    return float(plateau[len(plateau) // 2])
+
+
 def train_pair(examples: list[Example], foreign: bool) -> tuple[ReaderPair, dict]:
     """A ranker and an answerability model, with cross-validated scores and the refusal trade-off."""
     usable = [e for e in examples if len(e.y)]
@@ -273,13 +284,7 @@ def train_pair(examples: list[Example], foreign: bool) -> tuple[ReaderPair, dict
                 "false_refusals": float((~answered[~unans]).mean()) if (~unans).any() else float("nan"),
             }
         )
-    # Refusing a question the articles answer costs the user more than a near-miss answered with its
-    # evidence shown: the threshold is the most accurate one whose cross-validated false-refusal rate
-    # stays within the product's budget (issue 16: at most 0.08), the middle of a plateau.
-    allowed = [c for c in curve if not c["false_refusals"] > FALSE_REFUSAL_BUDGET] or curve[:1]
-    best = max(c["accuracy"] for c in allowed)
-    plateau = [c["threshold"] for c in allowed if c["accuracy"] >= best - 1e-9]
-    threshold = float(plateau[len(plateau) // 2])
+    threshold = choose_threshold(curve)
     scores = {
         "questions": len(usable),
         "candidates": int(len(all_y)),

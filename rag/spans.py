@@ -76,7 +76,8 @@ def _names(profile: QuestionProfile, sentence: str) -> list[Span]:
             if start < 0:
                 continue
             phrase = sentence[start:end]
-            if start == 0 and " " not in phrase and _sentence_word(phrase):
+            opener = re.match(r",\s*(?!who\b|whose\b|which\b)", sentence[end:])  # "Meanwhile, ..." (not "Putin, who")
+            if start == 0 and " " not in phrase and (_sentence_word(phrase) or opener):
                 continue  # a capitalised first word is a name only if it reads as one
             if phrase.lower() in question or re.fullmatch(r"(?:of|de|al|bin|von|van)(?:\s.*)?", phrase):
                 continue
