@@ -225,8 +225,11 @@ def profile_question(
     budget = 0.5 * sum(own_weights) if own_weights else 1.0
     scale = min(0.3, budget / sum(carried_weights)) if carried_weights else 0.0
     weights = tuple(own_weights) + tuple(scale * w for w in carried_weights)
-    capitalised = [m.group(0) for m in re.finditer(r"(?<!^)(?<![.?!]\s)\b[A-Z][a-z]+\b", question.strip())]
-    unknown = tuple(n for n in capitalised if not any(seen(w) for w in content_words(n)))
+    # Whole capitalised words ("Spider-Man", not "Spider"); a function word ("The Crown") names nothing.
+    capitalised = [
+        m.group(0) for m in re.finditer(r"(?<!^)(?<![.?!]\s)(?<![\w'’-])[A-Z][a-z][\w'’-]*", question.strip())
+    ]
+    unknown = tuple(n for n in capitalised if content_words(n) and not any(seen(w) for w in content_words(n)))
     names = name_words(question) | name_words(context)
     focus = focus_words(question)
     return QuestionProfile(

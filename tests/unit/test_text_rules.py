@@ -220,3 +220,10 @@ def test_a_span_the_question_already_holds_is_not_an_answer():
 )
 def test_a_who_value_is_a_name_not_a_fragment(sentence, names):
     assert [s.text for s in typed_spans(_profile("Who attended the parade?"), sentence)] == names
+
+
+def test_unknown_names_are_whole_capitalised_words_the_corpus_never_uses():
+    seen = {"spider-man", "walking", "dead", "season", "crown"}.__contains__
+    assert profile_question("When does The Walking Dead Season 11 air?", lambda w: 1.0, seen).unknown_names == ()
+    assert profile_question("When was Spider-Man released?", lambda w: 1.0, seen).unknown_names == ()
+    assert profile_question("What is the capital of Australia?", lambda w: 1.0, seen).unknown_names == ("Australia",)
