@@ -67,7 +67,10 @@ class BatchedQueryEmbedder:
 
     def _run(self, batch: Sequence[_Waiting]) -> None:
         try:
-            vectors = embed_queries(self.embedder, [w.text for w in batch])
+            if len(batch) == 1:  # a lone question takes the embedder's own single path, exactly as before
+                vectors = [self.embedder.embed_query(batch[0].text)]
+            else:
+                vectors = list(embed_queries(self.embedder, [w.text for w in batch]))
             for w, vector in zip(batch, vectors):
                 w.vector = vector
         except BaseException as exc:  # every question of the batch gets the model's error, none hangs
