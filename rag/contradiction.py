@@ -24,6 +24,8 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
+from newsdesk.text.dates import MONTH_NAMES, MONTH_NUMBERS
+from newsdesk.text.numbers import ORDINAL_WORDS, SCALE_SUFFIXES, SCALE_WORDS, TENS_WORDS, UNIT_WORDS
 from newsdesk.text.words import STOPWORDS, same_word
 
 # Kinds. The first four mean the passage says otherwise; the last two that it does not say it.
@@ -279,30 +281,7 @@ _CLAUSE_SCOPE_WORDS = 6  # how far a negation may reach when asking whether a pa
 
 # -- numbers --------------------------------------------------------------------------------------
 
-_UNITS = {
-    w: i
-    for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-        "seventeen eighteen nineteen".split()
-    )
-}
-_TENS = {w: 10 * (i + 2) for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split())}
-_SCALES = {"hundred": 100, "thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12, "dozen": 12}
-_SUFFIXES = {"k": 10**3, "m": 10**6, "mn": 10**6, "bn": 10**9, "b": 10**9, "tn": 10**12}
 _ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
-_ORDINAL_WORDS = {
-    w: i + 1
-    for i, w in enumerate(
-        "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth "
-        "fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split()
-    )
-}
-_MONTH_NAMES = "january february march april may june july august september october november december".split()
-_MONTHS = (
-    {m: i + 1 for i, m in enumerate(_MONTH_NAMES)}
-    | {m: i + 1 for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split())}
-    | {"sept": 9}
-)
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -448,8 +427,8 @@ class _Text:
                     i += 1
                     continue
                 glued = j < n and self.tokens[j][1] == end
-                if glued and self.lower[j] in _SUFFIXES:
-                    value *= _SUFFIXES[self.lower[j]]
+                if glued and self.lower[j] in SCALE_SUFFIXES:
+                    value *= SCALE_SUFFIXES[self.lower[j]]
                     j += 1
                 elif glued and self.lower[j] in _ORDINAL_SUFFIXES:
                     kind = "ordinal"
@@ -458,16 +437,20 @@ class _Text:
                     kind = "year"
                 elif re.fullmatch(r"\d{1,2}", tok) and 1 <= value <= 31 and self._beside_month(i, j):
                     kind = "day"  # "October 19", "3 September": a date, not a count of anything
-                while j < n and self.lower[j] in _SCALES and kind == "amount":
-                    value *= _SCALES[self.lower[j]]
+                while j < n and self.lower[j] in SCALE_WORDS and kind == "amount":
+                    value *= SCALE_WORDS[self.lower[j]]
                     j += 1
-            elif low in _UNITS or low in _TENS or (low in ("a", "an") and i + 1 < n and self.lower[i + 1] in _SCALES):
+            elif (
+                low in UNIT_WORDS
+                or low in TENS_WORDS
+                or (low in ("a", "an") and i + 1 < n and self.lower[i + 1] in SCALE_WORDS)
+            ):
                 value, j = self._word_number(i)
                 weak = value <= 10 and j == i + 1  # "the two leaders": compared only against a count of the same thing
-            elif low in _ORDINAL_WORDS:
-                value, kind, weak = float(_ORDINAL_WORDS[low]), "ordinal", True
-            elif low in _MONTHS and self._is_month(i):
-                value, kind = float(_MONTHS[low]), "month"
+            elif low in ORDINAL_WORDS:
+                value, kind, weak = float(ORDINAL_WORDS[low]), "ordinal", True
+            elif low in MONTH_NUMBERS and self._is_month(i):
+                value, kind = float(MONTH_NUMBERS[low]), "month"
             if value is None:
                 i += 1
                 continue
@@ -497,19 +480,19 @@ class _Text:
             current, j = 1.0, j + 1
         while j < n:
             w = self.lower[j]
-            if w in _UNITS:
-                current += _UNITS[w]
-            elif w in _TENS:
-                current += _TENS[w]
+            if w in UNIT_WORDS:
+                current += UNIT_WORDS[w]
+            elif w in TENS_WORDS:
+                current += TENS_WORDS[w]
             elif w == "hundred":
                 current = (current or 1) * 100
-            elif w in _SCALES:
-                total += (current or 1) * _SCALES[w]
+            elif w in SCALE_WORDS:
+                total += (current or 1) * SCALE_WORDS[w]
                 current = 0.0
             elif (
-                (w == "and" and self.lower[j - 1] in _SCALES or w == "-" and self.lower[j - 1] in _TENS)
+                (w == "and" and self.lower[j - 1] in SCALE_WORDS or w == "-" and self.lower[j - 1] in TENS_WORDS)
                 and j + 1 < n
-                and (self.lower[j + 1] in _UNITS or self.lower[j + 1] in _TENS)
+                and (self.lower[j + 1] in UNIT_WORDS or self.lower[j + 1] in TENS_WORDS)
             ):
                 pass  # "two hundred and fifty", "twenty-five"
             else:
@@ -519,15 +502,15 @@ class _Text:
 
     def _beside_month(self, i: int, after: int) -> bool:
         """The number at token i (ending before ``after``) is next to a month name: the day of a date."""
-        return (i > 0 and self.lower[i - 1] in _MONTHS and self._is_month(i - 1)) or (
-            after < len(self.tokens) and self.lower[after] in _MONTHS and self._is_month(after)
+        return (i > 0 and self.lower[i - 1] in MONTH_NUMBERS and self._is_month(i - 1)) or (
+            after < len(self.tokens) and self.lower[after] in MONTH_NUMBERS and self._is_month(after)
         )
 
     def _is_month(self, i: int) -> bool:
         """A capitalised month name; "May" (not the verb) and "Jan" (not the name) only next to a date's number."""
         if not self.tokens[i][0][0].isupper():
             return False
-        if self.lower[i] in _MONTH_NAMES and self.lower[i] != "may":
+        if self.lower[i] in MONTH_NAMES and self.lower[i] != "may":
             return True
         near = [k for k in (i - 1, i + 1) if 0 <= k < len(self.tokens)]
         return any(self.tokens[k][0][0].isdigit() for k in near) or (
@@ -543,9 +526,9 @@ class _Text:
         tok, low = self.tokens[i][0], self.lower[i]
         if not tok[0].isupper() or not self.is_word(i) or low in STOPWORDS or low == "i":
             return False
-        if low in _UNITS or low in _TENS or low in _SCALES or low in _ORDINAL_WORDS:
+        if low in UNIT_WORDS or low in TENS_WORDS or low in SCALE_WORDS or low in ORDINAL_WORDS:
             return False
-        if low in _MONTHS and self._is_month(i):
+        if low in MONTH_NUMBERS and self._is_month(i):
             return False  # a date: checked as a number
         if i != self._first_word:
             return True
@@ -555,7 +538,7 @@ class _Text:
             return True
         if any(ch.isupper() for ch in tok[1:]):
             return True  # "DreamWorks", "McLaren": capitals inside a word are never positional
-        if nxt[:1].isdigit() or nxt.lower() in _UNITS or nxt.lower() in _TENS:
+        if nxt[:1].isdigit() or nxt.lower() in UNIT_WORDS or nxt.lower() in TENS_WORDS:
             return False  # "Around 15,000", "Some twenty": a word before a number
         if nxt[:1].isupper() and nxt[:1].isalpha() and nxt.lower() not in STOPWORDS:
             return True  # "North Korea", "Kim Jong Un"

@@ -208,3 +208,25 @@ def test_a_span_the_question_already_holds_is_not_an_answer():
 )
 def test_a_who_value_is_a_name_not_a_fragment(sentence, names):
     assert [s.text for s in typed_spans(_profile("Who attended the parade?"), sentence)] == names
+
+
+def test_one_month_table_and_one_number_word_table():
+    """The verifier's rules read the months and number words of newsdesk.text, not tables of their own."""
+    import ast
+    from pathlib import Path
+
+    from newsdesk.text import dates, numbers
+
+    for module in ("rag/contradiction.py", "rag/verify.py", "rag/support.py", "newsdesk/text/values.py"):
+        tree = ast.parse((Path(__file__).parents[2] / module).read_text(encoding="utf-8"))
+        literals = [n.value.lower() for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+        words = {w for text in literals for w in text.split()}
+        assert not words & {"january", "september", "sept", "nineteen", "ninety", "thirteenth"}, module
+    assert dates.MONTH_NUMBERS["sept"] == 9 and dates.MONTH_NUMBERS["dec"] == 12
+    assert numbers.UNIT_WORDS["nineteen"] == 19 and numbers.TENS_WORDS["ninety"] == 90
+    assert numbers.ORDINAL_WORDS["thirteenth"] == 13 and numbers.NUMBER_WORD_VALUES["fifteen"] == 15
+
+
+@pytest.mark.parametrize("value, normal", [("thirty troops", "30 troop"), ("nineteen countries", "19 countrie")])
+def test_normalize_value_reads_the_shared_number_words(value, normal):
+    assert normalize_value(value) == normal
