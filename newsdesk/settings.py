@@ -147,7 +147,7 @@ class AnswerSettings(_Section):
         "reader's model (python -m eval.train_reader).",
     )
     support_threshold: float = Field(
-        0.41,
+        0.39,
         ge=0.0,
         le=1.0,
         description="Verifier: a sentence whose support is below this is unsupported (rag.support.SUPPORT_THRESHOLD, "

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from newsdesk.text.dates import MONTH_NAMES, MONTH_NUMBERS
+from newsdesk.text.names import CAPITALS, COUNTRY_OF_CAPITAL, TITLED_NAME
 from newsdesk.text.numbers import ORDINAL_WORDS, SCALE_SUFFIXES, SCALE_WORDS, TENS_WORDS, UNIT_WORDS
 from newsdesk.text.words import STOPWORDS, same_word
 
@@ -58,7 +59,7 @@ def find_contradiction(claim: str, evidence: str, context: str | None = None) ->
     """The first rule ``claim`` breaks against ``evidence``: negation, antonym, number, names (in that order)."""
     c, e = _Text(claim), _Text(evidence)
     ctx = _Text(context) if context else None
-    for rule in (_negation, _antonym, _numbers, _swapped_names):
+    for rule in (_negation, _antonym, _numbers, _swapped_names, _other_winner):
         found = rule(c, e)
         if found:
             return found
@@ -101,8 +102,10 @@ _LEXICON: dict[str, set[str]] = {
     "cut": {"cut", "cuts", "cutting"},
     "raise": _forms("raise"),
     "lower": _forms("lower"),
-    "rise": {"rise", "rises", "rose", "risen", "rising"},
-    "fall": {"fall", "falls", "fell", "fallen", "falling"},
+    "rise": {"rise", "rises", "rose", "risen", "rising"}
+    | _forms("surge", "soar soars soared soaring jump jumped jumps"),
+    "fall": {"fall", "falls", "fell", "fallen", "falling"}
+    | _forms("plunge", "slump slumps slumped slumping tumble tumbled plummet plummeted sank sink sinks"),
     "drop": {"drop", "drops", "dropped", "dropping"},
     "decline": _forms("decline"),
     "climb": _forms("climb"),
@@ -168,11 +171,15 @@ _LEXICON: dict[str, set[str]] = {
     "remove": _forms("remove", "removal"),
     "import": _forms("import"),
     "export": _forms("export"),
-    "buy": {"buy", "buys", "bought", "buying"},
+    "buy": {"buy", "buys", "bought", "buying"} | _forms("acquire", "acquisition purchase purchased purchases"),
     "sell": {"sell", "sells", "sold", "selling"},
     "borrow": _forms("borrow"),
     "lend": {"lend", "lends", "lent", "lending"},
     "strengthen": _forms("strengthen"),
+    "deepen": _forms("deepen"),
+    "cool": {"cool", "cools", "cooled", "cooling"},
+    "maintain": _forms("maintain"),
+    "sever": _forms("sever"),
     "weaken": _forms("weaken"),
     "improve": _forms("improve", "improvement"),
     "worsen": _forms("worsen", "deteriorate deteriorated deteriorating"),
@@ -183,7 +190,18 @@ _LEXICON: dict[str, set[str]] = {
     "arrest": _forms("arrest", "detain detained detention"),
     "release": _forms("release", "freed"),
     "ally": {"ally", "allies", "allied"},
-    "enemy": {"enemy", "enemies", "foe", "foes", "adversary", "adversaries", "rival", "rivals"},
+    "enemy": {
+        "enemy",
+        "enemies",
+        "foe",
+        "foes",
+        "adversary",
+        "adversaries",
+        "rival",
+        "rivals",
+        "opponent",
+        "opponents",
+    },
     "profit": _forms("profit"),
     "surplus": {"surplus", "surpluses"},
     "deficit": {"deficit", "deficits"},
@@ -243,6 +261,7 @@ _OPPOSITE_PAIRS = [
     strong/weak high/low high/lower large/small more/less maximum/minimum early/late cheap/expensive positive/negative
     true/false above/below majority/minority rich/poor best/worst praise/criticise young/old present/absent top/bottom
     mount/ease increase/ease tighten/ease tighten/loosen strengthen/loosen agree/refuse succeed/thwart
+    deepen/cool strengthen/cool deepen/weaken maintain/cut maintain/sever maintain/end
     """.split()
 ]
 _LEMMA: dict[str, str] = {form: lemma for lemma, forms in _LEXICON.items() for form in forms}
@@ -282,6 +301,9 @@ _CLAUSE_SCOPE_WORDS = 6  # how far a negation may reach when asking whether a pa
 # -- numbers --------------------------------------------------------------------------------------
 
 _ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
+_TIME_UNITS = frozenset("minute hour day week month year decade century".split())
+# Words between a number and what it counts ("two more years", "five consecutive titles").
+_BEFORE_COUNTED_NOUN = frozenset("more additional other further extra consecutive successive straight full".split())
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -307,6 +329,11 @@ def _same_value(a: float, b: float) -> bool:
     return abs(a - b) <= 1e-9 * max(abs(a), abs(b), 1.0)
 
 
+def _same_number(a: _Number, b: _Number) -> bool:
+    """The same value of comparable kinds: a month is only ever another month ("March" is not "Diablo 3")."""
+    return _same_value(a.value, b.value) and (a.kind == b.kind or "month" not in (a.kind, b.kind))
+
+
 # -- names ----------------------------------------------------------------------------------------
 
 _DAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
@@ -315,7 +342,8 @@ _OPENERS = frozenset(
     """however meanwhile moreover furthermore nevertheless nonetheless instead still today yesterday tomorrow tonight
     earlier later last next following despite amid amidst among although though unlike like several every either
     neither another overall together thus therefore hence indeed please yes previously currently recently
-    separately elsewhere finally""".split()
+    separately elsewhere finally since along across around during within without upon throughout toward towards
+    beyond besides amid while unless whether once asked speaking according""".split()
 )
 _SYMMETRIC = frozenset(
     "meet met meets meeting talk talked talks spoke speak speaks negotiate negotiated agree agreed sign signed shook "
@@ -371,7 +399,7 @@ class _Text:
             for j in range(start, len(self.tokens)):
                 if self.is_boundary(j) or self._negator_scope_start(j) is not None:
                     break
-                if not self.is_word(j) or self.lower[j] in _SCOPE_FILLER:
+                if not self.is_word(j) or self.lower[j] in _SCOPE_FILLER or self.lower[j] in STOPWORDS:
                     continue
                 out.add(j)
                 taken += 1
@@ -440,6 +468,8 @@ class _Text:
                 while j < n and self.lower[j] in SCALE_WORDS and kind == "amount":
                     value *= SCALE_WORDS[self.lower[j]]
                     j += 1
+            elif low in ("a", "an") and i + 1 < n and self.lower[i + 1] in _TIME_UNITS:
+                value, weak = 1.0, True  # "over an hour" against "three hours": a count of one hour
             elif (
                 low in UNIT_WORDS
                 or low in TENS_WORDS
@@ -458,6 +488,13 @@ class _Text:
             # "15% of X", "four-day": skip the sign or hyphen; a comma or a full stop ends the number's phrase
             skip = j < n and (self.lower[j] in ("%", "percent") or not self.is_word(j) and not self.is_boundary(j))
             k = j + 1 if skip else j
+            while k + 1 < n and self.lower[k] in _BEFORE_COUNTED_NOUN:
+                k += 1  # "two more years", "three consecutive terms": the count is of the noun after
+            compound = k
+            while compound + 2 < n and self.is_word(compound) and self.tokens[compound + 1][0] == "-":
+                compound += 2  # "the fourth in-person meeting", "face-to-face talks": a hyphenated modifier ...
+            if compound > k and compound + 1 < n and self.is_word(compound) and self.is_word(compound + 1):
+                k = compound + 1  # ... then the noun
             if k < n and self.is_word(k) and self.lower[k] not in STOPWORDS and kind != "month":
                 noun = _stem(self.lower[k])
             out.append(_Number(value, kind, self.text[start : self.tokens[j - 1][2]], noun, weak, at=i))
@@ -544,6 +581,8 @@ class _Text:
             return True  # "North Korea", "Kim Jong Un"
         if nxt == "," or low.endswith("ly") or low in _OPENERS:
             return False
+        if low.endswith("ing") and nxt[:1].islower():
+            return False  # "Speaking to reporters, ...": a participle opening the sentence
         stem = re.sub(r"['’]s$", "", low)
         return not (stem.endswith("s") and not stem.endswith(("ss", "us", "is")))  # "Officials", "Troops"
 
@@ -667,7 +706,7 @@ def _antonym(claim: _Text, evidence: _Text) -> Contradiction | None:
     for i, lemma in enumerate(claim.lemmas):
         if lemma not in _OPPOSITES or i in claim.negated or said(evidence, lemma, plainly=False) is not None:
             continue
-        if _in_measure(claim, i):
+        if _in_measure(claim, i) or _same_winner(claim, i, evidence):
             continue
         for opposite in sorted(_OPPOSITES[lemma]):
             j = said(evidence, opposite, plainly=True)
@@ -676,6 +715,56 @@ def _antonym(claim: _Text, evidence: _Text) -> Contradiction | None:
                     ANTONYM, f'the claim says "{claim.tokens[i][0]}" where the passage says "{evidence.tokens[j][0]}"'
                 )
     return _negating_prefix(claim, evidence) or _negating_prefix(evidence, claim, reverse=True)
+
+
+_WINNING = frozenset({"win", "defeat", "victory", "beat"})
+
+
+def _winner_of_loss(text: _Text, i: int) -> list[str] | None:
+    """The winner in "A lost (the final) to B" when token i is "lost": B's name, else None."""
+    if text.lemmas[i] != "lose":
+        return None
+    to = next((k for k in range(i + 1, min(i + 9, len(text.tokens))) if text.lower[k] == "to"), None)
+    run = next((r for r in text.name_phrases if to is not None and r[0] == to + 1), None)
+    return text.phrase_stems(run) if run else None
+
+
+def _winners(text: _Text) -> list[list[str]]:
+    """Who wins in the text: the doers of "won", "defeated", "beat", and B of "A lost to B"."""
+    out: list[list[str]] = []
+    for j, lemma in enumerate(text.lemmas):
+        if lemma in _WINNING or text.lower[j] in ("beats", "beating"):
+            out += text.agents(j) or []
+        out += [w] if (w := _winner_of_loss(text, j)) else []
+    return out
+
+
+def _same_winner(claim: _Text, i: int, evidence: _Text) -> bool:
+    """Winning and losing told from the other side: "B lost to A" for "A defeated B", and the other way round."""
+    if claim.lemmas[i] == "lose":
+        winner = _winner_of_loss(claim, i)
+        claimed = [winner] if winner else []
+    elif claim.lemmas[i] in _WINNING:
+        claimed = claim.agents(i) or []
+    else:
+        return False
+    return any(_same_phrase(c, w) for c in claimed for w in _winners(evidence))
+
+
+def _other_winner(claim: _Text, evidence: _Text) -> Contradiction | None:
+    """Winner and loser exchanged across "lost to" and "defeated": "Jones lost to Smith" for "Jones defeated Smith"."""
+    found = _winners(evidence)
+    if not found:
+        return None
+    for i, lemma in enumerate(claim.lemmas):
+        winner = _winner_of_loss(claim, i)
+        claimed = [winner] if winner else (claim.agents(i) or [] if lemma in _WINNING else [])
+        named = [c for c in claimed if all(evidence.has_word(w) for w in c)]
+        if named and not any(_same_phrase(c, w) for c in named for w in found):
+            return Contradiction(
+                SWAPPED_NAMES, f"the passage has {_names(evidence, found)} win, the claim {_names(claim, named)}"
+            )
+    return None
 
 
 def _in_measure(text: _Text, i: int) -> bool:
@@ -737,13 +826,10 @@ def _numbers(claim: _Text, evidence: _Text) -> Contradiction | None:
         # backed by "nine countries"), or with the same value given without saying what it counts ("with 39").
         counted = [e for e in given if e.kind == num.kind and num.noun and e.noun and same_word(num.noun, e.noun)]
         if counted:
-            if any(
-                _same_value(num.value, e.value) and (e in counted or e.noun is None and e.kind == num.kind)
-                for e in given
-            ):
+            if any(_same_number(num, e) and (e in counted or e.noun is None and e.kind == num.kind) for e in given):
                 continue
             return Contradiction(NUMBER, f'the claim says "{num.text}" where the passage says "{counted[0].text}"')
-        if any(_same_value(num.value, e.value) for e in given):
+        if any(_same_number(num, e) for e in given):
             continue
         if num.weak:
             continue
@@ -756,8 +842,11 @@ def _numbers(claim: _Text, evidence: _Text) -> Contradiction | None:
 
 
 def _same_phrase(a: list[str], b: list[str]) -> bool:
-    """One name is part of the other ("Kim" / "Kim Jong Un", "North Korean" / "North Korea"), or its
-    initialism ("US" / "United States")."""
+    """One name is part of the other ("Kim" / "Kim Jong Un", "North Korean" / "North Korea"), its
+    initialism ("US" / "United States"), or a country and its capital ("China" / "Beijing")."""
+    pa, pb = " ".join(a), " ".join(b)
+    if CAPITALS.get(pa) == pb or CAPITALS.get(pb) == pa:
+        return True
     small, big = sorted((a, b), key=len)
     if len(small) == 1 and len(big) > 1 and 2 <= len(small[0]) <= 4 and small[0] == "".join(w[0] for w in big):
         return True
@@ -822,9 +911,69 @@ def _unstated_name(claim: _Text, evidence: _Text, context: _Text | None) -> Cont
             continue
         if any(in_evidence) and context is not None and all(context.has_word(s) or evidence.has_word(s) for s in stems):
             continue
+        missing = [s for s, found in zip(stems, in_evidence) if not found]
+        if _stood_for_by_capital(stems, missing, evidence) or _referred_to(stems, claim, evidence, context):
+            continue
         name = claim.text[claim.tokens[run[0]][1] : claim.tokens[run[1] - 1][2]]
         return Contradiction(UNSTATED_NAME, f'the passage does not name "{name}"')
     return None
+
+
+def _stood_for_by_capital(stems: list[str], missing: list[str], evidence: _Text) -> bool:
+    """The words of the name the evidence lacks are a country whose capital it names, or a capital whose country
+    (or "the Chinese capital") it names: "China" / "Beijing", "Moscow and Pyongyang" / "Russia and North Korea"."""
+    covered: set[str] = set()
+    for size in (3, 2, 1):
+        for k in range(len(stems) - size + 1):
+            phrase = " ".join(stems[k : k + size])
+            if phrase in CAPITALS:
+                other = CAPITALS[phrase].split()
+                if all(evidence.has_word(w) for w in other):
+                    covered.update(stems[k : k + size])
+            elif phrase in COUNTRY_OF_CAPITAL:
+                country = COUNTRY_OF_CAPITAL[phrase].split()
+                named = all(evidence.has_word(w) for w in country)
+                said_capital = any(
+                    evidence.lower[j] == "capital" and j > 0 and same_word(evidence.lower[j - 1], country[-1])
+                    for j in range(len(evidence.tokens))
+                )
+                if named or said_capital:
+                    covered.update(stems[k : k + size])
+    return bool(missing) and all(m in covered for m in missing)
+
+
+# Words that refer to a person the sentence does not name: "he", "the Russian leader", "the two leaders".
+_PRONOUNS = frozenset("he she him his her".split())
+_ROLE_NOUNS = frozenset(
+    """leader leaders president presidents minister ministers premier chancellor counterpart counterparts pair duo
+    chief spokesperson spokesman spokeswoman aide envoy""".split()
+)
+
+
+def _refers_without_naming(text: _Text) -> bool:
+    """The text refers to a person by pronoun or role ("the North Korean leader") rather than by name."""
+    for i, low in enumerate(text.lower):
+        if low in _PRONOUNS:
+            return True
+        if low in _ROLE_NOUNS and not (i + 1 < len(text.tokens) and text.is_name(i + 1)):
+            return True  # a role not followed by a name: a reference, not a title ("President Xi")
+    return False
+
+
+def _referred_to(stems: list[str], claim: _Text, evidence: _Text, context: _Text | None) -> bool:
+    """The claim names a person the evidence refers to by pronoun or role, named with a title in the context
+    ("Russian President Vladimir Putin"), while the evidence names no titled person of the context the claim
+    leaves out (so "Kim lauded ..." is not backed by "Putin lauded ..., he said")."""
+    if context is None or not _refers_without_naming(evidence):
+        return False
+    people = [[_stem(w) for w in re.findall(r"[A-Za-z'’\-]+", m.group(1))] for m in TITLED_NAME.finditer(context.text)]
+    if not any(all(any(same_word(s, w) for w in person) for s in stems) for person in people):
+        return False
+    for person in people:
+        in_evidence = any(len(w) >= 3 and evidence.has_word(w) for w in person)
+        if in_evidence and not any(len(w) >= 3 and claim.has_word(w) for w in person):
+            return False
+    return True
 
 
 def _initials(text: _Text, run: tuple[int, int]) -> str:
