@@ -70,7 +70,7 @@ def run(copies: int, embedder: str | None, work: Path) -> dict:
         for path, html in pages:
             site.set(path, html)
         site.feed("/feed.xml", [{"title": p, "link": site.url(p)} for p, _ in pages])
-        web = {"delay_s": 0.0}
+        web = {"delay_s": 0.0, "allow_private_addresses": True}  # the site is on 127.0.0.1
 
         started = time.perf_counter()
         with Fetcher(load_settings(web=web).web) as fetcher:

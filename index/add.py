@@ -26,7 +26,7 @@ from index.load import TEXT_SUFFIXES, normalize_date
 from index.records import BuildReport
 from index.web.extract import NoArticleText, extract_html_bytes
 from index.web.feeds import BadListing, Listed, parse_feed, parse_sitemap, sniff_kind
-from index.web.fetch import Fetcher, FetchError, Response
+from index.web.fetch import Fetcher, FetchError, RefusedAddress, Response
 from index.web.saved import SavedArticles, write_atomic
 from index.web.state import WebState
 from index.web.urls import BadURL, check_http_url, doc_id_for, same_site, url_key, without_tracking
@@ -259,7 +259,8 @@ class _Session:
         return transient
 
     def _page(self, source: str, item: Listed, via: str | None) -> bool:
-        """Fetch and save one listed page; False only when it failed transiently (to retry later)."""
+        """Fetch and save one listed page; False when it is to be tried again next pass: it failed transiently,
+        or its address was refused (a setting, not the page, decides that, and the setting may change)."""
         record = self.saved.find([item.url])
         try:
             resp = self.fetcher.get(
@@ -269,6 +270,8 @@ class _Session:
             )
         except FetchError as exc:
             self._fail(source, item.url, exc.reason, exc.transient)
+            if isinstance(exc, RefusedAddress):
+                return False
             if not exc.transient:
                 self.state.page_failed_for_good(item.url, exc.reason, item.stamp)
             return not exc.transient

@@ -192,6 +192,14 @@ class WebSettings(_Section):
     delay_s: float = Field(1.0, ge=0, le=600, description="Pause between two requests to the same host.")
     max_redirects: int = Field(5, ge=0, le=30, description="Redirects followed per request.")
     respect_robots: bool = Field(True, description="Skip pages and feeds that the host's robots.txt disallows.")
+    allow_private_addresses: bool = Field(
+        False,
+        description=(
+            "Fetch from this machine and private networks too (loopback, 10/8, 172.16/12, 192.168/16, fc00::/7, "
+            "link-local and cloud metadata addresses); off, such URLs, redirects and DNS answers are refused. "
+            "Only for a trusted setup (or tests against a local server)."
+        ),
+    )
     max_pages_per_source: int = Field(
         500, ge=1, description="Most pages taken from one feed or sitemap per pass (the newest first)."
     )
@@ -204,6 +212,13 @@ class WebSettings(_Section):
 
 
 class UISettings(_Section):
+    allow_adding: bool = Field(
+        True,
+        description=(
+            "Show the Add articles page, where any app user may write uploads and fetched pages into the corpus; "
+            "set false for shared deployments (the page is hidden and adds are refused)."
+        ),
+    )
     lock_llm_server: bool = Field(
         False,
         description=(

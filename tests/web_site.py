@@ -54,7 +54,8 @@ class Seen:
 class NewsSite:
     """Start with ``with NewsSite() as site:``; ``site.url(path)`` is a page's address."""
 
-    def __init__(self, port: int = 0):
+    def __init__(self, port: int = 0, host: str = "127.0.0.1"):
+        self.host = host  # any 127.x.y.z: the loopback interface answers them all
         self.routes: dict[str, Route] = {}
         self.requests: list[Seen] = []
         self.active = 0
@@ -62,7 +63,7 @@ class NewsSite:
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
-        self.port = port or _free_port()
+        self.port = port or _free_port(host)
 
     # --- lifecycle -----------------------------------------------------------------------------
     def start(self) -> NewsSite:
@@ -77,7 +78,7 @@ class NewsSite:
             def do_GET(self):
                 site._serve(self)
 
-        self._server = _QuietServer(("127.0.0.1", self.port), Handler)
+        self._server = _QuietServer((self.host, self.port), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
@@ -97,7 +98,7 @@ class NewsSite:
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -194,9 +195,9 @@ class _QuietServer(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-def _free_port() -> int:
+def _free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
+        s.bind((host, 0))
         return s.getsockname()[1]
 
 

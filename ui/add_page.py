@@ -48,6 +48,7 @@ MAX_NAME_BYTES = 200
 COLLECT_SHARE = 0.5  # of the bar: saving the articles; the rest is embedding them
 MAX_FAILURE_LINES = 20  # one line each; the rest in a folded list
 REDRAW_S = 0.5
+ADDING_OFF = "Adding articles is turned off in this app (ui.allow_adding is false)."
 
 
 @dataclass(frozen=True)
@@ -263,6 +264,9 @@ def _failure_line(failure: Failure, labels: dict[str, str]) -> str:
 # --- the page ------------------------------------------------------------------------------------
 def show_add(choices: Choices, news_index, index_error: str | None) -> None:
     st.title("Add articles", anchor=False)
+    if not choices.settings.ui.allow_adding:  # the navigation hides the page; this refuses a direct call too
+        st.error(ADDING_OFF, icon=":material/block:")
+        return
     st.caption(
         "Upload .txt, .md, .jsonl or .html files, or paste the addresses of article pages, RSS/Atom feeds or "
         "sitemaps. They are saved in the corpus folder and the index is updated; the chat answers from them next."

@@ -1,14 +1,14 @@
-"""Streamlit widgets for one answer: its text, citation popovers, Sources block, refusal, full-article dialog.
+"""Streamlit widgets for one answer: its text with live ``[n]`` markers, source cards, refusal, full-article dialog.
 
-Every string that came from an article or a model goes through ``ui.render``'s
-escaping; nothing here uses ``unsafe_allow_html``.
+Every string that came from an article or a model goes through ``ui.render``'s Markdown escaping, or, in the
+answer text (``ui.inline_citations``), HTML escaping; nothing here uses ``unsafe_allow_html``.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from ui import render
+from ui import inline_citations, render
 
 
 def article_title(news_index, doc_id: str, fallback: str | None = None) -> str:
@@ -29,7 +29,7 @@ def show_answer(answer, news_index, key: str, *, filters=None, search_all=None) 
     if answer.refused:
         _show_refusal(answer, news_index, key, filters, search_all)
         return
-    _show_text(answer)
+    _show_text(answer, news_index, key)
     if answer.conflicts:
         _show_conflicts(answer)
     if answer.citations:
@@ -37,16 +37,22 @@ def show_answer(answer, news_index, key: str, *, filters=None, search_all=None) 
     _show_footer(answer)
 
 
-def _show_text(answer) -> None:
-    """The checked, supported sentences as the answer; anything else the model wrote only in a labelled box."""
+def _show_text(answer, news_index, key: str) -> None:
+    """The checked, supported sentences as the answer; anything else the model wrote only in a labelled box.
+
+    A click on a ``[n]`` in the text opens source n's passage in a dialog (the source cards below stay, and work
+    where the component cannot run)."""
     headline = render.headline(answer)
     if headline:
         st.markdown(f"**{render.escape_markdown(headline)}**")
     shown = render.shown_sentences(answer)
     if shown:
-        st.markdown(
-            " ".join(render.sentence_markdown(s.text, s.citations, s.highlight, s.corroboration) for s in shown)
+        opened = inline_citations.show_answer_text(
+            shown, answer.citation, lambda c: article_title(news_index, c.doc_id, c.title), key=f"{key}-text"
         )
+        citation = answer.citation(opened) if opened is not None else None
+        if citation is not None:
+            show_cited_passage(citation, news_index, f"{key}-t{citation.n}")
     else:
         st.markdown(render.escape_markdown(answer.text))
     set_aside = [s for s in answer.sentences if not s.supported]
@@ -96,11 +102,25 @@ def _show_sources(answer, news_index, key: str, citations=None, heading: str = "
         label = f"[{c.n}] {render.display_title(title, limit=70)}" + (f" · {meta}" if meta else "")
         # Stateful (on_change="rerun") so "Open full article" can close it before the dialog opens.
         with st.popover(render.escape_markdown(label), key=f"{key}{c.n}", on_change="rerun", width="stretch"):
-            show_passage(c, news_index, key=f"{key}{c.n}")
-            copies = [d for d in c.also_in if d != c.doc_id]
-            if copies:
-                also = ", ".join(render.escape_markdown(article_title(news_index, d)) for d in copies)
-                st.caption(f"Also reported in: {also}")
+            show_source(c, news_index, key=f"{key}{c.n}")
+
+
+def show_source(c, news_index, key: str) -> None:
+    """What a source card and an inline ``[n]`` both open: the passage, and where else the story ran."""
+    show_passage(c, news_index, key=key)
+    copies = [d for d in c.also_in if d != c.doc_id]
+    if copies:
+        also = ", ".join(render.escape_markdown(article_title(news_index, d)) for d in copies)
+        st.caption(f"Also reported in: {also}")
+
+
+@st.dialog("Cited passage", width="large")
+def show_cited_passage(c, news_index, key: str) -> None:
+    """Source ``c`` opened from its ``[n]`` in the answer text. "Open full article" reruns the whole page, which
+    closes this dialog and opens the article's (a dialog's own buttons rerun only the dialog)."""
+    show_source(c, news_index, key)
+    if st.session_state.get(_OPEN) is not None:
+        st.rerun()
 
 
 def show_passage(c, news_index, key: str) -> None:

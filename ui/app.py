@@ -63,9 +63,10 @@ def main() -> None:
     pages = [
         st.Page(chat, title="Chat", icon=":material/chat:", url_path="chat", default=True),
         st.Page(corpus, title="Corpus", icon=":material/newspaper:", url_path="corpus"),
-        st.Page(add, title="Add articles", icon=":material/add_circle:", url_path="add"),
         st.Page(evals, title="Eval", icon=":material/monitoring:", url_path="eval"),
     ]
+    if base.ui.allow_adding:  # off in shared deployments: no app user writes to the corpus
+        pages.insert(2, st.Page(add, title="Add articles", icon=":material/add_circle:", url_path="add"))
     navigation = st.navigation(pages)
     if st.session_state.pop(SWITCH_TO_CHAT, False):  # "Ask about this article" on the Corpus page
         st.switch_page(pages[0])

@@ -132,20 +132,27 @@ def byline(source: str | None, date: str | None) -> str:
     return " · ".join(part for part in (source, date) if part)
 
 
-def sentence_markdown(
-    text: str, citations: tuple[int, ...] = (), highlight: tuple[int, int] | None = None, corroboration: int = 0
-) -> str:
-    """One answer sentence: escaped, the short-answer phrase in bold, citation markers and badge appended."""
-    text = " ".join(text.split())  # offsets below refer to this normalised text; sentences are one line already
+def split_highlight(text: str, highlight: tuple[int, int] | None) -> tuple[str, str, str]:
+    """(before, short-answer phrase, after) of a sentence; ("text", "", "") when it has no usable highlight.
+
+    Offsets refer to the sentence with its whitespace runs made one space (sentences are one line already)."""
+    text = " ".join(text.split())
     if highlight and 0 <= highlight[0] < highlight[1] <= len(text) and text[highlight[0] : highlight[1]].strip():
         a, b = highlight
         while text[a] == " ":
             a += 1
         while text[b - 1] == " ":
             b -= 1
-        body = _escape_inline(text[:a]) + "**" + _escape_inline(text[a:b]) + "**" + _escape_inline(text[b:])
-    else:
-        body = _escape_inline(text)
+        return text[:a], text[a:b], text[b:]
+    return text, "", ""
+
+
+def sentence_markdown(
+    text: str, citations: tuple[int, ...] = (), highlight: tuple[int, int] | None = None, corroboration: int = 0
+) -> str:
+    """One answer sentence: escaped, the short-answer phrase in bold, citation markers and badge appended."""
+    before, bold, after = split_highlight(text, highlight)
+    body = _escape_inline(before) + (f"**{_escape_inline(bold)}**" if bold else "") + _escape_inline(after)
     marks = "".join(f" \\[{n}\\]" for n in citations)
     badge = f" :blue-badge[{corroboration} sources]" if corroboration >= 2 else ""
     return body.strip() + marks + badge

@@ -3,6 +3,10 @@
 Every failure is a ``FetchError`` whose message is one line a person can act on, marked
 transient (worth retrying later: timeouts, 5xx, 429, a refused connection) or permanent
 (404/410, a redirect loop, too large, not http). Nothing here writes anything.
+
+Unless ``web.allow_private_addresses`` is set, no request reaches this machine or a private
+network, whatever the URL, redirect or DNS answer says (index/web/guard.py): such a URL fails
+with a ``RefusedAddress`` line.
 """
 
 from __future__ import annotations
@@ -14,8 +18,10 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 
+import httpcore
 import httpx
 
+from index.web.guard import BlockedAddress, GuardedNetworkBackend, literal_refusal
 from index.web.urls import BadURL, check_http_url, resolve
 from newsdesk.errors import NewsdeskError
 from newsdesk.settings import WebSettings
@@ -38,6 +44,28 @@ class FetchError(NewsdeskError):
         self.reason = reason
         self.transient = transient
         self.retry_after_s = retry_after_s
+
+
+class RefusedAddress(FetchError):
+    """The URL (or a redirect from it) points at this machine or a private network, which is not allowed."""
+
+    def __init__(self, url: str, reason: str):
+        super().__init__(url, reason, transient=False)
+
+
+class _GuardedTransport(httpx.HTTPTransport):
+    """httpx's transport whose connections go only to public addresses (checked on each connect)."""
+
+    def __init__(self) -> None:
+        super().__init__(trust_env=False)
+        # The pool httpx builds, with the guarded backend: the one place where sockets are opened.
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(trust_env=False),
+            max_connections=100,  # httpx's default limits
+            max_keepalive_connections=20,
+            keepalive_expiry=5.0,
+            network_backend=GuardedNetworkBackend(),
+        )
 
 
 @dataclass(frozen=True)
@@ -90,14 +118,14 @@ class _Host:
 class Fetcher:
     """GETs pages, feeds and sitemaps within the `web` settings' limits; safe to share between threads."""
 
-    def __init__(self, settings: WebSettings, *, transport: httpx.BaseTransport | None = None):
+    def __init__(self, settings: WebSettings):
         self.settings = settings
         timeout = httpx.Timeout(settings.timeout_s)
         self._client = httpx.Client(
             timeout=timeout,
             follow_redirects=False,  # followed here, so each hop is checked, paced and loop-detected
             headers={"User-Agent": settings.user_agent, "Accept": _ACCEPT},
-            transport=transport,
+            transport=None if settings.allow_private_addresses else _GuardedTransport(),
             trust_env=False,  # never route through a proxy from the environment without being told
         )
         self._hosts: dict[str, _Host] = {}
@@ -125,8 +153,14 @@ class Fetcher:
             raise FetchError(url, str(exc), transient=False) from None
         seen = [current]
         for _ in range(self.settings.max_redirects + 1):
-            self._check_robots(current)
-            status, headers, body = self._request(current, etag=etag, last_modified=last_modified)
+            try:
+                self._check_address(current)
+                self._check_robots(current)
+                status, headers, body = self._request(current, etag=etag, last_modified=last_modified)
+            except RefusedAddress as exc:
+                if current == seen[0]:
+                    raise
+                raise RefusedAddress(url, f"redirects to {current}, {exc.reason}") from None
             if status in _REDIRECTS and headers.get("location"):
                 target = resolve(current, headers["location"])
                 if target is None:
@@ -138,6 +172,14 @@ class Fetcher:
                 continue
             return self._response(url, current, status, headers, body, tuple(seen[1:]))
         raise FetchError(url, f"more than {self.settings.max_redirects} redirects", transient=False)
+
+    def _check_address(self, url: str) -> None:
+        """Refuse a host written as a non-public address before anything is sent (the connect checks again)."""
+        if self.settings.allow_private_addresses:
+            return
+        refusal = literal_refusal(urlsplit(url).hostname or "")
+        if refusal is not None:
+            raise RefusedAddress(url, str(refusal))
 
     def _response(self, url, final, status, headers, body, redirects) -> Response:
         if status == 304:
@@ -210,6 +252,10 @@ class Fetcher:
                 return status, got, b"".join(chunks)
         except FetchError:
             raise
+        except BlockedAddress as exc:  # raised where the socket would have been opened
+            raise RefusedAddress(url, str(exc)) from None
+        except httpx.InvalidURL as exc:
+            raise FetchError(url, f"not a valid URL ({_short(exc)})", transient=False) from None
         except httpx.TimeoutException:
             raise FetchError(url, f"timed out after {cfg.timeout_s:g} s", transient=True) from None
         except httpx.ConnectError as exc:
@@ -240,6 +286,10 @@ class Fetcher:
         for _ in range(5):
             try:
                 status, headers, body = self._request(current, max_bytes=10 * ROBOTS_MAX_BYTES)
+            except RefusedAddress as exc:
+                if current == robots_url:  # the page's own host is refused
+                    raise RefusedAddress(url, exc.reason) from None
+                status, headers, body = 404, {}, b""  # robots.txt redirected inside: not read, so no rules
             except FetchError as exc:
                 if exc.transient:  # the host is down or slow: say so as for the page itself
                     raise FetchError(url, exc.reason, transient=True, retry_after_s=exc.retry_after_s) from None

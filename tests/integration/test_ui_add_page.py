@@ -18,7 +18,7 @@ import index
 from tests.conftest import ROOT, make_settings
 from tests.web_site import NewsSite, article_html
 from ui import render
-from ui.add_page import AddJob, Upload
+from ui.add_page import ADDING_OFF, AddJob, Upload
 
 TIMEOUT = 120
 TROOPS = "How many troops has North Korea sent to Russia?"
@@ -74,6 +74,7 @@ def corpus(seed_copy, tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("NEWSDESK_INDEX__STORE_DIR", str(settings.index.store_dir))
     monkeypatch.setenv("NEWSDESK_INDEX__EMBEDDER", "minilm-onnx")
     monkeypatch.setenv("NEWSDESK_WEB__DELAY_S", "0")
+    monkeypatch.setenv("NEWSDESK_WEB__ALLOW_PRIVATE_ADDRESSES", "true")  # the site is on 127.0.0.1
     return seed_copy
 
 
@@ -246,7 +247,9 @@ def test_the_chat_says_once_per_change_how_many_articles_arrived_since_it_began(
 
 
 def test_progress_is_reported_per_source_per_page_and_per_embedding_batch(tmp_path, seed_copy):
-    settings = make_settings(tmp_path, embedder="fake", corpus=seed_copy, web={"delay_s": 0})
+    settings = make_settings(
+        tmp_path, embedder="fake", corpus=seed_copy, web={"delay_s": 0, "allow_private_addresses": True}
+    )
     index.build(settings=settings)
     with NewsSite() as site:
         links = []
@@ -282,3 +285,30 @@ def test_the_app_navigation_has_the_add_page(corpus):
     at = checked(at.run())
     assert [t.value for t in at.title] == ["Add articles"]
     assert at.button(key="add_run").label == "Add articles"
+
+
+@pytest.mark.parametrize("allowed", [True, False])
+def test_a_shared_deployment_turns_the_add_page_off(tmp_path, monkeypatch, allowed):
+    """ui.allow_adding=false: the page is not in the navigation, and the page itself refuses to add."""
+    from streamlit.util import calc_hash
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    monkeypatch.setenv("NEWSDESK_INDEX__CORPUS_DIR", str(corpus))
+    monkeypatch.setenv("NEWSDESK_INDEX__EMBEDDER", "fake")
+    if not allowed:
+        monkeypatch.setenv("NEWSDESK_UI__ALLOW_ADDING", "false")
+
+    at = checked(AppTest.from_file(str(ROOT / "ui" / "app.py"), default_timeout=TIMEOUT).run())
+    at._page_hash = calc_hash("add")  # as a bookmarked /add address would
+    at = checked(at.run())
+    assert ("Add articles" in [t.value for t in at.title]) is allowed
+    assert bool([b for b in at.button if b.key == "add_run"]) is allowed
+
+    at = start("add")  # the page drawn directly (as a stale session or a script would)
+    if allowed:
+        assert at.button(key="add_run").label == "Add articles" and at.file_uploader
+    else:
+        assert texts(at.error) == [ADDING_OFF]
+        assert not at.file_uploader and not at.text_area and not [b for b in at.button if b.key == "add_run"]
+    assert not any(corpus.iterdir())

@@ -10,7 +10,8 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT, SEED_CORPUS
 from tests.integration.faulty_llm import faulty_llm
-from ui import render
+from tests.unit.test_ui_inline_citations import Parsed
+from ui import inline_citations, render
 
 APP = str(ROOT / "ui" / "app.py")
 TIMEOUT = 120  # the first run loads the embedder; answers take ~1 s on 2 shared cores
@@ -40,8 +41,17 @@ def ask(at: AppTest, question: str) -> AppTest:
 
 
 def visible(at: AppTest) -> str:
-    """All Markdown on the page as a reader sees it (escapes removed)."""
-    return "\n".join(render.visible_text(m.value) for m in at.markdown)
+    """All Markdown on the page, and the answer texts, as a reader sees them (escapes removed)."""
+    return "\n".join([render.visible_text(m.value) for m in at.markdown] + [a.text for a in inline_answers(at)])
+
+
+def inline_answers(at: AppTest) -> list[Parsed]:
+    """The answer texts with their live [n] markers (AppTest runs no JS: the HTML the component was given)."""
+    return [
+        Parsed(json.loads(e.proto.json)["html"])
+        for e in at.get("bidi_component")
+        if e.proto.component_name == inline_citations.COMPONENT_NAME
+    ]
 
 
 def last_answer(at: AppTest):
@@ -55,7 +65,9 @@ def test_a_question_gets_a_streamed_answer_with_a_clickable_citation(app_env):
     answer = last_answer(at)
     assert not answer.refused
     assert "15,000" in visible(at)
-    assert "**roughly 15\\,000**" in "\n".join(m.value for m in at.markdown)  # the short answer in bold
+    (text,) = inline_answers(at)
+    assert text.text == answer.text and text.strong == ["roughly 15,000"]  # the short answer in bold
+    assert [int(m["data-cite"]) for m in text.markers] == [n for s in answer.shown_sentences for n in s.citations]
     first = answer.citations[0]
     assert app_env.article(first.doc_id).text[first.start : first.end] == first.quote
     # The citation's popover shows the quote highlighted inside its passage, and offers the full article.
@@ -75,6 +87,32 @@ def test_open_full_article_shows_the_quote_highlighted_with_earlier_text_folded(
     assert any(e.label.startswith("Earlier in the article") for e in at.expander)
     before = article.text[: article.text.rfind("\n", 0, first.start) + 1]
     assert len(before.split()) > 0 and f"({len(before.split()):,} words)" in " ".join(e.label for e in at.expander)
+
+
+def test_an_inline_marker_opens_its_sources_passage_and_from_there_the_full_article(app_env, monkeypatch):
+    """AppTest runs no JS, so the component's report "marker [n] was clicked" is played by a stand-in for one run
+    (a trigger value lasts one run); the browser test clicks the real marker."""
+    at = ask(start(), TROOPS)
+    second = last_answer(at).citations[-1]
+    mounted = inline_citations.show_answer_text
+    clicks = {"m1-text": [second.n]}  # the first answer's text: the chat's second message
+
+    def clicked_once(sentences, citation_of, title_of, key):
+        mounted(sentences, citation_of, title_of, key)
+        return clicks.get(key, []).pop() if clicks.get(key) else None
+
+    monkeypatch.setattr(inline_citations, "show_answer_text", clicked_once)
+    at.run()
+    assert not at.exception, at.exception
+    quote_md = render.highlighted(second.quote)
+    assert sum(quote_md in m.value for m in at.markdown) == 2  # its card's popover, and the dialog the click opened
+    assert at.button(key=f"m1-t{second.n}-open").label == "Open full article"
+    at.button(key=f"m1-t{second.n}-open").click().run()
+    assert not at.exception, at.exception
+    assert not any(b.key == f"m1-t{second.n}-open" for b in at.button)  # that dialog closed
+    assert any(e.label.startswith("Earlier in the article") for e in at.expander)  # the article's opened
+    at.run()
+    assert sum(quote_md in m.value for m in at.markdown) == 1  # one click opens it once
 
 
 def test_an_unanswerable_question_is_refused_with_related_passages(app_env):
@@ -258,7 +296,7 @@ def test_conflicts_corroboration_and_other_copies_are_shown(app_env):
     at = AppTest.from_string(RICH_ANSWER_SCRIPT, default_timeout=TIMEOUT).run()
     assert not at.exception, at.exception
     md = "\n".join(m.value for m in at.markdown)
-    assert ":blue-badge[2 sources]" in md
+    assert inline_answers(at)[0].badges == ["2 sources"]
     assert "Also reported in: c" in [render.visible_text(c.value) for c in at.caption]
     assert "\\*\\*Bold\\*\\* title" in md  # a title's Markdown stays text
     assert ":orange-background[\\<b\\>15\\,000\\<\\/b\\> troops]" in md
@@ -311,6 +349,7 @@ def _only_in_the_set_aside_box(at: AppTest, text: str) -> None:
     inside = {m.value for m in _set_aside_box(at).markdown}
     where = [m.value for m in at.markdown if text in render.visible_text(m.value)]
     assert where and set(where) <= inside, where
+    assert not any(text in a.text for a in inline_answers(at))  # not in the answer text
 
 
 def test_sentences_that_failed_the_check_are_only_in_a_labelled_box(app_env):
@@ -320,8 +359,8 @@ def test_sentences_that_failed_the_check_are_only_in_a_labelled_box(app_env):
     _only_in_the_set_aside_box(at, "How many troops did North Korea send?")
     assert _set_aside_box(at).label == "Model's unchecked words (2): not part of the answer"
     assert "does not name" in render.visible_text("\n".join(m.value for m in _set_aside_box(at).markdown))
-    answer_md = [m.value for m in at.markdown if "15\\,000 troops to Russia" in m.value]
-    assert answer_md and "Kim" not in answer_md[0]
+    (text,) = inline_answers(at)
+    assert "15,000 troops to Russia" in text.text and "Kim" not in text.text
 
 
 def _generated_answer_env(monkeypatch, url: str, **extra: str) -> None:
@@ -342,7 +381,7 @@ def test_a_generated_answer_shows_only_its_checked_sentences(app_env, monkeypatc
     assert answer.backend == "openai:faulty" and "15,000" in answer.text and "assassinated" not in answer.text
     _only_in_the_set_aside_box(at, INVENTED)
     assert "Answer:" not in visible(at)  # the label is removed; its claim was checked like any other
-    assert any("15,000 troops to Russia" in render.visible_text(m.value) for m in at.markdown)
+    assert any("15,000 troops to Russia" in a.text for a in inline_answers(at))
 
 
 def test_the_environment_key_is_not_sent_to_a_server_typed_in_the_sidebar(app_env, monkeypatch):

@@ -1,8 +1,10 @@
 """The real thing: `streamlit run ui/app.py` on loopback, driven by Debian's headless Chromium.
 
-A person types a question, watches the answer arrive, opens citation [1] and
-reads the highlighted passage, then opens the full article: the highlighted
-text must be exactly the citation's quote, and in view.
+A person types a question, watches the answer arrive, hovers and focuses the [1]
+in the answer text (a preview of the source), clicks it and reads the
+highlighted passage, opens source card [1] and reads the same passage, then
+opens the full article: the highlighted text must be exactly the citation's
+quote, and in view.
 """
 
 from __future__ import annotations
@@ -20,12 +22,23 @@ import pytest
 
 import rag
 from tests.conftest import ROOT, SEED_CORPUS
+from ui import render
 
+SCREENSHOTS = os.environ.get("SCREENSHOTS_DIR")  # set to docs/ to refresh the README's pictures
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 APP = ROOT / "ui" / "app.py"
 QUESTION = "How many troops has North Korea sent to Russia?"
 HIGHLIGHT = ".stMarkdownColoredBackground"  # how Streamlit renders :orange-background[...]
+# The answer text's [n] markers live in the inline-citation component's shadow root (isolated styles).
+INLINE_MARKER = """
+const n = arguments[0];
+for (const host of document.querySelectorAll('*')) {
+  const marker = host.shadowRoot && host.shadowRoot.querySelector(`button[data-cite="${n}"]`);
+  if (marker) return marker;
+}
+return null;
+"""
 
 pytestmark = [
     pytest.mark.slow,
@@ -46,16 +59,21 @@ def _free_port() -> int:
 @pytest.fixture
 def app_url(minilm_seed_index, tmp_path):
     """The app as `make run` starts it, on a free port, over the session's MiniLM index; killed afterwards."""
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSDESK_", "OPENAI_"))}
-    env.update(
+    yield from _serve(
+        APP,
+        tmp_path,
         NEWSDESK_INDEX__STORE_DIR=str(minilm_seed_index.settings.index.store_dir),
         NEWSDESK_INDEX__EMBEDDER="minilm-onnx",
         NEWSDESK_INDEX__CORPUS_DIR=str(SEED_CORPUS),
         NEWSDESK_EVAL_RUNS_DIR=str(tmp_path / "runs"),
-        HF_HUB_OFFLINE="1",
-        ANONYMIZED_TELEMETRY="False",
     )
+
+
+def _serve(app: Path, tmp_path: Path, **settings: str):
+    """`streamlit run app` on a free loopback port with these settings; yields its URL, kills it afterwards."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSDESK_", "OPENAI_"))}
+    env.update(settings, HF_HUB_OFFLINE="1", ANONYMIZED_TELEMETRY="False")
     log_path = tmp_path / "streamlit.log"
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
@@ -64,7 +82,7 @@ def app_url(minilm_seed_index, tmp_path):
                 "-m",
                 "streamlit",
                 "run",
-                str(APP),
+                str(app),
                 "--server.address",
                 "127.0.0.1",
                 "--server.port",
@@ -142,6 +160,7 @@ def test_ask_watch_the_answer_open_a_citation_and_read_the_highlighted_passage(
         NoSuchElementException,
         StaleElementReferenceException,
     )
+    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
@@ -176,16 +195,63 @@ def test_ask_watch_the_answer_open_a_citation_and_read_the_highlighted_passage(
     box.send_keys(QUESTION)
     box.send_keys(Keys.ENTER)
 
-    # The streamed answer arrives, then is replaced by the checked answer with its citation popovers.
-    wait.until(shown('[data-testid="stChatMessage"]', "15,000"))
+    # The streamed answer arrives, then is replaced by the checked answer: its [n] markers are buttons.
+    marker = wait.until(lambda d: d.execute_script(INLINE_MARKER, 1))
     wait.until(shown('[data-testid="stPopover"] button', "[1]"))
+    text = browser.execute_script("return arguments[0].closest('p.answer').innerText", marker)
+    assert text.startswith(expected.text)  # the checked sentences, word for word, the markers in place
     browser.save_screenshot(str(shots / "1-answer.png"))
+
+    # Hover: a preview of source [1] (title, outlet and date as known, the cited sentence); it goes with the mouse.
+    first = expected.citations[0]
+    preview = browser.execute_script("return arguments[0].nextElementSibling", marker)
+    assert preview.get_attribute("role") == "tooltip" and preview.get_attribute("id") == marker.get_attribute(
+        "aria-describedby"
+    )
+    assert not preview.is_displayed()
+    ActionChains(browser).move_to_element(marker).perform()
+    wait.until(lambda d: preview.is_displayed())
+    lines = preview.text.splitlines()
+    title = render.display_title(minilm_seed_index.article(first.doc_id).title, doc_id=first.doc_id)
+    assert lines[0] == title, lines
+    byline = render.byline(first.source, first.date)
+    assert (lines[1] == byline) if byline else lines[1].startswith("\u201c"), lines
+    assert " ".join(first.quote.split())[:60] in preview.text
+    time.sleep(0.3)
+    browser.save_screenshot(str(shots / "2-preview.png"))
+    if SCREENSHOTS:
+        browser.save_screenshot(str(Path(SCREENSHOTS) / "inline-citation.png"))
+    ActionChains(browser).move_to_element(browser.find_element(By.TAG_NAME, "h1")).perform()
+    wait.until(lambda d: not preview.is_displayed())
+
+    # Keyboard: the marker takes focus (a button in the tab order) and shows the same preview; Enter opens it.
+    assert marker.tag_name == "button" and browser.execute_script("return arguments[0].tabIndex", marker) == 0
+    browser.execute_script("arguments[0].focus()", marker)
+    wait.until(lambda d: preview.is_displayed())
+    assert browser.execute_script("return arguments[0].getRootNode().activeElement === arguments[0]", marker)
+    marker.send_keys(Keys.ESCAPE)  # Esc hides the preview, focus stays
+    wait.until(lambda d: not preview.is_displayed())
+    marker.send_keys(Keys.ENTER)
+    passage = wait.until(shown(f'[data-testid="stDialog"] {HIGHLIGHT}'))
+    assert passage.text == quote
+    time.sleep(0.5)
+    browser.save_screenshot(str(shots / "3-inline-citation.png"))
+    click('[data-testid="stDialog"] button[aria-label="Close"]')
+    wait.until(lambda d: not shown('[data-testid="stDialog"]')(d))
+
+    # A mouse click does the same.
+    marker = wait.until(lambda d: d.execute_script(INLINE_MARKER, 1))
+    marker.click()
+    passage = wait.until(shown(f'[data-testid="stDialog"] {HIGHLIGHT}'))
+    assert passage.text == quote
+    click('[data-testid="stDialog"] button[aria-label="Close"]')
+    wait.until(lambda d: not shown('[data-testid="stDialog"]')(d))
 
     click('[data-testid="stPopover"] button', "[1]")
     passage = wait.until(shown(f'[data-testid="stPopoverBody"] {HIGHLIGHT}'))
     assert passage.text == quote
     time.sleep(0.5)  # let the popover finish its transition for the screenshot
-    browser.save_screenshot(str(shots / "2-citation.png"))
+    browser.save_screenshot(str(shots / "4-citation.png"))
 
     click('[data-testid="stPopoverBody"] button', "Open full article")
     highlighted = wait.until(shown(f'[data-testid="stDialog"] {HIGHLIGHT}'))
@@ -199,12 +265,58 @@ def test_ask_watch_the_answer_open_a_citation_and_read_the_highlighted_passage(
     assert 0 <= top and bottom <= height, (top, bottom, height)
     dialog = wait.until(shown('[data-testid="stDialog"]'))
     assert "Earlier in the article" in dialog.text  # the text before the passage is folded away
-    browser.save_screenshot(str(shots / "3-full-article.png"))
-    assert (shots / "3-full-article.png").stat().st_size > 10_000
+    browser.save_screenshot(str(shots / "5-full-article.png"))
+    assert (shots / "5-full-article.png").stat().st_size > 10_000
     print(f"screenshots in {shots}")
 
 
-SCREENSHOTS = os.environ.get("SCREENSHOTS_DIR")  # set to docs/ to refresh the README's pictures
+EVIL = """<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2"> "double" 'single' & </p><b>b</b>"""
+EVIL_ANSWER_PAGE = f"""
+import sys
+sys.path.insert(0, {str(ROOT)!r})
+from rag.records import Answer, AnswerSentence, Citation
+from ui.answer_view import open_requested_article, show_answer
+evil = {EVIL!r}
+answer = Answer(
+    question="q", refused=False,
+    sentences=[AnswerSentence(f"He wrote {{evil}} here.", (1,), 0.9)],
+    citations=[Citation(1, "d", 0, 5, f"Quote {{evil}}", title=f"Title {{evil}}", source="DW", date="2025-09-02")],
+)
+show_answer(answer, None, key="x")
+"""
+
+
+@pytest.fixture
+def evil_answer_url(tmp_path):
+    """A page showing one hand-made answer whose sentence, title and quote carry markup and quotes."""
+    page = tmp_path / "evil_answer.py"
+    page.write_text(EVIL_ANSWER_PAGE, encoding="utf-8")
+    yield from _serve(page, tmp_path)
+
+
+def test_markup_in_an_answer_title_or_quote_is_shown_as_text_in_the_inline_citation(evil_answer_url, browser):
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(
+        browser, 60, poll_frequency=0.2, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)
+    )
+    browser.get(evil_answer_url)
+    marker = wait.until(lambda d: d.execute_script(INLINE_MARKER, 1))
+    paragraph = browser.execute_script("return arguments[0].closest('p.answer')", marker)
+    assert browser.execute_script("return arguments[0].innerText", paragraph) == f"He wrote {EVIL} here. [1]"
+    injected = browser.execute_script(
+        "return arguments[0].getRootNode().querySelectorAll('script, img, b, p:not(.answer)').length", marker
+    )
+    assert injected == 0
+    ActionChains(browser).move_to_element(marker).perform()
+    preview = browser.execute_script("return arguments[0].nextElementSibling", marker)
+    wait.until(lambda d: preview.is_displayed())
+    assert preview.text.splitlines()[:3] == [f"Title {EVIL}", "DW · 2025-09-02", f"\u201cQuote {EVIL}\u201d"]
+    marker.click()
+    wait.until(lambda d: any(e.is_displayed() for e in d.find_elements("css selector", '[data-testid="stDialog"]')))
+    assert browser.execute_script("return window.pwned === undefined")
 
 
 def test_the_newcomer_path(app_url, browser, tmp_path):
@@ -258,6 +370,11 @@ def test_the_newcomer_path(app_url, browser, tmp_path):
     # A starter question is answered with source cards; a card opens its highlighted passage.
     click('[data-testid="stButton"] button', "What do the articles report about")
     wait.until(shown('[data-testid="stPopover"] button', "[1]"))
+    # The [1] in the answer text opens the same highlighted passage, in a dialog.
+    wait.until(lambda d: d.execute_script(INLINE_MARKER, 1)).click()
+    wait.until(shown(f'[data-testid="stDialog"] {HIGHLIGHT}'))
+    click('[data-testid="stDialog"] button[aria-label="Close"]')
+    wait.until(lambda d: not shown('[data-testid="stDialog"]')(d))
     click('[data-testid="stPopover"] button', "[1]")
     wait.until(shown(f'[data-testid="stPopoverBody"] {HIGHLIGHT}'))
     browser.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)

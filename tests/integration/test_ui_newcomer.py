@@ -20,6 +20,7 @@ from tests.integration.test_ui_app import (
     _everything_sent,
     app_env,
     ask,
+    inline_answers,
     last_answer,
     start,
     visible,
@@ -70,7 +71,7 @@ COPIES = """Answer(
 
 def test_copies_of_one_story_are_cited_once_and_a_sentence_is_never_printed_twice(app_env):
     at = script(COPIES)
-    answer_md = [m for m in texts(at.markdown) if m.startswith("Putin met")]
+    answer_md = [a.text for a in inline_answers(at) if a.text.startswith("Putin met")]
     assert len(answer_md) == 1
     assert answer_md[0].count("Putin met") == 1  # the copy's identical sentence is not repeated
     assert "[1]" in answer_md[0] and "[2]" not in answer_md[0]  # one story, one citation

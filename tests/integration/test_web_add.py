@@ -39,7 +39,8 @@ def _quote_is_exact(news, citation) -> bool:
     return news.article(citation.doc_id).text[citation.start : citation.end] == citation.quote
 
 
-def test_a_feed_of_20_pages_becomes_20_articles_the_chat_cites_by_url(tmp_path, capsys):
+def test_a_feed_of_20_pages_becomes_20_articles_the_chat_cites_by_url(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("NEWSDESK_WEB__ALLOW_PRIVATE_ADDRESSES", "true")  # the site is on 127.0.0.1
     corpus, store = tmp_path / "corpus", tmp_path / "store"
     args = ["index", "add", "--corpus", str(corpus), "--store", str(store), "--embedder", "minilm-onnx"]
     settings = make_settings(tmp_path, embedder="minilm-onnx", corpus=corpus)

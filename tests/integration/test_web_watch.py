@@ -35,6 +35,7 @@ def _site_with_slow_pages(site: NewsSite) -> list[str]:
 def _watch(tmp_path: Path, feed: str, *extra: str) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
     env.update(PYTHONPATH=str(ROOT), NEWSDESK_WEB__DELAY_S="0", ANONYMIZED_TELEMETRY="False")
+    env.update(NEWSDESK_WEB__ALLOW_PRIVATE_ADDRESSES="true")  # the site is on 127.0.0.1
     cmd = [sys.executable, "-m", "index", "watch", feed, "--every", "1h"]
     cmd += ["--corpus", str(tmp_path / "corpus"), "--store", str(tmp_path / "store"), "--embedder", "fake", *extra]
     return subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -23,7 +23,7 @@ PAGES = real_pages()
 
 
 def _settings(tmp_path: Path, **web):
-    values = {"delay_s": 0.0, "timeout_s": 2.0, "max_bytes": 2_000_000}
+    values = {"delay_s": 0.0, "timeout_s": 2.0, "max_bytes": 2_000_000, "allow_private_addresses": True}  # 127.0.0.1
     values.update(web)
     return make_settings(tmp_path, corpus=tmp_path / "corpus", web=values)
 
@@ -389,9 +389,12 @@ def test_an_address_that_leads_to_another_article_each_time_never_overwrites_the
     assert sorted(r["url"] for r in _saved(tmp_path)) == [site.url("/a"), site.url("/b")]
 
 
-def test_the_command_line_prints_one_line_per_article_and_failure_and_exits_1_on_failures(tmp_path, site, capsys):
+def test_the_command_line_prints_one_line_per_article_and_failure_and_exits_1_on_failures(
+    tmp_path, site, capsys, monkeypatch
+):
     from newsdesk.cli import main
 
+    monkeypatch.setenv("NEWSDESK_WEB__ALLOW_PRIVATE_ADDRESSES", "true")  # the site is on 127.0.0.1
     good = _serve_real_pages(site, 1)[0]
     common = ["--corpus", str(tmp_path / "corpus"), "--store", str(tmp_path / "store"), "--embedder", "fake"]
     assert main(["index", "add", good["link"], site.url("/missing"), "ftp://files.example/a", *common]) == 1

@@ -13,7 +13,7 @@ from tests.web_site import NewsSite
 
 
 def _fetcher(**web) -> Fetcher:
-    values = {"delay_s": 0.0, "timeout_s": 2.0, "max_bytes": 200_000}
+    values = {"delay_s": 0.0, "timeout_s": 2.0, "max_bytes": 200_000, "allow_private_addresses": True}  # 127.0.0.1
     values.update(web)
     return Fetcher(WebSettings(**values))
 

@@ -25,7 +25,7 @@ PAGES = real_pages()
 
 
 def _settings(tmp_path: Path, **web):
-    values = {"delay_s": 0.0, "timeout_s": 2.0}
+    values = {"delay_s": 0.0, "timeout_s": 2.0, "allow_private_addresses": True}  # the site is on 127.0.0.1
     values.update(web)
     return make_settings(tmp_path, corpus=tmp_path / "corpus", web=values)
 
@@ -191,9 +191,10 @@ def test_an_unreadable_state_file_costs_requests_not_articles(tmp_path, site):
     assert report.new == 0 and len(_saved_urls(tmp_path)) == 2  # known articles recognised from the corpus
 
 
-def test_the_command_line(tmp_path, site, capsys):
+def test_the_command_line(tmp_path, site, capsys, monkeypatch):
     from index.__main__ import main
 
+    monkeypatch.setenv("NEWSDESK_WEB__ALLOW_PRIVATE_ADDRESSES", "true")  # the site is on 127.0.0.1
     site.feed("/feed.xml", _serve(site, PAGES[:1]))
     common = ["--corpus", str(tmp_path / "corpus"), "--store", str(tmp_path / "store"), "--embedder", "fake"]
     assert main(["watch", site.url("/feed.xml"), "--every", "0.05s", "--rounds", "2", *common]) == 0
