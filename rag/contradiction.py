@@ -734,9 +734,18 @@ def _winners(text: _Text) -> list[list[str]]:
     out: list[list[str]] = []
     for j, lemma in enumerate(text.lemmas):
         if lemma in _WINNING or text.lower[j] in ("beats", "beating"):
-            out += text.agents(j) or []
+            out += text.agents(j) or _participle_subject(text, j)
         out += [w] if (w := _winner_of_loss(text, j)) else []
     return out
+
+
+def _participle_subject(text: _Text, j: int) -> list[list[str]]:
+    """Who does a participle that opens a clause ("Barty claimed the title, beating Pliskova", "after defeating
+    Croatia"): the name the sentence starts with; [] when it starts otherwise."""
+    if not text.lower[j].endswith("ing") or j == 0 or text.lower[j - 1] not in (",", "-", "after", "by", "before"):
+        return []
+    first = text.name_phrases[0] if text.name_phrases else None
+    return [text.phrase_stems(first)] if first and first[0] == text._first_word else []
 
 
 def _same_winner(claim: _Text, i: int, evidence: _Text) -> bool:

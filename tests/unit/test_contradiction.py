@@ -259,6 +259,10 @@ MORE_OPPOSITES = [
     ("Brown lost the final to Smith.", "Brown defeated Smith in the final.", SWAPPED_NAMES),
     ("Brown beat Smith in the final.", "Smith lost the final to Brown.", None),
     ("Smith beat Brown in the final.", "Smith lost the final to Brown.", SWAPPED_NAMES),
+    # a participle opening a clause is done by the sentence's subject
+    ("Brown beat Smith in the final.", "Smith won the title, beating Brown in straight sets.", SWAPPED_NAMES),
+    ("Smith beat Brown in the final.", "Smith won the title, beating Brown in straight sets.", None),
+    ("Brown lost the final to Smith.", "Brown took the title after defeating Smith.", SWAPPED_NAMES),
 ]
 
 
