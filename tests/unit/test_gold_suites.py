@@ -110,6 +110,8 @@ def test_claims_load_with_both_splits():
     assert load_claims(SUITES / "claims.jsonl", split="dev").claims and load_claims(
         SUITES / "claims.jsonl", split="test"
     )
+    held_out = load_claims(SUITES / "claims.jsonl", split="heldout").claims
+    assert len(held_out) >= 60 and all(c.id.startswith("claim-heldout-") for c in held_out)
 
 
 def test_ids_are_unique_across_all_question_suites():
