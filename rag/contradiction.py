@@ -954,31 +954,65 @@ def _stood_for_by_capital(stems: list[str], missing: list[str], evidence: _Text)
 # Words that refer to a person the sentence does not name: "he", "the Russian leader", "the two leaders".
 _PRONOUNS = frozenset("he she him his her".split())
 _ROLE_NOUNS = frozenset(
-    """leader leaders president presidents minister ministers premier chancellor counterpart counterparts pair duo
-    chief spokesperson spokesman spokeswoman aide envoy""".split()
+    """leader president minister premier chancellor counterpart chief spokesperson spokesman spokeswoman aide
+    envoy""".split()
 )
+_GROUP_NOUNS = frozenset("leaders presidents ministers counterparts pair duo".split())  # "the two leaders"
+_REFERENCE_OPENERS = frozenset("the his her its their both".split())
 
 
-def _refers_without_naming(text: _Text) -> bool:
-    """The text refers to a person by pronoun or role ("the North Korean leader") rather than by name."""
-    for i, low in enumerate(text.lower):
+def _titled_people(context: _Text) -> list[tuple[int, list[str], str]]:
+    """People the context names with a title: (where, the name's stems, the title and the words before it)."""
+    out = []
+    for m in TITLED_NAME.finditer(context.text):
+        name = [_stem(w) for w in re.findall(r"[A-Za-z'’\-]+", m.group(1))]
+        out.append((m.start(), name, context.text[max(0, m.start() - 30) : m.start(1)].lower()))
+    return out
+
+
+def _referents(evidence: _Text, context: _Text) -> list[list[str]]:
+    """The titled people of the context the evidence's pronouns and roles may stand for: for a role with words
+    before it ("the North Korean leader") those titled with the same words; for a group ("the two leaders") all;
+    for a pronoun or a bare role those named before the evidence (all when it is not found in the context)."""
+    people = _titled_people(context)
+    where = context.text.find(evidence.text[:60])
+    before = [p for p in people if where < 0 or p[0] < where]
+    found: list[list[str]] = []
+    for i, low in enumerate(evidence.lower):
         if low in _PRONOUNS:
-            return True
-        if low in _ROLE_NOUNS and not (i + 1 < len(text.tokens) and text.is_name(i + 1)):
-            return True  # a role not followed by a name: a reference, not a title ("President Xi")
-    return False
+            found += [name for _, name, _ in before]
+            continue
+        if (low not in _ROLE_NOUNS and low not in _GROUP_NOUNS) or (
+            i + 1 < len(evidence.tokens) and evidence.is_name(i + 1)
+        ):
+            continue  # not a role, or a title ("President Xi")
+        k = i - 1
+        while k >= 0 and i - k <= 4 and evidence.lower[k] not in _REFERENCE_OPENERS and evidence.is_word(k):
+            k -= 1
+        if k < 0 or evidence.lower[k] not in _REFERENCE_OPENERS:
+            continue  # "other leaders", "leaders from 26 countries": no one in particular
+        modifiers = [_stem(w) for w in evidence.lower[k + 1 : i] if w not in UNIT_WORDS and w not in ("'s", "’s")]
+        if low in _GROUP_NOUNS:
+            found += [name for _, name, _ in people]
+        elif modifiers:
+            found += [
+                name for _, name, title in people if all(any(same_word(m, w) for w in title.split()) for m in modifiers)
+            ]
+        else:
+            found += [name for _, name, _ in before]
+    return found
 
 
 def _referred_to(stems: list[str], claim: _Text, evidence: _Text, context: _Text | None) -> bool:
-    """The claim names a person the evidence refers to by pronoun or role, named with a title in the context
-    ("Russian President Vladimir Putin"), while the evidence names no titled person of the context the claim
-    leaves out (so "Kim lauded ..." is not backed by "Putin lauded ..., he said")."""
-    if context is None or not _refers_without_naming(evidence):
+    """The claim names a person the evidence refers to by pronoun or role ("he", "the North Korean leader"),
+    named with a title in the context ("North Korean leader Kim Jong Un"), while the evidence names no titled
+    person of the context the claim leaves out (so "Kim lauded ..." is not backed by "Putin lauded ..., he said")."""
+    if context is None:
         return False
-    people = [[_stem(w) for w in re.findall(r"[A-Za-z'’\-]+", m.group(1))] for m in TITLED_NAME.finditer(context.text)]
-    if not any(all(any(same_word(s, w) for w in person) for s in stems) for person in people):
+    referents = _referents(evidence, context)
+    if not any(all(any(same_word(s, w) for w in person) for s in stems) for person in referents):
         return False
-    for person in people:
+    for _, person, _ in _titled_people(context):
         in_evidence = any(len(w) >= 3 and evidence.has_word(w) for w in person)
         if in_evidence and not any(len(w) >= 3 and claim.has_word(w) for w in person):
             return False

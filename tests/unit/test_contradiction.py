@@ -276,3 +276,25 @@ def test_contradiction_table_of_dev_classes(claim, evidence, kind):
     else:
         assert found is not None, "passed, but must not"
         assert found.kind == kind, found
+
+
+ARUSHA = (
+    "Kenyan President William Ruto met Tanzanian President Samia Suluhu Hassan in Arusha. "
+    "The Tanzanian president praised the deal. He said the accord was fair. "
+    "Later, Ugandan President Yoweri Museveni arrived."
+)
+
+
+@pytest.mark.parametrize(
+    "claim, evidence, kind",
+    [
+        ("Hassan praised the deal.", "The Tanzanian president praised the deal.", None),
+        ("Ruto praised the deal.", "The Tanzanian president praised the deal.", UNSTATED_NAME),  # the other one
+        ("Ruto said the accord was fair.", "He said the accord was fair.", None),
+        ("Museveni said the accord was fair.", "He said the accord was fair.", UNSTATED_NAME),  # named only after
+        ("Ruto met leaders from the region.", "Other leaders from the region met in Arusha.", UNSTATED_NAME),
+    ],
+)
+def test_a_reference_stands_only_for_the_people_it_can_mean(claim, evidence, kind):
+    found = find_contradiction(claim, evidence, context=ARUSHA)
+    assert (found.kind if found else None) == kind, found
