@@ -42,6 +42,7 @@ FEATURES: tuple[str, ...] = (
     "corroborated",  # other stories among the candidates state it (0, 0.5, 1)
     "unknown_names",  # the question names someone the corpus never mentions
     "lead",  # one of the article's first sentences (news puts the main facts first)
+    "focus_asked",  # the question names what it asks for ("which venue", "how many troops", "what gift")
     "coverage_x_typed",
     "similarity_x_typed",
     "coverage_x_similarity",
@@ -58,6 +59,7 @@ LEXICAL = frozenset(
         "coverage_x_typed",
         "coverage_x_similarity",
         "focus_x_similarity",
+        "focus_asked",
     }
 )
 LEAD_CHARS = 600  # "lead": starts within the article's first characters (headline, standfirst, first paragraph)
@@ -146,6 +148,7 @@ def feature_matrix(
         row[col["fragment"]] = _fragment(c.text)
         row[col["unknown_names"]] = 1.0 if profile.unknown_names else 0.0
         row[col["lead"]] = 1.0 if c.start < LEAD_CHARS else 0.0
+        row[col["focus_asked"]] = 1.0 if profile.focus_asked else 0.0
     # Corroboration: other stories among the candidates stating the same claim.
     for i, c in enumerate(candidates):
         others = {
@@ -182,7 +185,11 @@ ANSWERABILITY_FEATURES: tuple[str, ...] = (
     "best_missing",
     "typed_near_focus_anywhere",
     "focus_in_corpus",
+    "best_focus_context",
+    "top_focus",
+    "asked_focus_unstated",
 )
+ANSWERABILITY_TOP = 3  # the answer quotes the best sentence and close runners-up: what the best few state counts
 
 
 def answerability_features(x: np.ndarray, probabilities: np.ndarray, focus_in_corpus: float = 1.0) -> np.ndarray:
@@ -193,6 +200,7 @@ def answerability_features(x: np.ndarray, probabilities: np.ndarray, focus_in_co
         return out
     order = np.argsort(-probabilities, kind="stable")
     best = x[order[0]]
+    top_focus = float(x[order[:ANSWERABILITY_TOP], col["focus_context"]].max())
     out[:] = [
         probabilities[order[0]],
         probabilities[order[1]] if len(order) > 1 else 0.0,
@@ -210,5 +218,10 @@ def answerability_features(x: np.ndarray, probabilities: np.ndarray, focus_in_co
         best[col["missing"]],
         x[:, col["typed_near_focus"]].max(),
         focus_in_corpus,
+        best[col["focus_context"]],
+        top_focus,
+        # "What gift ...?", "which agreements ...?": evidence that never names the thing asked about rarely
+        # answers. (For "which broadcaster" or "which city" a name of that kind stands in for the noun.)
+        best[col["focus_asked"]] * best[col["untyped_question"]] * (1.0 if top_focus == 0 else 0.0),
     ]
     return out

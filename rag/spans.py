@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from newsdesk.text.dates import DATE_PHRASE
 from newsdesk.text.names import NAME, TITLE_BEFORE, TITLED_NAME, plausible_person, trim_leading_non_name
 from newsdesk.text.numbers import DURATION_PHRASE, NUMBER_PHRASE, YEAR_ONLY
-from newsdesk.text.words import content_words, same_word
+from newsdesk.text.words import STOPWORDS, content_words, same_word
 from rag.focus import QuestionProfile
 
 _RELATIVE_TIME = re.compile(r"^\s*(?:after|before|later|earlier|prior)\b", re.IGNORECASE)
@@ -47,26 +47,66 @@ def _of(matches, sentence: str, group: int = 0) -> list[Span]:
     return [_strip(sentence, m.start(group), m.end(group)) for m in matches]
 
 
+def _sentence_word(word: str) -> bool:
+    """A capitalised first word that reads as an ordinary word ("However", "Meanwhile", "Speaking", a plural
+    such as "Leaders"), not a name ("Lukashenko was seen ...")."""
+    low = word.lower()
+    return low in STOPWORDS or not content_words(low) or bool(re.search(r"(?:ly|ing|ed|ever|s)$", low))
+
+
 def _names(profile: QuestionProfile, sentence: str) -> list[Span]:
+    """Capitalised names the question does not already hold. A run that holds a word of the question is
+    split around it: "Director Justin Kurzel" answers "Who is the director of ...?" with "Justin Kurzel"."""
     found = []
     question = profile.text.lower()
     for m in NAME.finditer(sentence):
-        phrase = m.group(0)
-        if m.start() == 0 and " " not in phrase:
-            continue  # a capitalised first word is not a name by itself
-        if phrase.lower() in question:
-            continue
-        if any(same_word(w, t) for w in content_words(phrase) for t in profile.terms):
-            continue
-        found.append(_strip(sentence, m.start(), m.end()))
+        pieces: list[tuple[int, int]] = []
+        for w in _WORD.finditer(m.group(0)):
+            asked = w.group(0).lower() in question.split() or any(
+                same_word(s, t) for s in content_words(w.group(0)) for t in profile.terms
+            )
+            at = (m.start() + w.start(), m.start() + w.end())
+            if asked:
+                pieces.append((-1, -1))
+            elif pieces and pieces[-1][0] >= 0:
+                pieces[-1] = (pieces[-1][0], at[1])
+            else:
+                pieces.append(at)
+        for start, end in pieces:
+            if start < 0:
+                continue
+            phrase = sentence[start:end]
+            opener = re.match(r",\s*(?!who\b|whose\b|which\b)", sentence[end:])  # "Meanwhile, ..." (not "Putin, who")
+            if start == 0 and " " not in phrase and (_sentence_word(phrase) or opener):
+                continue  # a capitalised first word is a name only if it reads as one
+            if phrase.lower() in question or re.fullmatch(r"(?:of|de|al|bin|von|van)(?:\s.*)?", phrase):
+                continue
+            found.append(_strip(sentence, start, end))
     return found
+
+
+_DATE_PREPOSITION = re.compile(r"(?:in|since|until|by|of|from|on)\s+", re.IGNORECASE)
+
+
+def _without_preposition(sentence: str, span: Span) -> Span:
+    """ "in 2019" -> "2019": the date, not the words that place it."""
+    m = _DATE_PREPOSITION.match(span.text)
+    return Span(span.start + m.end(), span.end, span.text[m.end() :]) if m else span
 
 
 def _person(sentence: str, span: Span) -> Span | None:
     """The span as a person's (or organisation's) name: a leading "The"/"While" dropped; None when it is
     a title, a team, an event or a nationality ("The Russian", "War of Moscow")."""
-    trimmed = trim_leading_non_name(span.text)
-    start = span.start + span.text.index(trimmed) if trimmed else span.start
+    text = span.text
+    offset = 0
+    if owner := list(re.finditer(r"['’]s\s+", text)):  # "Slovenia's Tadej Pogačar": the owner is not the person
+        offset = owner[-1].end()
+    kept = len(trim_leading_non_name(text[offset:]).split())
+    words = list(re.finditer(r"\S+", text[offset:]))
+    if kept and kept < len(words):
+        offset += words[len(words) - kept].start()
+    trimmed = text[offset:]
+    start = span.start + offset
     candidate = Span(start, start + len(trimmed), trimmed)
     demonym = _NATIONALITY.fullmatch(trimmed) and re.search(r"\bthe\s+$", sentence[: candidate.start], re.I)
     if not plausible_person(trimmed) or demonym:
@@ -87,7 +127,8 @@ def typed_spans(profile: QuestionProfile, sentence: str) -> list[Span]:
         found = [s for s in found if not _RELATIVE_TIME.match(sentence[s.end :])]  # "a day after" is not a duration
         return _outside_question(found, profile.text)
     if wants == "date":
-        return _outside_question(_of(DATE_PHRASE.finditer(sentence), sentence), profile.text)
+        found = [_without_preposition(sentence, s) for s in _of(DATE_PHRASE.finditer(sentence), sentence)]
+        return _outside_question(found, profile.text)
     if wants == "person":
         titled = [
             s
@@ -100,7 +141,7 @@ def typed_spans(profile: QuestionProfile, sentence: str) -> list[Span]:
         names = [s for s in (_person(sentence, n) for n in _names(profile, sentence)) if s is not None]
         after_title = [s for s in names if TITLE_BEFORE.search(sentence[max(0, s.start - 20) : s.start])]
         # A name after a title, else any name the question does not hold (a one-word name only mid-sentence).
-        return after_title or [s for s in names if " " in s.text or s.text.isupper() or s.start > 0]
+        return after_title or names
     # place
     return [s for s in _names(profile, sentence) if _PLACE_BEFORE.search(sentence[max(0, s.start - 12) : s.start])]
 

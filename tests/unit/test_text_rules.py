@@ -143,6 +143,12 @@ def test_overlap_measures():
         ("Combien de soldats la Corée du Nord a-t-elle envoyés en Russie ?", "number", None),
         ("Где прошёл военный парад?", "place", None),
         ("Когда Путин посетил Пекин?", "date", None),
+        # The first question word decides; a later "when"/"after" clause only sets the scene.
+        ("Where in Ukraine were troops advancing when Putin arrived in China?", "place", ("troop", "advancing")),
+        ("Who met Kim after the parade ended?", "person", None),
+        ("How many days did the visit last?", "duration", None),
+        ("An welchem Datum beendete Putin seinen Besuch?", "date", None),
+        ("Quel jour Poutine est-il arrivé ?", "date", None),
     ],
 )
 def test_question_kind_and_focus(question, kind, focus):
@@ -185,6 +191,10 @@ def _profile(question: str):
             "September 3, 2025",
         ),
         ("In 2024, how many trips were there?", "There were 2024 trips.", None),
+        ("When did Kim last visit China?", "It was his first visit since 2019.", "2019"),  # not "since 2019"
+        ("Who is the director of the film?", "Director Justin Kurzel said it was hard.", "Justin Kurzel"),
+        ("Who won the Tour de France?", "Slovenia's Tadej Pogačar won the Tour de France.", "Tadej Pogačar"),
+        ("Who was seen walking alongside Kim?", "Lukashenko was seen walking alongside Kim.", "Lukashenko"),
     ],
 )
 def test_short_answer_spans(question, sentence, short):
@@ -204,10 +214,19 @@ def test_a_span_the_question_already_holds_is_not_an_answer():
         ("The Russian leader attended the parade with Kim Jong Un.", ["Kim Jong Un"]),
         ("While Meta bought the app, it kept the brand.", ["Meta"]),
         ("Leaders including Brian Smith attended.", ["Brian Smith"]),
+        ("Meanwhile, Brian Smith attended.", ["Brian Smith"]),
+        ("Russian\xa0President Vladimir Putin attended.", ["Vladimir Putin"]),
     ],
 )
 def test_a_who_value_is_a_name_not_a_fragment(sentence, names):
     assert [s.text for s in typed_spans(_profile("Who attended the parade?"), sentence)] == names
+
+
+def test_unknown_names_are_whole_capitalised_words_the_corpus_never_uses():
+    seen = {"spider-man", "walking", "dead", "season", "crown"}.__contains__
+    assert profile_question("When does The Walking Dead Season 11 air?", lambda w: 1.0, seen).unknown_names == ()
+    assert profile_question("When was Spider-Man released?", lambda w: 1.0, seen).unknown_names == ()
+    assert profile_question("What is the capital of Australia?", lambda w: 1.0, seen).unknown_names == ("Australia",)
 
 
 def test_one_month_table_and_one_number_word_table():
