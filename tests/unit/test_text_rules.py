@@ -227,3 +227,19 @@ def test_unknown_names_are_whole_capitalised_words_the_corpus_never_uses():
     assert profile_question("When does The Walking Dead Season 11 air?", lambda w: 1.0, seen).unknown_names == ()
     assert profile_question("When was Spider-Man released?", lambda w: 1.0, seen).unknown_names == ()
     assert profile_question("What is the capital of Australia?", lambda w: 1.0, seen).unknown_names == ("Australia",)
+
+
+def test_a_span_that_says_more_has_more_detail():
+    from rag.spans import Span, span_detail
+
+    def detail(kind, text):
+        return span_detail(kind, Span(0, len(text), text))
+
+    assert detail("date", "July 21, 2017") > detail("date", "July 2017") > detail("date", "2017")
+    assert detail("date", "Tuesday") == detail("date", "2017")
+    assert detail("person", "Kim Jong Un") > detail("person", "Kim")
+
+
+def test_an_irregular_past_form_is_the_same_word_as_its_verb():
+    assert same_word("met", "meet") and same_word("sent", "send") and same_word("given", "gave")
+    assert not same_word("met", "send")
