@@ -19,7 +19,7 @@ from newsdesk.text.overlap import SAME_CLAIM, same_claim_overlap, weighted_cover
 from newsdesk.text.words import content_words, same_word
 from rag.focus import QuestionProfile
 from rag.records import Passage
-from rag.spans import focus_distance, typed_spans
+from rag.spans import focus_distance, span_detail, typed_spans
 
 FEATURES: tuple[str, ...] = (
     "coverage",  # rarity-weighted share of the question's key words in the sentence
@@ -33,6 +33,7 @@ FEATURES: tuple[str, ...] = (
     "similarity_rank",  # 1 / (1 + rank by similarity)
     "typed",  # holds a phrase of the asked kind the question does not hold
     "typed_near_focus",  # ... within three words of a focus word ("15,000 troops")
+    "typed_detail",  # how much the most telling such phrase says ("July 21, 2017" 1, "July 2017" 0.67, "2017" 0.33)
     "untyped_question",  # the question asks for no particular kind of phrase
     "passage_rank",  # 1 / (1 + the passage's rank in retrieval)
     "passage_dense",  # the passage's dense similarity, min-max scaled among the retrieved
@@ -139,6 +140,7 @@ def feature_matrix(
         row[col["typed"]] = 1.0 if spans else 0.0
         distances = [d for s in spans if (d := focus_distance(profile, c.text, s)) is not None]
         row[col["typed_near_focus"]] = 1.0 if distances and min(distances) <= 3 else 0.0
+        row[col["typed_detail"]] = max((span_detail(profile.wants, s) for s in spans), default=0.0)
         row[col["untyped_question"]] = 1.0 if profile.wants is None else 0.0
         row[col["passage_rank"]] = 1.0 / (1.0 + c.passage_rank)
         dense_score = c.passage.dense_score

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from newsdesk.text.dates import DATE_PHRASE
+from newsdesk.text.dates import DATE_PHRASE, MONTH
 from newsdesk.text.names import NAME, TITLE_BEFORE, TITLED_NAME, plausible_person, trim_leading_non_name
 from newsdesk.text.numbers import DURATION_PHRASE, NUMBER_PHRASE, YEAR_ONLY
 from newsdesk.text.words import STOPWORDS, content_words, same_word
@@ -144,6 +144,23 @@ def typed_spans(profile: QuestionProfile, sentence: str) -> list[Span]:
         return after_title or names
     # place
     return [s for s in _names(profile, sentence) if _PLACE_BEFORE.search(sentence[max(0, s.start - 12) : s.start])]
+
+
+_DAY_AND_MONTH = re.compile(rf"{MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{MONTH}|\d{{4}}-\d{{2}}-\d{{2}}")
+_MONTH_OR_YEAR = re.compile(rf"{MONTH}|\b(?:19|20)\d\d\b")
+
+
+def span_detail(kind: str | None, span: Span) -> float:
+    """How much a span says, 0-1: "July 21, 2017" says more than "July 2017", which says more than "2017"
+    or "Tuesday"; a full name more than a single word. News answers "when" with the day when it has one."""
+    if kind == "date":
+        if _DAY_AND_MONTH.search(span.text):
+            return 1.0
+        months_and_years = _MONTH_OR_YEAR.findall(span.text)
+        return 0.67 if len(months_and_years) >= 2 else 0.33
+    if kind in ("person", "place"):
+        return 1.0 if " " in span.text.strip() else 0.5
+    return 1.0
 
 
 def _word_positions(sentence: str, terms: tuple[str, ...]) -> list[int]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 
 # A run of capitalised words (or acronyms), allowing lower-case particles inside: "Republic of Congo", "bin Salman".
-NAME = re.compile(
-    r"(?:[A-Z][a-zA-Z'’\-]+|[A-Z]{2,})(?:\s+(?:[A-Z][a-zA-Z'’\-]+|[A-Z]{2,}|of|de|al|bin|von|van))*(?<!\s(?:of|de|al))"
-)
+# Letters of any Latin alphabet ("Pogačar", "Đoković"); a name starts with a capital.
+_CAPITAL = r"[A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽ]"
+_NAME_WORD = _CAPITAL + r"(?:[^\W\d_]|['’\-])+|[A-Z]{2,}"
+NAME = re.compile(rf"(?:{_NAME_WORD})(?:\s+(?:{_NAME_WORD}|of|de|al|bin|von|van))*(?<!\s(?:of|de|al))")
 # Capitalised words of at least three letters not at the start of the text: names mentioned in a claim.
 MENTIONED_NAME = re.compile(r"(?<!^)\b[A-Z][a-z]{2,}\b")
 

@@ -249,3 +249,19 @@ def test_one_month_table_and_one_number_word_table():
 @pytest.mark.parametrize("value, normal", [("thirty troops", "30 troop"), ("nineteen countries", "19 countrie")])
 def test_normalize_value_reads_the_shared_number_words(value, normal):
     assert normalize_value(value) == normal
+
+
+def test_a_span_that_says_more_has_more_detail():
+    from rag.spans import Span, span_detail
+
+    def detail(kind, text):
+        return span_detail(kind, Span(0, len(text), text))
+
+    assert detail("date", "July 21, 2017") > detail("date", "July 2017") > detail("date", "2017")
+    assert detail("date", "Tuesday") == detail("date", "2017")
+    assert detail("person", "Kim Jong Un") > detail("person", "Kim")
+
+
+def test_an_irregular_past_form_is_the_same_word_as_its_verb():
+    assert same_word("met", "meet") and same_word("sent", "send") and same_word("given", "gave")
+    assert not same_word("met", "send")
