@@ -60,7 +60,9 @@ def states_focus(profile: QuestionProfile, x: np.ndarray, order: np.ndarray) -> 
     to that thing: evidence naming the same people and places, with a number about something else,
     does not answer it. ("What qualities", "what sort of partnership": the answer is an instance of
     the noun, not the noun itself, so those are left to the answerability model.)"""
-    if not profile.focus_asked or profile.foreign or not len(order) or profile.wants not in ("number", "duration"):
+    if profile.foreign or not len(order) or not profile.focus or profile.wants not in ("number", "duration"):
+        return True
+    if not profile.focus_asked and profile.wants != "duration":  # "how long did the talks last": talks are the focus
         return True
     top = x[order[:FOCUS_GATE_TOP]]
     return bool(top[:, FEATURES.index("typed_near_focus")].max() > 0)
