@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from newsdesk.text.dates import DATE_PHRASE, MONTH
 from newsdesk.text.names import NAME, TITLE_BEFORE, TITLED_NAME, plausible_person, trim_leading_non_name
-from newsdesk.text.numbers import DURATION_PHRASE, NUMBER_PHRASE, YEAR_ONLY
+from newsdesk.text.numbers import DURATION_PHRASE, NUMBER_PHRASE, NUMBER_WORD_VALUES, ORDINAL, YEAR_ONLY
 from newsdesk.text.words import STOPWORDS, content_words, same_word
 from rag.focus import QuestionProfile
 
@@ -72,10 +72,13 @@ def _names(profile: QuestionProfile, sentence: str) -> list[Span]:
                 pieces[-1] = (pieces[-1][0], at[1])
             else:
                 pieces.append(at)
+        split = len(pieces) > 1
         for start, end in pieces:
             if start < 0:
                 continue
             phrase = sentence[start:end]
+            if split and " " not in phrase.strip():
+                continue  # a word left over from a title the question names ("2018 FIFA World Cup") is no name
             opener = re.match(r",\s*(?!who\b|whose\b|which\b)", sentence[end:])  # "Meanwhile, ..." (not "Putin, who")
             if start == 0 and " " not in phrase and (_sentence_word(phrase) or opener):
                 continue  # a capitalised first word is a name only if it reads as one
@@ -109,7 +112,9 @@ def _person(sentence: str, span: Span) -> Span | None:
     start = span.start + offset
     candidate = Span(start, start + len(trimmed), trimmed)
     demonym = _NATIONALITY.fullmatch(trimmed) and re.search(r"\bthe\s+$", sentence[: candidate.start], re.I)
-    if not plausible_person(trimmed) or demonym:
+    owner = re.search(r"['’]s?$", trimmed)  # "DC's", "Women's": whose, not who
+    number = trimmed.lower() in NUMBER_WORD_VALUES or re.fullmatch(ORDINAL, trimmed.lower())
+    if not plausible_person(trimmed) or demonym or owner or number:
         return None
     return candidate
 
@@ -187,7 +192,8 @@ def focus_distance(profile: QuestionProfile, sentence: str, span: Span) -> int |
 
 
 def best_span(profile: QuestionProfile, sentence: str, spans: list[Span] | None = None) -> Span | None:
-    """The span nearest the focus, then nearest the question's other words; None when there is none."""
+    """The span nearest the focus, then nearest the question's other words (for a date, the fullest first);
+    None when there is none."""
     spans = typed_spans(profile, sentence) if spans is None else spans
     if not spans:
         return None
@@ -197,7 +203,9 @@ def best_span(profile: QuestionProfile, sentence: str, spans: list[Span] | None 
     anchors = focus or _word_positions(sentence, profile.terms)
     if not anchors:
         return spans[0]
-    return min(spans, key=lambda s: (min(abs(s.start - a) for a in anchors), s.start))
+    # A date answer is the fullest date near the focus ("November 18, 2020" over "Wednesday").
+    detail = (lambda s: -span_detail("date", s)) if profile.wants == "date" else (lambda s: 0.0)
+    return min(spans, key=lambda s: (detail(s), min(abs(s.start - a) for a in anchors), s.start))
 
 
 def find_short_answer(profile: QuestionProfile, sentence: str) -> tuple[int, int] | None:

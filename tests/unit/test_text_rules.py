@@ -192,6 +192,7 @@ def _profile(question: str):
         ),
         ("In 2024, how many trips were there?", "There were 2024 trips.", None),
         ("When did Kim last visit China?", "It was his first visit since 2019.", "2019"),  # not "since 2019"
+        ("When is the draft?", "The draft is on Wednesday, November 18, 2020, the league said.", "November 18, 2020"),
         ("Who is the director of the film?", "Director Justin Kurzel said it was hard.", "Justin Kurzel"),
         ("Who won the Tour de France?", "Slovenia's Tadej Pogačar won the Tour de France.", "Tadej Pogačar"),
         ("Who was seen walking alongside Kim?", "Lukashenko was seen walking alongside Kim.", "Lukashenko"),
