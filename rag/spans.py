@@ -102,8 +102,8 @@ def _person(sentence: str, span: Span) -> Span | None:
     a title, a team, an event or a nationality ("The Russian", "War of Moscow")."""
     text = span.text
     offset = 0
-    if owner := list(re.finditer(r"['’]s\s+", text)):  # "Slovenia's Tadej Pogačar": the owner is not the person
-        offset = owner[-1].end()
+    if owners := list(re.finditer(r"['’]s\s+", text)):  # "Slovenia's Tadej Pogačar": the owner is not the person
+        offset = owners[-1].end()
     kept = len(trim_leading_non_name(text[offset:]).split())
     words = list(re.finditer(r"\S+", text[offset:]))
     if kept and kept < len(words):
@@ -112,9 +112,9 @@ def _person(sentence: str, span: Span) -> Span | None:
     start = span.start + offset
     candidate = Span(start, start + len(trimmed), trimmed)
     demonym = _NATIONALITY.fullmatch(trimmed) and re.search(r"\bthe\s+$", sentence[: candidate.start], re.I)
-    owner = re.search(r"['’]s?$", trimmed)  # "DC's", "Women's": whose, not who
-    number = trimmed.lower() in NUMBER_WORD_VALUES or re.fullmatch(ORDINAL, trimmed.lower())
-    if not plausible_person(trimmed) or demonym or owner or number:
+    possessive = re.search(r"['’]s?$", trimmed) is not None  # "DC's", "Women's": whose, not who
+    number = trimmed.lower() in NUMBER_WORD_VALUES or re.fullmatch(ORDINAL, trimmed.lower()) is not None
+    if not plausible_person(trimmed) or demonym or possessive or number:
         return None
     return candidate
 
