@@ -10,11 +10,13 @@ cross-language model, trained the same way without them, is used.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from newsdesk.text.dates import YEAR
 from newsdesk.text.overlap import SAME_CLAIM, same_claim_overlap, weighted_coverage
 from newsdesk.text.words import content_words, same_word
 from rag.focus import QuestionProfile
@@ -40,6 +42,8 @@ FEATURES: tuple[str, ...] = (
     "passage_keyword",  # the passage's BM25 score over the best one's
     "question_sentence",  # the sentence is itself a question
     "fragment",  # a heading, caption or fragment
+    "truncated",  # the text breaks off ("... slated for July ..."): a search snippet or a cut feed summary
+    "other_year",  # the question names a year; the sentence (with the one before it) names only other years
     "corroborated",  # other stories among the candidates state it (0, 0.5, 1)
     "unknown_names",  # the question names someone the corpus never mentions
     "lead",  # one of the article's first sentences (news puts the main facts first)
@@ -101,6 +105,15 @@ def _missing(profile: QuestionProfile, text: str) -> float:
     return max(lacking, default=0.0) / heaviest
 
 
+def _other_year(question_years: set[str], text: str) -> float:
+    """1 when the question names a year and the text names years, none of them the question's: "the 2019
+    U.S. Open" does not answer a question about 2020."""
+    if not question_years:
+        return 0.0
+    years = set(YEAR.findall(text))
+    return 1.0 if years and not years & question_years else 0.0
+
+
 def _fragment(text: str) -> float:
     stripped = text.strip()
     return 1.0 if len(stripped.split()) < 5 or stripped[-1:] not in '.!"”’)' else 0.0
@@ -125,6 +138,7 @@ def feature_matrix(
     best_sim = float(sims.max())
     story = story_of or (lambda doc: doc)
     name_terms = tuple(t for t in profile.terms if t in profile.names)
+    question_years = set(YEAR.findall(profile.text))
     for i, c in enumerate(candidates):
         row = x[i]
         row[col["coverage"]] = weighted_coverage(profile.terms, profile.weights, c.text)
@@ -148,6 +162,8 @@ def feature_matrix(
         row[col["passage_keyword"]] = (c.passage.keyword_score or 0.0) / keyword_best
         row[col["question_sentence"]] = 1.0 if c.text.strip().endswith("?") else 0.0
         row[col["fragment"]] = _fragment(c.text)
+        row[col["truncated"]] = 1.0 if re.search(r"(?:\.\.\.|…)\W*$", c.text.strip()) else 0.0
+        row[col["other_year"]] = _other_year(question_years, c.previous + " " + c.text)
         row[col["unknown_names"]] = 1.0 if profile.unknown_names else 0.0
         row[col["lead"]] = 1.0 if c.start < LEAD_CHARS else 0.0
         row[col["focus_asked"]] = 1.0 if profile.focus_asked else 0.0
