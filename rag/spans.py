@@ -54,6 +54,19 @@ def _sentence_word(word: str) -> bool:
     return low in STOPWORDS or not content_words(low) or bool(re.search(r"(?:ly|ing|ed|ever|s)$", low))
 
 
+_SUBJECT_VERB = re.compile(
+    r"\s+(?:(?:is|was|are|were|has|had|have|will|would|can|could|did|does|said|says|told|also|then|later)\b|"
+    r"[a-z]+(?:ed|es)\b|(?:won|lost|met|sent|gave|took|made|held|led|became|came|left|bought|sold|beat)\b)"
+)
+
+
+def _opens_as_subject(word: str, rest: str) -> bool:
+    """A capitalised first word is a name when a verb follows it ("Lukashenko was seen", "Facebook bought
+    Instagram"); not a discourse word ("Meanwhile, ..."), a plural ("Leaders including ..."), or an
+    imperative ("Take a look ...")."""
+    return not _sentence_word(word) and bool(_SUBJECT_VERB.match(rest))
+
+
 def _names(profile: QuestionProfile, sentence: str) -> list[Span]:
     """Capitalised names the question does not already hold. A run that holds a word of the question is
     split around it: "Director Justin Kurzel" answers "Who is the director of ...?" with "Justin Kurzel"."""
@@ -79,8 +92,7 @@ def _names(profile: QuestionProfile, sentence: str) -> list[Span]:
             phrase = sentence[start:end]
             if split and " " not in phrase.strip():
                 continue  # a word left over from a title the question names ("2018 FIFA World Cup") is no name
-            opener = re.match(r",\s*(?!who\b|whose\b|which\b)", sentence[end:])  # "Meanwhile, ..." (not "Putin, who")
-            if start == 0 and " " not in phrase and (_sentence_word(phrase) or opener):
+            if start == 0 and " " not in phrase and not _opens_as_subject(phrase, sentence[end:]):
                 continue  # a capitalised first word is a name only if it reads as one
             if phrase.lower() in question or re.fullmatch(r"(?:of|de|al|bin|von|van)(?:\s.*)?", phrase):
                 continue
@@ -151,6 +163,8 @@ def typed_spans(profile: QuestionProfile, sentence: str) -> list[Span]:
     return [s for s in _names(profile, sentence) if _PLACE_BEFORE.search(sentence[max(0, s.start - 12) : s.start])]
 
 
+SINGLE_WORD_NAME_PENALTY = 20  # characters: about three words
+
 _DAY_AND_MONTH = re.compile(rf"{MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{MONTH}|\d{{4}}-\d{{2}}-\d{{2}}")
 _MONTH_OR_YEAR = re.compile(rf"{MONTH}|\b(?:19|20)\d\d\b")
 
@@ -204,8 +218,16 @@ def best_span(profile: QuestionProfile, sentence: str, spans: list[Span] | None 
     if not anchors:
         return spans[0]
     # A date answer is the fullest date near the focus ("November 18, 2020" over "Wednesday").
-    detail = (lambda s: -span_detail("date", s)) if profile.wants == "date" else (lambda s: 0.0)
-    return min(spans, key=lambda s: (detail(s), min(abs(s.start - a) for a in anchors), s.start))
+    if profile.wants == "date":  # a date answer is the fullest date near the focus ("November 18, 2020")
+        return min(spans, key=lambda s: (-span_detail("date", s), min(abs(s.start - a) for a in anchors), s.start))
+
+    # A one-word name counts as a few characters further away than a full name ("Black" in "the first Black
+    # female president" is no answer beside "Sandra Douglass Morgan").
+    def distance(s: Span) -> float:
+        single = profile.wants == "person" and span_detail("person", s) < 1.0
+        return min(abs(s.start - a) for a in anchors) + (SINGLE_WORD_NAME_PENALTY if single else 0)
+
+    return min(spans, key=lambda s: (distance(s), s.start))
 
 
 def find_short_answer(profile: QuestionProfile, sentence: str) -> tuple[int, int] | None:

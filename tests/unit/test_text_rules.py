@@ -216,6 +216,8 @@ def test_a_span_the_question_already_holds_is_not_an_answer():
         ("While Meta bought the app, it kept the brand.", ["Meta"]),
         ("Leaders including Brian Smith attended.", ["Brian Smith"]),
         ("Meanwhile, Brian Smith attended.", ["Brian Smith"]),
+        ("Take a look at who attended.", []),
+        ("Lukashenko attended the parade.", ["Lukashenko"]),
         ("Russian\xa0President Vladimir Putin attended.", ["Vladimir Putin"]),
     ],
 )
