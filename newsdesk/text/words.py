@@ -65,8 +65,7 @@ def same_word(a: str, b: str) -> bool:
     """Equal, or one an inflection of the other ('visit'/'visited', 'conclude'/'concluded', 'tell'/'told')."""
     if a == b:
         return True
-    a, b = IRREGULAR_VERBS.get(a, a), IRREGULAR_VERBS.get(b, b)  # "met" -> "meet", which "meeting" inflects
-    if a == b:
+    if IRREGULAR_VERBS.get(a, a) == IRREGULAR_VERBS.get(b, b):
         return True
     short, long_ = sorted((a, b), key=len)
     return len(short) >= 4 and long_.startswith(short[: max(4, len(short) - 1)]) and len(long_) - len(short) <= 3

