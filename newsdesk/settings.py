@@ -219,6 +219,13 @@ class UISettings(_Section):
             "set false for shared deployments (the page is hidden and adds are refused)."
         ),
     )
+    allow_rebuild: bool = Field(
+        True,
+        description=(
+            "Show the Build/Rebuild index buttons, which let any app user start a full indexing run; set false for "
+            "shared deployments, where `index build` or `index watch` keeps the index current."
+        ),
+    )
     lock_llm_server: bool = Field(
         False,
         description=(
