@@ -124,7 +124,7 @@ def open_corpus_index(corpus: str, rgb_dir: Path):
 
 
 def featurize(cases: list[tuple[Case, bool]], rgb_dir: Path = RGB_DIR, progress: bool = True) -> list[Example]:
-    from rag.answer import read_and_retrieve, similarity_to
+    from rag.answer import article_text, read_and_retrieve, similarity_to
     from rag.evidence import candidates_of
 
     by_corpus: dict[str, list[tuple[Case, bool]]] = {}
@@ -145,7 +145,7 @@ def featurize(cases: list[tuple[Case, bool]], rgb_dir: Path = RGB_DIR, progress:
             )
             if foreign and not profile.foreign:
                 profile = replace(profile, foreign=True)
-            candidates = candidates_of(retrieved.passages)
+            candidates = candidates_of(retrieved.passages, article_text(news_index))
             sims = similarity_to(news_index, retrieved.query_vector)(candidates)
             x = feature_matrix(profile, candidates, sims, news_index.stories.story)
             texts = tuple(c.text for c in candidates)

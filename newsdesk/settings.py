@@ -147,7 +147,7 @@ class AnswerSettings(_Section):
         "reader's model (python -m eval.train_reader).",
     )
     support_threshold: float = Field(
-        0.41,
+        0.39,
         ge=0.0,
         le=1.0,
         description="Verifier: a sentence whose support is below this is unsupported (rag.support.SUPPORT_THRESHOLD, "
@@ -217,6 +217,13 @@ class UISettings(_Section):
         description=(
             "Show the Add articles page, where any app user may write uploads and fetched pages into the corpus; "
             "set false for shared deployments (the page is hidden and adds are refused)."
+        ),
+    )
+    allow_rebuild: bool = Field(
+        True,
+        description=(
+            "Show the Build/Rebuild index buttons, which let any app user start a full indexing run; set false for "
+            "shared deployments, where `index build` or `index watch` keeps the index current."
         ),
     )
     lock_llm_server: bool = Field(

@@ -10,15 +10,17 @@ cross-language model, trained the same way without them, is used.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from newsdesk.text.dates import YEAR
 from newsdesk.text.overlap import SAME_CLAIM, has_word, same_claim_overlap, weighted_coverage, word_set
 from rag.focus import QuestionProfile
 from rag.records import Passage
-from rag.spans import focus_distance, typed_spans
+from rag.spans import focus_distance, span_detail, typed_spans
 
 FEATURES: tuple[str, ...] = (
     "coverage",  # rarity-weighted share of the question's key words in the sentence
@@ -32,12 +34,15 @@ FEATURES: tuple[str, ...] = (
     "similarity_rank",  # 1 / (1 + rank by similarity)
     "typed",  # holds a phrase of the asked kind the question does not hold
     "typed_near_focus",  # ... within three words of a focus word ("15,000 troops")
+    "typed_detail",  # how much the most telling such phrase says ("July 21, 2017" 1, "July 2017" 0.67, "2017" 0.33)
     "untyped_question",  # the question asks for no particular kind of phrase
     "passage_rank",  # 1 / (1 + the passage's rank in retrieval)
     "passage_dense",  # the passage's dense similarity, min-max scaled among the retrieved
     "passage_keyword",  # the passage's BM25 score over the best one's
     "question_sentence",  # the sentence is itself a question
     "fragment",  # a heading, caption or fragment
+    "truncated",  # the text breaks off ("... slated for July ..."): a search snippet or a cut feed summary
+    "other_year",  # the question names a year; the sentence (with the one before it) names only other years
     "corroborated",  # other stories among the candidates state it (0, 0.5, 1)
     "unknown_names",  # the question names someone the corpus never mentions
     "lead",  # one of the article's first sentences (news puts the main facts first)
@@ -97,6 +102,15 @@ def _missing(profile: QuestionProfile, text: str) -> float:
     return max(lacking, default=0.0) / heaviest
 
 
+def _other_year(question_years: set[str], text: str) -> float:
+    """1 when the question names a year and the text names years, none of them the question's: "the 2019
+    U.S. Open" does not answer a question about 2020."""
+    if not question_years:
+        return 0.0
+    years = set(YEAR.findall(text))
+    return 1.0 if years and not years & question_years else 0.0
+
+
 def _fragment(text: str) -> float:
     stripped = text.strip()
     return 1.0 if len(stripped.split()) < 5 or stripped[-1:] not in '.!"”’)' else 0.0
@@ -121,6 +135,7 @@ def feature_matrix(
     best_sim = float(sims.max())
     story = story_of or (lambda doc: doc)
     name_terms = tuple(t for t in profile.terms if t in profile.names)
+    question_years = set(YEAR.findall(profile.text))
     for i, c in enumerate(candidates):
         row = x[i]
         row[col["coverage"]] = weighted_coverage(profile.terms, profile.weights, c.text)
@@ -136,6 +151,7 @@ def feature_matrix(
         row[col["typed"]] = 1.0 if spans else 0.0
         distances = [d for s in spans if (d := focus_distance(profile, c.text, s)) is not None]
         row[col["typed_near_focus"]] = 1.0 if distances and min(distances) <= 3 else 0.0
+        row[col["typed_detail"]] = max((span_detail(profile.wants, s) for s in spans), default=0.0)
         row[col["untyped_question"]] = 1.0 if profile.wants is None else 0.0
         row[col["passage_rank"]] = 1.0 / (1.0 + c.passage_rank)
         dense_score = c.passage.dense_score
@@ -143,6 +159,8 @@ def feature_matrix(
         row[col["passage_keyword"]] = (c.passage.keyword_score or 0.0) / keyword_best
         row[col["question_sentence"]] = 1.0 if c.text.strip().endswith("?") else 0.0
         row[col["fragment"]] = _fragment(c.text)
+        row[col["truncated"]] = 1.0 if re.search(r"(?:\.\.\.|…)\W*$", c.text.strip()) else 0.0
+        row[col["other_year"]] = _other_year(question_years, c.previous + " " + c.text)
         row[col["unknown_names"]] = 1.0 if profile.unknown_names else 0.0
         row[col["lead"]] = 1.0 if c.start < LEAD_CHARS else 0.0
         row[col["focus_asked"]] = 1.0 if profile.focus_asked else 0.0

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from newsdesk.text.dates import DATE_PHRASE
+from newsdesk.text.dates import DATE_PHRASE, MONTH
 from newsdesk.text.names import NAME, TITLE_BEFORE, TITLED_NAME, plausible_person, trim_leading_non_name
-from newsdesk.text.numbers import DURATION_PHRASE, NUMBER_PHRASE, YEAR_ONLY
+from newsdesk.text.numbers import DURATION_PHRASE, NUMBER_PHRASE, NUMBER_WORD_VALUES, ORDINAL, YEAR_ONLY
 from newsdesk.text.words import STOPWORDS, content_words, same_word
 from rag.focus import QuestionProfile
 
@@ -54,6 +54,19 @@ def _sentence_word(word: str) -> bool:
     return low in STOPWORDS or not content_words(low) or bool(re.search(r"(?:ly|ing|ed|ever|s)$", low))
 
 
+_SUBJECT_VERB = re.compile(
+    r"\s+(?:(?:is|was|are|were|has|had|have|will|would|can|could|did|does|said|says|told|also|then|later)\b|"
+    r"[a-z]+(?:ed|es)\b|(?:won|lost|met|sent|gave|took|made|held|led|became|came|left|bought|sold|beat)\b)"
+)
+
+
+def _opens_as_subject(word: str, rest: str) -> bool:
+    """A capitalised first word is a name when a verb follows it ("Lukashenko was seen", "Facebook bought
+    Instagram"); not a discourse word ("Meanwhile, ..."), a plural ("Leaders including ..."), or an
+    imperative ("Take a look ...")."""
+    return not _sentence_word(word) and bool(_SUBJECT_VERB.match(rest))
+
+
 def _names(profile: QuestionProfile, sentence: str) -> list[Span]:
     """Capitalised names the question does not already hold. A run that holds a word of the question is
     split around it: "Director Justin Kurzel" answers "Who is the director of ...?" with "Justin Kurzel"."""
@@ -72,12 +85,14 @@ def _names(profile: QuestionProfile, sentence: str) -> list[Span]:
                 pieces[-1] = (pieces[-1][0], at[1])
             else:
                 pieces.append(at)
+        split = len(pieces) > 1
         for start, end in pieces:
             if start < 0:
                 continue
             phrase = sentence[start:end]
-            opener = re.match(r",\s*(?!who\b|whose\b|which\b)", sentence[end:])  # "Meanwhile, ..." (not "Putin, who")
-            if start == 0 and " " not in phrase and (_sentence_word(phrase) or opener):
+            if split and " " not in phrase.strip():
+                continue  # a word left over from a title the question names ("2018 FIFA World Cup") is no name
+            if start == 0 and " " not in phrase and not _opens_as_subject(phrase, sentence[end:]):
                 continue  # a capitalised first word is a name only if it reads as one
             if phrase.lower() in question or re.fullmatch(r"(?:of|de|al|bin|von|van)(?:\s.*)?", phrase):
                 continue
@@ -99,8 +114,8 @@ def _person(sentence: str, span: Span) -> Span | None:
     a title, a team, an event or a nationality ("The Russian", "War of Moscow")."""
     text = span.text
     offset = 0
-    if owner := list(re.finditer(r"['’]s\s+", text)):  # "Slovenia's Tadej Pogačar": the owner is not the person
-        offset = owner[-1].end()
+    if owners := list(re.finditer(r"['’]s\s+", text)):  # "Slovenia's Tadej Pogačar": the owner is not the person
+        offset = owners[-1].end()
     kept = len(trim_leading_non_name(text[offset:]).split())
     words = list(re.finditer(r"\S+", text[offset:]))
     if kept and kept < len(words):
@@ -109,7 +124,9 @@ def _person(sentence: str, span: Span) -> Span | None:
     start = span.start + offset
     candidate = Span(start, start + len(trimmed), trimmed)
     demonym = _NATIONALITY.fullmatch(trimmed) and re.search(r"\bthe\s+$", sentence[: candidate.start], re.I)
-    if not plausible_person(trimmed) or demonym:
+    possessive = re.search(r"['’]s?$", trimmed) is not None  # "DC's", "Women's": whose, not who
+    number = trimmed.lower() in NUMBER_WORD_VALUES or re.fullmatch(ORDINAL, trimmed.lower()) is not None
+    if not plausible_person(trimmed) or demonym or possessive or number:
         return None
     return candidate
 
@@ -146,6 +163,25 @@ def typed_spans(profile: QuestionProfile, sentence: str) -> list[Span]:
     return [s for s in _names(profile, sentence) if _PLACE_BEFORE.search(sentence[max(0, s.start - 12) : s.start])]
 
 
+SINGLE_WORD_NAME_PENALTY = 20  # characters: about three words
+
+_DAY_AND_MONTH = re.compile(rf"{MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{MONTH}|\d{{4}}-\d{{2}}-\d{{2}}")
+_MONTH_OR_YEAR = re.compile(rf"{MONTH}|\b(?:19|20)\d\d\b")
+
+
+def span_detail(kind: str | None, span: Span) -> float:
+    """How much a span says, 0-1: "July 21, 2017" says more than "July 2017", which says more than "2017"
+    or "Tuesday"; a full name more than a single word. News answers "when" with the day when it has one."""
+    if kind == "date":
+        if _DAY_AND_MONTH.search(span.text):
+            return 1.0
+        months_and_years = _MONTH_OR_YEAR.findall(span.text)
+        return 0.67 if len(months_and_years) >= 2 else 0.33
+    if kind in ("person", "place"):
+        return 1.0 if " " in span.text.strip() else 0.5
+    return 1.0
+
+
 def _word_positions(sentence: str, terms: tuple[str, ...]) -> list[int]:
     """Character positions of the sentence's words that are one of ``terms`` (or an inflection)."""
     positions = []
@@ -170,7 +206,8 @@ def focus_distance(profile: QuestionProfile, sentence: str, span: Span) -> int |
 
 
 def best_span(profile: QuestionProfile, sentence: str, spans: list[Span] | None = None) -> Span | None:
-    """The span nearest the focus, then nearest the question's other words; None when there is none."""
+    """The span nearest the focus, then nearest the question's other words (for a date, the fullest first);
+    None when there is none."""
     spans = typed_spans(profile, sentence) if spans is None else spans
     if not spans:
         return None
@@ -180,7 +217,17 @@ def best_span(profile: QuestionProfile, sentence: str, spans: list[Span] | None 
     anchors = focus or _word_positions(sentence, profile.terms)
     if not anchors:
         return spans[0]
-    return min(spans, key=lambda s: (min(abs(s.start - a) for a in anchors), s.start))
+    # A date answer is the fullest date near the focus ("November 18, 2020" over "Wednesday").
+    if profile.wants == "date":  # a date answer is the fullest date near the focus ("November 18, 2020")
+        return min(spans, key=lambda s: (-span_detail("date", s), min(abs(s.start - a) for a in anchors), s.start))
+
+    # A one-word name counts as a few characters further away than a full name ("Black" in "the first Black
+    # female president" is no answer beside "Sandra Douglass Morgan").
+    def distance(s: Span) -> float:
+        single = profile.wants == "person" and span_detail("person", s) < 1.0
+        return min(abs(s.start - a) for a in anchors) + (SINGLE_WORD_NAME_PENALTY if single else 0)
+
+    return min(spans, key=lambda s: (distance(s), s.start))
 
 
 def find_short_answer(profile: QuestionProfile, sentence: str) -> tuple[int, int] | None:
