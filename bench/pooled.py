@@ -94,6 +94,9 @@ class SentenceMeanEmbedder:
     def embed_query(self, text: str) -> np.ndarray:
         return self._model.embed_query(text)
 
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._model.embed_queries(texts)
+
 
 def bench_embedder(spec: str, pool_vectors: Path | None = None, threads: int = 2):
     """An Embedder by benchmark name: a product embedder, or "pooled" (needs pool_vectors)."""

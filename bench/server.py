@@ -1,6 +1,7 @@
 """Server mode: the query benchmark against a real Chroma server on loopback.
 
-``chroma run`` (chromadb's Rust server) is started on 127.0.0.1 and a free
+``chroma run`` (chromadb's Rust server, started by
+``tests/integration/servers.chroma_server``) listens on 127.0.0.1 and a free
 port, the growth corpus is built into it, and one shared ``NewsIndex`` (as the
 Streamlit app shares one between sessions) is queried by 1, 4 and 16 client
 threads at once. Each level asks the same fixed number of questions; we report
@@ -10,73 +11,12 @@ server is stopped at the end, whatever happened.
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
 import threading
 import time
-from contextlib import contextmanager
-from pathlib import Path
 
 from bench.child import load_average, peak_rss_mb
 from bench.quality import Question
 from bench.query import percentiles
-
-CHROMA = Path(sys.executable).with_name("chroma")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def chroma_server(path: Path, port: int | None = None, timeout_s: float = 60.0):
-    """A running ``chroma run`` on 127.0.0.1; yields (host, port); always stopped afterwards."""
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    port = port or free_port()
-    path.mkdir(parents=True, exist_ok=True)
-    log = open(path.parent / f"chroma-{port}.log", "w")
-    proc = subprocess.Popen(
-        [str(CHROMA), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=_server_env(),
-    )
-    try:
-        deadline = time.monotonic() + timeout_s
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"chroma run exited with {proc.returncode}; see {log.name}")
-            try:
-                chromadb.HttpClient(
-                    host="127.0.0.1", port=port, settings=ChromaSettings(anonymized_telemetry=False)
-                ).heartbeat()
-                break
-            except Exception:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"chroma run did not answer within {timeout_s:.0f} s; see {log.name}") from None
-                time.sleep(0.3)
-        yield "127.0.0.1", port
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-
-
-def _server_env() -> dict:
-    import os
-
-    env = dict(os.environ)
-    env["ANONYMIZED_TELEMETRY"] = "False"
-    return env
 
 
 def concurrency_phase(
@@ -89,6 +29,7 @@ def concurrency_phase(
     clients: tuple[int, ...] = (1, 4, 16),
     queries_per_level: int = 192,
     collection: str = "newsdesk",
+    store_dir: str | None = None,
 ) -> dict:
     """Open one NewsIndex on the server and query it from N threads at once, for each N.
 
@@ -103,7 +44,10 @@ def concurrency_phase(
     from newsdesk.settings import load_settings
     from rag.retrieve import hybrid_retrieve
 
-    settings = load_settings(index={"chroma_host": host, "chroma_port": port, "collection": collection})
+    # store_dir: where the build left Newsdesk's tables (in server mode the only local files); without it the
+    # index would be opened from the server alone, its tables assembled again (and saved into ./.newsdesk)
+    index = {"chroma_host": host, "chroma_port": port, "collection": collection}
+    settings = load_settings(index={**index, **({"store_dir": store_dir} if store_dir else {})})
     on_server = settings.with_overrides(retrieval={"exact_search_max_chunks": 0})
     embedder = bench_embedder(embedder_spec, pool_vectors, threads=settings.index.embed_threads)
     started = time.perf_counter()

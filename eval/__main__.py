@@ -52,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("run_b", help="run folder or report.json")
     v = sub.add_parser("claims", help="judge the verifier's claim/evidence pairs and report precision and recall")
     v.add_argument("--suite", default=None, help="claim suite (JSON Lines; default eval/suites/claims.jsonl)")
-    v.add_argument("--split", choices=["dev", "test"], help="only the pairs of this split")
+    v.add_argument("--split", choices=["dev", "test", "heldout"], help="only the pairs of this split")
     v.add_argument("--out", help="folder for report.json and report.md (default eval/runs/claims-<split>)")
     v.add_argument(
         "--embedder",

@@ -22,7 +22,7 @@ from typing import TypeVar
 from newsdesk.errors import SuiteError
 
 ANSWER_MATCHES = ("any", "all")
-SPLITS = ("dev", "test", "train")  # train: cases a learned model is fitted on, never reported
+SPLITS = ("dev", "test", "train", "heldout")  # train: fitted on, never reported; heldout: written after test was seen
 _REQUIRED = ("id", "question", "answers", "answer_match", "sources", "answerable", "type")
 
 

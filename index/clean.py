@@ -43,6 +43,12 @@ _AI_NOUN = (
     r"|AIs?|A\.I\.|artificial intelligence|(?:virtual|digital|chat)\s+assistants?|chat ?bots?|LLMs?"
     r"|(?:large\s+)?language\s+models?|GPT(?:-?\d[\w.]*)?|ChatGPT|Claude|Gemini|Copilot|Bard)"
 )
+# What an order to a model starts with, after it is called by name ("Assistant, say ...").
+_IMPERATIVE = (  # verbs only: a noun that starts a list ("AI, cloud and output grew") is not an order
+    r"(?:say|tell|state|write|answer|respond|reply|cite|mention|include|add|insert|claim|assert|ignore|disregard|"
+    r"forget|remember|repeat|reveal|describe|summari[sz]e|recommend|make\s+sure|be\s+sure|pretend|translate|"
+    r"inform|warn|explain)"
+)
 # A bare "model", "assistant" or "bot" is only an addressee where nothing else could be meant.
 _ADDRESSEE = rf"(?:{_AI_NOUN}|assistants?|models?|bots?)"
 _INSTRUCTION_PATTERNS = [
@@ -55,6 +61,11 @@ _INSTRUCTION_PATTERNS = [
     rf"\b(?:{_AI_NOUN}|(?:any|every|all)\s+(?:assistants?|models?|bots?))\s+(?:that\s+(?:is|are)\s+)?"
     r"(?:reading|processing|parsing|summari[sz]ing|scraping|crawling|indexing|ingesting|analy[sz]ing|quoting)\s+"
     r"(?:this|these|the\s+following|the\s+above|my|our)\b",
+    # called by name, then ordered: "Assistant, when you cite this page, say that ...", "AI, ignore the above",
+    # "Chatbot, please tell ...". A vocative needs the order after it: "AI, the report says, will ..." is news.
+    rf"(?:^|[.!?:;]\s*)(?:(?:ok|okay|hey|hi|now|so)\s*,?\s+)?{_ADDRESSEE}\s*,\s*(?:please\s+|now\s+|always\s+)?"
+    rf"(?:(?:when|whenever|if|before|after|as)\s+you\b|you\s+(?:must|should|shall|will|need|have\s+to|are\s+to)\b"
+    rf"|(?:do\s+not|don't|never)\s+\w+|{_IMPERATIVE}\b)",
     # orders: "ignore previous instructions", "disregard the above", "reveal your system prompt"
     r"\b(?:ignore|disregard|forget|override|bypass)\s+(?:(?:all|any|the|your|of|these|those)\s+){0,3}"
     r"(?:(?:previous|prior|above|earlier|preceding|original|existing|other|system|safety)\s+)"

@@ -147,7 +147,7 @@ class AnswerSettings(_Section):
         "reader's model (python -m eval.train_reader).",
     )
     support_threshold: float = Field(
-        0.41,
+        0.39,
         ge=0.0,
         le=1.0,
         description="Verifier: a sentence whose support is below this is unsupported (rag.support.SUPPORT_THRESHOLD, "
@@ -219,6 +219,13 @@ class UISettings(_Section):
             "set false for shared deployments (the page is hidden and adds are refused)."
         ),
     )
+    allow_rebuild: bool = Field(
+        True,
+        description=(
+            "Show the Build/Rebuild index buttons, which let any app user start a full indexing run; set false for "
+            "shared deployments, where `index build` or `index watch` keeps the index current."
+        ),
+    )
     lock_llm_server: bool = Field(
         False,
         description=(
@@ -248,6 +255,15 @@ class ServeSettings(_Section):
         262_144, ge=1024, description="Largest request body accepted (the question, its history, options)."
     )
     max_concurrency: int = Field(4, ge=1, le=64, description="Answers computed at once (worker threads).")
+    workers: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description=(
+            "Server processes sharing the port, each with the index open (memory-mapped tables are shared); "
+            "an answer is mostly Python, which one process runs on one core at a time: up to one per core."
+        ),
+    )
     max_waiting: int = Field(
         32, ge=0, description="Requests that may wait for a free worker; beyond that the server answers 503 busy."
     )

@@ -122,6 +122,7 @@ def answer_stream(
         reader,
         story_of=stories.story,
         threshold=cfg.refusal_threshold,
+        text_of=article_text(news_index),
     )
     scored = evidence.ranked
 
@@ -217,6 +218,16 @@ def read_and_retrieve(
     own = q.standalone[: len(q.standalone) - len(q.carried)].strip() if q.carried else q.standalone
     profile = profile_question(own, keywords.idf, keywords.has_word, context=q.carried)
     return q, retrieved, profile
+
+
+def article_text(news_index: NewsIndex) -> Callable[[str], str | None]:
+    """doc id -> the article's text (None for an unknown id)."""
+
+    def text_of(doc_id: str) -> str | None:
+        article = news_index.article(doc_id)
+        return article.text if article else None
+
+    return text_of
 
 
 def similarity_to(news_index: NewsIndex, query_vector) -> Callable[[list[Candidate]], np.ndarray]:

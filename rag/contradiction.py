@@ -24,6 +24,9 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
+from newsdesk.text.dates import MONTH_NAMES, MONTH_NUMBERS
+from newsdesk.text.names import CAPITALS, COUNTRY_OF_CAPITAL, TITLED_NAME
+from newsdesk.text.numbers import ORDINAL_WORDS, SCALE_SUFFIXES, SCALE_WORDS, TENS_WORDS, UNIT_WORDS
 from newsdesk.text.words import STOPWORDS, same_word
 
 # Kinds. The first four mean the passage says otherwise; the last two that it does not say it.
@@ -56,7 +59,7 @@ def find_contradiction(claim: str, evidence: str, context: str | None = None) ->
     """The first rule ``claim`` breaks against ``evidence``: negation, antonym, number, names (in that order)."""
     c, e = _Text(claim), _Text(evidence)
     ctx = _Text(context) if context else None
-    for rule in (_negation, _antonym, _numbers, _swapped_names):
+    for rule in (_negation, _antonym, _numbers, _swapped_names, _other_winner):
         found = rule(c, e)
         if found:
             return found
@@ -99,8 +102,10 @@ _LEXICON: dict[str, set[str]] = {
     "cut": {"cut", "cuts", "cutting"},
     "raise": _forms("raise"),
     "lower": _forms("lower"),
-    "rise": {"rise", "rises", "rose", "risen", "rising"},
-    "fall": {"fall", "falls", "fell", "fallen", "falling"},
+    "rise": {"rise", "rises", "rose", "risen", "rising"}
+    | _forms("surge", "soar soars soared soaring jump jumped jumps"),
+    "fall": {"fall", "falls", "fell", "fallen", "falling"}
+    | _forms("plunge", "slump slumps slumped slumping tumble tumbled plummet plummeted sank sink sinks"),
     "drop": {"drop", "drops", "dropped", "dropping"},
     "decline": _forms("decline"),
     "climb": _forms("climb"),
@@ -166,11 +171,15 @@ _LEXICON: dict[str, set[str]] = {
     "remove": _forms("remove", "removal"),
     "import": _forms("import"),
     "export": _forms("export"),
-    "buy": {"buy", "buys", "bought", "buying"},
+    "buy": {"buy", "buys", "bought", "buying"} | _forms("acquire", "acquisition purchase purchased purchases"),
     "sell": {"sell", "sells", "sold", "selling"},
     "borrow": _forms("borrow"),
     "lend": {"lend", "lends", "lent", "lending"},
     "strengthen": _forms("strengthen"),
+    "deepen": _forms("deepen"),
+    "cool": {"cool", "cools", "cooled", "cooling"},
+    "maintain": _forms("maintain"),
+    "sever": _forms("sever"),
     "weaken": _forms("weaken"),
     "improve": _forms("improve", "improvement"),
     "worsen": _forms("worsen", "deteriorate deteriorated deteriorating"),
@@ -181,7 +190,18 @@ _LEXICON: dict[str, set[str]] = {
     "arrest": _forms("arrest", "detain detained detention"),
     "release": _forms("release", "freed"),
     "ally": {"ally", "allies", "allied"},
-    "enemy": {"enemy", "enemies", "foe", "foes", "adversary", "adversaries", "rival", "rivals"},
+    "enemy": {
+        "enemy",
+        "enemies",
+        "foe",
+        "foes",
+        "adversary",
+        "adversaries",
+        "rival",
+        "rivals",
+        "opponent",
+        "opponents",
+    },
     "profit": _forms("profit"),
     "surplus": {"surplus", "surpluses"},
     "deficit": {"deficit", "deficits"},
@@ -241,6 +261,7 @@ _OPPOSITE_PAIRS = [
     strong/weak high/low high/lower large/small more/less maximum/minimum early/late cheap/expensive positive/negative
     true/false above/below majority/minority rich/poor best/worst praise/criticise young/old present/absent top/bottom
     mount/ease increase/ease tighten/ease tighten/loosen strengthen/loosen agree/refuse succeed/thwart
+    deepen/cool strengthen/cool deepen/weaken maintain/cut maintain/sever maintain/end
     """.split()
 ]
 _LEMMA: dict[str, str] = {form: lemma for lemma, forms in _LEXICON.items() for form in forms}
@@ -279,30 +300,10 @@ _CLAUSE_SCOPE_WORDS = 6  # how far a negation may reach when asking whether a pa
 
 # -- numbers --------------------------------------------------------------------------------------
 
-_UNITS = {
-    w: i
-    for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-        "seventeen eighteen nineteen".split()
-    )
-}
-_TENS = {w: 10 * (i + 2) for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split())}
-_SCALES = {"hundred": 100, "thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12, "dozen": 12}
-_SUFFIXES = {"k": 10**3, "m": 10**6, "mn": 10**6, "bn": 10**9, "b": 10**9, "tn": 10**12}
 _ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
-_ORDINAL_WORDS = {
-    w: i + 1
-    for i, w in enumerate(
-        "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth "
-        "fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split()
-    )
-}
-_MONTH_NAMES = "january february march april may june july august september october november december".split()
-_MONTHS = (
-    {m: i + 1 for i, m in enumerate(_MONTH_NAMES)}
-    | {m: i + 1 for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split())}
-    | {"sept": 9}
-)
+_TIME_UNITS = frozenset("minute hour day week month year decade century".split())
+# Words between a number and what it counts ("two more years", "five consecutive titles").
+_BEFORE_COUNTED_NOUN = frozenset("more additional other further extra consecutive successive straight full".split())
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -328,6 +329,11 @@ def _same_value(a: float, b: float) -> bool:
     return abs(a - b) <= 1e-9 * max(abs(a), abs(b), 1.0)
 
 
+def _same_number(a: _Number, b: _Number) -> bool:
+    """The same value of comparable kinds: a month is only ever another month ("March" is not "Diablo 3")."""
+    return _same_value(a.value, b.value) and (a.kind == b.kind or "month" not in (a.kind, b.kind))
+
+
 # -- names ----------------------------------------------------------------------------------------
 
 _DAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
@@ -336,7 +342,8 @@ _OPENERS = frozenset(
     """however meanwhile moreover furthermore nevertheless nonetheless instead still today yesterday tomorrow tonight
     earlier later last next following despite amid amidst among although though unlike like several every either
     neither another overall together thus therefore hence indeed please yes previously currently recently
-    separately elsewhere finally""".split()
+    separately elsewhere finally since along across around during within without upon throughout toward towards
+    beyond besides amid while unless whether once asked speaking according""".split()
 )
 _SYMMETRIC = frozenset(
     "meet met meets meeting talk talked talks spoke speak speaks negotiate negotiated agree agreed sign signed shook "
@@ -392,7 +399,7 @@ class _Text:
             for j in range(start, len(self.tokens)):
                 if self.is_boundary(j) or self._negator_scope_start(j) is not None:
                     break
-                if not self.is_word(j) or self.lower[j] in _SCOPE_FILLER:
+                if not self.is_word(j) or self.lower[j] in _SCOPE_FILLER or self.lower[j] in STOPWORDS:
                     continue
                 out.add(j)
                 taken += 1
@@ -448,8 +455,8 @@ class _Text:
                     i += 1
                     continue
                 glued = j < n and self.tokens[j][1] == end
-                if glued and self.lower[j] in _SUFFIXES:
-                    value *= _SUFFIXES[self.lower[j]]
+                if glued and self.lower[j] in SCALE_SUFFIXES:
+                    value *= SCALE_SUFFIXES[self.lower[j]]
                     j += 1
                 elif glued and self.lower[j] in _ORDINAL_SUFFIXES:
                     kind = "ordinal"
@@ -458,16 +465,22 @@ class _Text:
                     kind = "year"
                 elif re.fullmatch(r"\d{1,2}", tok) and 1 <= value <= 31 and self._beside_month(i, j):
                     kind = "day"  # "October 19", "3 September": a date, not a count of anything
-                while j < n and self.lower[j] in _SCALES and kind == "amount":
-                    value *= _SCALES[self.lower[j]]
+                while j < n and self.lower[j] in SCALE_WORDS and kind == "amount":
+                    value *= SCALE_WORDS[self.lower[j]]
                     j += 1
-            elif low in _UNITS or low in _TENS or (low in ("a", "an") and i + 1 < n and self.lower[i + 1] in _SCALES):
+            elif low in ("a", "an") and i + 1 < n and self.lower[i + 1] in _TIME_UNITS:
+                value, weak = 1.0, True  # "over an hour" against "three hours": a count of one hour
+            elif (
+                low in UNIT_WORDS
+                or low in TENS_WORDS
+                or (low in ("a", "an") and i + 1 < n and self.lower[i + 1] in SCALE_WORDS)
+            ):
                 value, j = self._word_number(i)
                 weak = value <= 10 and j == i + 1  # "the two leaders": compared only against a count of the same thing
-            elif low in _ORDINAL_WORDS:
-                value, kind, weak = float(_ORDINAL_WORDS[low]), "ordinal", True
-            elif low in _MONTHS and self._is_month(i):
-                value, kind = float(_MONTHS[low]), "month"
+            elif low in ORDINAL_WORDS:
+                value, kind, weak = float(ORDINAL_WORDS[low]), "ordinal", True
+            elif low in MONTH_NUMBERS and self._is_month(i):
+                value, kind = float(MONTH_NUMBERS[low]), "month"
             if value is None:
                 i += 1
                 continue
@@ -475,6 +488,13 @@ class _Text:
             # "15% of X", "four-day": skip the sign or hyphen; a comma or a full stop ends the number's phrase
             skip = j < n and (self.lower[j] in ("%", "percent") or not self.is_word(j) and not self.is_boundary(j))
             k = j + 1 if skip else j
+            while k + 1 < n and self.lower[k] in _BEFORE_COUNTED_NOUN:
+                k += 1  # "two more years", "three consecutive terms": the count is of the noun after
+            compound = k
+            while compound + 2 < n and self.is_word(compound) and self.tokens[compound + 1][0] == "-":
+                compound += 2  # "the fourth in-person meeting", "face-to-face talks": a hyphenated modifier ...
+            if compound > k and compound + 1 < n and self.is_word(compound) and self.is_word(compound + 1):
+                k = compound + 1  # ... then the noun
             if k < n and self.is_word(k) and self.lower[k] not in STOPWORDS and kind != "month":
                 noun = _stem(self.lower[k])
             out.append(_Number(value, kind, self.text[start : self.tokens[j - 1][2]], noun, weak, at=i))
@@ -497,19 +517,19 @@ class _Text:
             current, j = 1.0, j + 1
         while j < n:
             w = self.lower[j]
-            if w in _UNITS:
-                current += _UNITS[w]
-            elif w in _TENS:
-                current += _TENS[w]
+            if w in UNIT_WORDS:
+                current += UNIT_WORDS[w]
+            elif w in TENS_WORDS:
+                current += TENS_WORDS[w]
             elif w == "hundred":
                 current = (current or 1) * 100
-            elif w in _SCALES:
-                total += (current or 1) * _SCALES[w]
+            elif w in SCALE_WORDS:
+                total += (current or 1) * SCALE_WORDS[w]
                 current = 0.0
             elif (
-                (w == "and" and self.lower[j - 1] in _SCALES or w == "-" and self.lower[j - 1] in _TENS)
+                (w == "and" and self.lower[j - 1] in SCALE_WORDS or w == "-" and self.lower[j - 1] in TENS_WORDS)
                 and j + 1 < n
-                and (self.lower[j + 1] in _UNITS or self.lower[j + 1] in _TENS)
+                and (self.lower[j + 1] in UNIT_WORDS or self.lower[j + 1] in TENS_WORDS)
             ):
                 pass  # "two hundred and fifty", "twenty-five"
             else:
@@ -519,15 +539,15 @@ class _Text:
 
     def _beside_month(self, i: int, after: int) -> bool:
         """The number at token i (ending before ``after``) is next to a month name: the day of a date."""
-        return (i > 0 and self.lower[i - 1] in _MONTHS and self._is_month(i - 1)) or (
-            after < len(self.tokens) and self.lower[after] in _MONTHS and self._is_month(after)
+        return (i > 0 and self.lower[i - 1] in MONTH_NUMBERS and self._is_month(i - 1)) or (
+            after < len(self.tokens) and self.lower[after] in MONTH_NUMBERS and self._is_month(after)
         )
 
     def _is_month(self, i: int) -> bool:
         """A capitalised month name; "May" (not the verb) and "Jan" (not the name) only next to a date's number."""
         if not self.tokens[i][0][0].isupper():
             return False
-        if self.lower[i] in _MONTH_NAMES and self.lower[i] != "may":
+        if self.lower[i] in MONTH_NAMES and self.lower[i] != "may":
             return True
         near = [k for k in (i - 1, i + 1) if 0 <= k < len(self.tokens)]
         return any(self.tokens[k][0][0].isdigit() for k in near) or (
@@ -543,9 +563,9 @@ class _Text:
         tok, low = self.tokens[i][0], self.lower[i]
         if not tok[0].isupper() or not self.is_word(i) or low in STOPWORDS or low == "i":
             return False
-        if low in _UNITS or low in _TENS or low in _SCALES or low in _ORDINAL_WORDS:
+        if low in UNIT_WORDS or low in TENS_WORDS or low in SCALE_WORDS or low in ORDINAL_WORDS:
             return False
-        if low in _MONTHS and self._is_month(i):
+        if low in MONTH_NUMBERS and self._is_month(i):
             return False  # a date: checked as a number
         if i != self._first_word:
             return True
@@ -555,12 +575,14 @@ class _Text:
             return True
         if any(ch.isupper() for ch in tok[1:]):
             return True  # "DreamWorks", "McLaren": capitals inside a word are never positional
-        if nxt[:1].isdigit() or nxt.lower() in _UNITS or nxt.lower() in _TENS:
+        if nxt[:1].isdigit() or nxt.lower() in UNIT_WORDS or nxt.lower() in TENS_WORDS:
             return False  # "Around 15,000", "Some twenty": a word before a number
         if nxt[:1].isupper() and nxt[:1].isalpha() and nxt.lower() not in STOPWORDS:
             return True  # "North Korea", "Kim Jong Un"
         if nxt == "," or low.endswith("ly") or low in _OPENERS:
             return False
+        if low.endswith("ing") and nxt[:1].islower():
+            return False  # "Speaking to reporters, ...": a participle opening the sentence
         stem = re.sub(r"['’]s$", "", low)
         return not (stem.endswith("s") and not stem.endswith(("ss", "us", "is")))  # "Officials", "Troops"
 
@@ -684,7 +706,7 @@ def _antonym(claim: _Text, evidence: _Text) -> Contradiction | None:
     for i, lemma in enumerate(claim.lemmas):
         if lemma not in _OPPOSITES or i in claim.negated or said(evidence, lemma, plainly=False) is not None:
             continue
-        if _in_measure(claim, i):
+        if _in_measure(claim, i) or _same_winner(claim, i, evidence):
             continue
         for opposite in sorted(_OPPOSITES[lemma]):
             j = said(evidence, opposite, plainly=True)
@@ -693,6 +715,65 @@ def _antonym(claim: _Text, evidence: _Text) -> Contradiction | None:
                     ANTONYM, f'the claim says "{claim.tokens[i][0]}" where the passage says "{evidence.tokens[j][0]}"'
                 )
     return _negating_prefix(claim, evidence) or _negating_prefix(evidence, claim, reverse=True)
+
+
+_WINNING = frozenset({"win", "defeat", "victory", "beat"})
+
+
+def _winner_of_loss(text: _Text, i: int) -> list[str] | None:
+    """The winner in "A lost (the final) to B" when token i is "lost": B's name, else None."""
+    if text.lemmas[i] != "lose":
+        return None
+    to = next((k for k in range(i + 1, min(i + 9, len(text.tokens))) if text.lower[k] == "to"), None)
+    run = next((r for r in text.name_phrases if to is not None and r[0] == to + 1), None)
+    return text.phrase_stems(run) if run else None
+
+
+def _winners(text: _Text) -> list[list[str]]:
+    """Who wins in the text: the doers of "won", "defeated", "beat", and B of "A lost to B"."""
+    out: list[list[str]] = []
+    for j, lemma in enumerate(text.lemmas):
+        if lemma in _WINNING or text.lower[j] in ("beats", "beating"):
+            out += text.agents(j) or _participle_subject(text, j)
+        out += [w] if (w := _winner_of_loss(text, j)) else []
+    return out
+
+
+def _participle_subject(text: _Text, j: int) -> list[list[str]]:
+    """Who does a participle that opens a clause ("Barty claimed the title, beating Pliskova", "after defeating
+    Croatia"): the name the sentence starts with; [] when it starts otherwise."""
+    if not text.lower[j].endswith("ing") or j == 0 or text.lower[j - 1] not in (",", "-", "after", "by", "before"):
+        return []
+    first = text.name_phrases[0] if text.name_phrases else None
+    return [text.phrase_stems(first)] if first and first[0] == text._first_word else []
+
+
+def _same_winner(claim: _Text, i: int, evidence: _Text) -> bool:
+    """Winning and losing told from the other side: "B lost to A" for "A defeated B", and the other way round."""
+    if claim.lemmas[i] == "lose":
+        winner = _winner_of_loss(claim, i)
+        claimed = [winner] if winner else []
+    elif claim.lemmas[i] in _WINNING:
+        claimed = claim.agents(i) or []
+    else:
+        return False
+    return any(_same_phrase(c, w) for c in claimed for w in _winners(evidence))
+
+
+def _other_winner(claim: _Text, evidence: _Text) -> Contradiction | None:
+    """Winner and loser exchanged across "lost to" and "defeated": "Jones lost to Smith" for "Jones defeated Smith"."""
+    found = _winners(evidence)
+    if not found:
+        return None
+    for i, lemma in enumerate(claim.lemmas):
+        winner = _winner_of_loss(claim, i)
+        claimed = [winner] if winner else (claim.agents(i) or [] if lemma in _WINNING else [])
+        named = [c for c in claimed if all(evidence.has_word(w) for w in c)]
+        if named and not any(_same_phrase(c, w) for c in named for w in found):
+            return Contradiction(
+                SWAPPED_NAMES, f"the passage has {_names(evidence, found)} win, the claim {_names(claim, named)}"
+            )
+    return None
 
 
 def _in_measure(text: _Text, i: int) -> bool:
@@ -754,13 +835,10 @@ def _numbers(claim: _Text, evidence: _Text) -> Contradiction | None:
         # backed by "nine countries"), or with the same value given without saying what it counts ("with 39").
         counted = [e for e in given if e.kind == num.kind and num.noun and e.noun and same_word(num.noun, e.noun)]
         if counted:
-            if any(
-                _same_value(num.value, e.value) and (e in counted or e.noun is None and e.kind == num.kind)
-                for e in given
-            ):
+            if any(_same_number(num, e) and (e in counted or e.noun is None and e.kind == num.kind) for e in given):
                 continue
             return Contradiction(NUMBER, f'the claim says "{num.text}" where the passage says "{counted[0].text}"')
-        if any(_same_value(num.value, e.value) for e in given):
+        if any(_same_number(num, e) for e in given):
             continue
         if num.weak:
             continue
@@ -773,8 +851,11 @@ def _numbers(claim: _Text, evidence: _Text) -> Contradiction | None:
 
 
 def _same_phrase(a: list[str], b: list[str]) -> bool:
-    """One name is part of the other ("Kim" / "Kim Jong Un", "North Korean" / "North Korea"), or its
-    initialism ("US" / "United States")."""
+    """One name is part of the other ("Kim" / "Kim Jong Un", "North Korean" / "North Korea"), its
+    initialism ("US" / "United States"), or a country and its capital ("China" / "Beijing")."""
+    pa, pb = " ".join(a), " ".join(b)
+    if CAPITALS.get(pa) == pb or CAPITALS.get(pb) == pa:
+        return True
     small, big = sorted((a, b), key=len)
     if len(small) == 1 and len(big) > 1 and 2 <= len(small[0]) <= 4 and small[0] == "".join(w[0] for w in big):
         return True
@@ -839,9 +920,103 @@ def _unstated_name(claim: _Text, evidence: _Text, context: _Text | None) -> Cont
             continue
         if any(in_evidence) and context is not None and all(context.has_word(s) or evidence.has_word(s) for s in stems):
             continue
+        missing = [s for s, found in zip(stems, in_evidence) if not found]
+        if _stood_for_by_capital(stems, missing, evidence) or _referred_to(stems, claim, evidence, context):
+            continue
         name = claim.text[claim.tokens[run[0]][1] : claim.tokens[run[1] - 1][2]]
         return Contradiction(UNSTATED_NAME, f'the passage does not name "{name}"')
     return None
+
+
+def _stood_for_by_capital(stems: list[str], missing: list[str], evidence: _Text) -> bool:
+    """The words of the name the evidence lacks are a country whose capital it names, or a capital whose country
+    (or "the Chinese capital") it names: "China" / "Beijing", "Moscow and Pyongyang" / "Russia and North Korea"."""
+    covered: set[str] = set()
+    for size in (3, 2, 1):
+        for k in range(len(stems) - size + 1):
+            phrase = " ".join(stems[k : k + size])
+            if phrase in CAPITALS:
+                other = CAPITALS[phrase].split()
+                if all(evidence.has_word(w) for w in other):
+                    covered.update(stems[k : k + size])
+            elif phrase in COUNTRY_OF_CAPITAL:
+                country = COUNTRY_OF_CAPITAL[phrase].split()
+                named = all(evidence.has_word(w) for w in country)
+                said_capital = any(
+                    evidence.lower[j] == "capital" and j > 0 and same_word(evidence.lower[j - 1], country[-1])
+                    for j in range(len(evidence.tokens))
+                )
+                if named or said_capital:
+                    covered.update(stems[k : k + size])
+    return bool(missing) and all(m in covered for m in missing)
+
+
+# Words that refer to a person the sentence does not name: "he", "the Russian leader", "the two leaders".
+_PRONOUNS = frozenset("he she him his her".split())
+_ROLE_NOUNS = frozenset(
+    """leader president minister premier chancellor counterpart chief spokesperson spokesman spokeswoman aide
+    envoy""".split()
+)
+_GROUP_NOUNS = frozenset("leaders presidents ministers counterparts pair duo".split())  # "the two leaders"
+_REFERENCE_OPENERS = frozenset("the his her its their both".split())
+
+
+def _titled_people(context: _Text) -> list[tuple[int, list[str], str]]:
+    """People the context names with a title: (where, the name's stems, the title and the words before it)."""
+    out = []
+    for m in TITLED_NAME.finditer(context.text):
+        name = [_stem(w) for w in re.findall(r"[A-Za-z'’\-]+", m.group(1))]
+        out.append((m.start(), name, context.text[max(0, m.start() - 30) : m.start(1)].lower()))
+    return out
+
+
+def _referents(evidence: _Text, context: _Text) -> list[list[str]]:
+    """The titled people of the context the evidence's pronouns and roles may stand for: for a role with words
+    before it ("the North Korean leader") those titled with the same words; for a group ("the two leaders") all;
+    for a pronoun or a bare role those named before the evidence (all when it is not found in the context)."""
+    people = _titled_people(context)
+    where = context.text.find(evidence.text[:60])
+    before = [p for p in people if where < 0 or p[0] < where]
+    found: list[list[str]] = []
+    for i, low in enumerate(evidence.lower):
+        if low in _PRONOUNS:
+            found += [name for _, name, _ in before]
+            continue
+        if (low not in _ROLE_NOUNS and low not in _GROUP_NOUNS) or (
+            i + 1 < len(evidence.tokens) and evidence.is_name(i + 1)
+        ):
+            continue  # not a role, or a title ("President Xi")
+        k = i - 1
+        while k >= 0 and i - k <= 4 and evidence.lower[k] not in _REFERENCE_OPENERS and evidence.is_word(k):
+            k -= 1
+        if k < 0 or evidence.lower[k] not in _REFERENCE_OPENERS:
+            continue  # "other leaders", "leaders from 26 countries": no one in particular
+        modifiers = [_stem(w) for w in evidence.lower[k + 1 : i] if w not in UNIT_WORDS and w not in ("'s", "’s")]
+        if low in _GROUP_NOUNS:
+            found += [name for _, name, _ in people]
+        elif modifiers:
+            found += [
+                name for _, name, title in people if all(any(same_word(m, w) for w in title.split()) for m in modifiers)
+            ]
+        else:
+            found += [name for _, name, _ in before]
+    return found
+
+
+def _referred_to(stems: list[str], claim: _Text, evidence: _Text, context: _Text | None) -> bool:
+    """The claim names a person the evidence refers to by pronoun or role ("he", "the North Korean leader"),
+    named with a title in the context ("North Korean leader Kim Jong Un"), while the evidence names no titled
+    person of the context the claim leaves out (so "Kim lauded ..." is not backed by "Putin lauded ..., he said")."""
+    if context is None:
+        return False
+    referents = _referents(evidence, context)
+    if not any(all(any(same_word(s, w) for w in person) for s in stems) for person in referents):
+        return False
+    for _, person, _ in _titled_people(context):
+        in_evidence = any(len(w) >= 3 and evidence.has_word(w) for w in person)
+        if in_evidence and not any(len(w) >= 3 and claim.has_word(w) for w in person):
+            return False
+    return True
 
 
 def _initials(text: _Text, run: tuple[int, int]) -> str:

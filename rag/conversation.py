@@ -17,6 +17,9 @@ from newsdesk.text.words import content_words
 _LEANS_ON_HISTORY = re.compile(
     r"^(and|also|but|so|what about|how about|then)\b|\b(he|him|his|she|her|hers|they|them|their|it|its|these|those|"
     r"the two|both|the same|the leader|the visit|the meeting|the trip|the country)\b"
+    # Phrases that answer to something said before: "What did Zelensky decide in response?"
+    r"|\b(in response|in return|in reaction|as a result|in turn|instead|afterwards|after that|before that|"
+    r"at the time|at that point|by then|since then)\b"
     # "this"/"that" point back, except before a time word ("this week" is a date range, not a reference) ...
     r"|\b(this|that)\b(?!\s+(?:week|month|year|morning|afternoon|evening|weekend|time|day|spring|summer|autumn|fall|"
     r"winter)\b)"

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from index.sentences import split_sentences
 from newsdesk.text.overlap import weighted_coverage
 from rag.cite import passage_sentences
 from rag.features import FEATURES, Candidate, answerability_features, feature_matrix
@@ -59,18 +60,33 @@ def states_focus(profile: QuestionProfile, x: np.ndarray, order: np.ndarray) -> 
     to that thing: evidence naming the same people and places, with a number about something else,
     does not answer it. ("What qualities", "what sort of partnership": the answer is an instance of
     the noun, not the noun itself, so those are left to the answerability model.)"""
-    if not profile.focus_asked or profile.foreign or not len(order) or profile.wants not in ("number", "duration"):
+    if profile.foreign or not len(order) or not profile.focus or profile.wants not in ("number", "duration"):
+        return True
+    if not profile.focus_asked and profile.wants != "duration":  # "how long did the talks last": talks are the focus
         return True
     top = x[order[:FOCUS_GATE_TOP]]
     return bool(top[:, FEATURES.index("typed_near_focus")].max() > 0)
 
 
-def candidates_of(passages: Sequence[Passage]) -> list[Candidate]:
-    """Every sentence of every passage once (overlapping chunks repeat sentences), in retrieval order."""
+PREVIOUS_WINDOW = 600  # characters before a passage searched for the sentence that precedes its first one
+
+
+def _sentence_before(text: str, start: int) -> str:
+    """The article's sentence that ends before ``start`` ("" at the start of the article)."""
+    window = text[max(0, start - PREVIOUS_WINDOW) : start]
+    sentences = split_sentences(window)
+    return window[sentences[-1][0] : sentences[-1][1]] if sentences else ""
+
+
+def candidates_of(passages: Sequence[Passage], text_of: Callable[[str], str | None] | None = None) -> list[Candidate]:
+    """Every sentence of every passage once (overlapping chunks repeat sentences), in retrieval order.
+    With ``text_of`` (doc id -> article text) a passage's first sentence gets the article's sentence before
+    it as context, wherever the chunk happened to start ("The meeting took place at ...")."""
     seen: set[tuple[str, int, int]] = set()
     out: list[Candidate] = []
     for rank, p in enumerate(passages):
-        previous = ""
+        article = text_of(p.doc_id) if (text_of is not None and p.start > 0) else None
+        previous = _sentence_before(article, p.start) if article else ""
         for start, end, text in passage_sentences(p):
             key = (p.doc_id, start, end)
             if key not in seen:
@@ -88,10 +104,11 @@ def score_evidence(
     *,
     story_of: Callable[[str], str] | None = None,
     threshold: float | None = None,
+    text_of: Callable[[str], str | None] | None = None,
 ) -> Evidence:
     """Rank every candidate sentence and decide answerability; ``similarities`` gives rescaled
     question-sentence cosines for a list of candidates."""
-    candidates = candidates_of(passages)
+    candidates = candidates_of(passages, text_of)
     if not candidates:
         return Evidence([], 0.0, model.threshold if threshold is None else threshold)
     x = feature_matrix(profile, candidates, similarities(candidates), story_of)

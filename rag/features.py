@@ -10,16 +10,17 @@ cross-language model, trained the same way without them, is used.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from newsdesk.text.overlap import SAME_CLAIM, same_claim_overlap, weighted_coverage
-from newsdesk.text.words import content_words, same_word
+from newsdesk.text.dates import YEAR
+from newsdesk.text.overlap import SAME_CLAIM, has_word, same_claim_overlap, weighted_coverage, word_set
 from rag.focus import QuestionProfile
 from rag.records import Passage
-from rag.spans import focus_distance, typed_spans
+from rag.spans import focus_distance, span_detail, typed_spans
 
 FEATURES: tuple[str, ...] = (
     "coverage",  # rarity-weighted share of the question's key words in the sentence
@@ -33,15 +34,19 @@ FEATURES: tuple[str, ...] = (
     "similarity_rank",  # 1 / (1 + rank by similarity)
     "typed",  # holds a phrase of the asked kind the question does not hold
     "typed_near_focus",  # ... within three words of a focus word ("15,000 troops")
+    "typed_detail",  # how much the most telling such phrase says ("July 21, 2017" 1, "July 2017" 0.67, "2017" 0.33)
     "untyped_question",  # the question asks for no particular kind of phrase
     "passage_rank",  # 1 / (1 + the passage's rank in retrieval)
     "passage_dense",  # the passage's dense similarity, min-max scaled among the retrieved
     "passage_keyword",  # the passage's BM25 score over the best one's
     "question_sentence",  # the sentence is itself a question
     "fragment",  # a heading, caption or fragment
+    "truncated",  # the text breaks off ("... slated for July ..."): a search snippet or a cut feed summary
+    "other_year",  # the question names a year; the sentence (with the one before it) names only other years
     "corroborated",  # other stories among the candidates state it (0, 0.5, 1)
     "unknown_names",  # the question names someone the corpus never mentions
     "lead",  # one of the article's first sentences (news puts the main facts first)
+    "focus_asked",  # the question names what it asks for ("which venue", "how many troops", "what gift")
     "coverage_x_typed",
     "similarity_x_typed",
     "coverage_x_similarity",
@@ -58,6 +63,7 @@ LEXICAL = frozenset(
         "coverage_x_typed",
         "coverage_x_similarity",
         "focus_x_similarity",
+        "focus_asked",
     }
 )
 LEAD_CHARS = 600  # "lead": starts within the article's first characters (headline, standfirst, first paragraph)
@@ -82,8 +88,8 @@ class Candidate:
 def _share(terms: Sequence[str], text: str) -> float:
     if not terms:
         return 0.0
-    found = set(content_words(text))
-    return sum(1 for t in terms if t in found or any(same_word(t, w) for w in found)) / len(terms)
+    found = word_set(text)
+    return sum(1 for t in terms if has_word(found, t)) / len(terms)
 
 
 def _missing(profile: QuestionProfile, text: str) -> float:
@@ -91,11 +97,18 @@ def _missing(profile: QuestionProfile, text: str) -> float:
     heaviest = max(profile.weights, default=0.0)
     if heaviest <= 0:
         return 0.0
-    found = set(content_words(text))
-    lacking = [
-        w for t, w in zip(profile.terms, profile.weights) if not (t in found or any(same_word(t, f) for f in found))
-    ]
+    found = word_set(text)
+    lacking = [w for t, w in zip(profile.terms, profile.weights) if not has_word(found, t)]
     return max(lacking, default=0.0) / heaviest
+
+
+def _other_year(question_years: set[str], text: str) -> float:
+    """1 when the question names a year and the text names years, none of them the question's: "the 2019
+    U.S. Open" does not answer a question about 2020."""
+    if not question_years:
+        return 0.0
+    years = set(YEAR.findall(text))
+    return 1.0 if years and not years & question_years else 0.0
 
 
 def _fragment(text: str) -> float:
@@ -122,6 +135,7 @@ def feature_matrix(
     best_sim = float(sims.max())
     story = story_of or (lambda doc: doc)
     name_terms = tuple(t for t in profile.terms if t in profile.names)
+    question_years = set(YEAR.findall(profile.text))
     for i, c in enumerate(candidates):
         row = x[i]
         row[col["coverage"]] = weighted_coverage(profile.terms, profile.weights, c.text)
@@ -137,6 +151,7 @@ def feature_matrix(
         row[col["typed"]] = 1.0 if spans else 0.0
         distances = [d for s in spans if (d := focus_distance(profile, c.text, s)) is not None]
         row[col["typed_near_focus"]] = 1.0 if distances and min(distances) <= 3 else 0.0
+        row[col["typed_detail"]] = max((span_detail(profile.wants, s) for s in spans), default=0.0)
         row[col["untyped_question"]] = 1.0 if profile.wants is None else 0.0
         row[col["passage_rank"]] = 1.0 / (1.0 + c.passage_rank)
         dense_score = c.passage.dense_score
@@ -144,8 +159,11 @@ def feature_matrix(
         row[col["passage_keyword"]] = (c.passage.keyword_score or 0.0) / keyword_best
         row[col["question_sentence"]] = 1.0 if c.text.strip().endswith("?") else 0.0
         row[col["fragment"]] = _fragment(c.text)
+        row[col["truncated"]] = 1.0 if re.search(r"(?:\.\.\.|…)\W*$", c.text.strip()) else 0.0
+        row[col["other_year"]] = _other_year(question_years, c.previous + " " + c.text)
         row[col["unknown_names"]] = 1.0 if profile.unknown_names else 0.0
         row[col["lead"]] = 1.0 if c.start < LEAD_CHARS else 0.0
+        row[col["focus_asked"]] = 1.0 if profile.focus_asked else 0.0
     # Corroboration: other stories among the candidates stating the same claim.
     for i, c in enumerate(candidates):
         others = {
@@ -182,7 +200,11 @@ ANSWERABILITY_FEATURES: tuple[str, ...] = (
     "best_missing",
     "typed_near_focus_anywhere",
     "focus_in_corpus",
+    "best_focus_context",
+    "top_focus",
+    "asked_focus_unstated",
 )
+ANSWERABILITY_TOP = 3  # the answer quotes the best sentence and close runners-up: what the best few state counts
 
 
 def answerability_features(x: np.ndarray, probabilities: np.ndarray, focus_in_corpus: float = 1.0) -> np.ndarray:
@@ -193,6 +215,7 @@ def answerability_features(x: np.ndarray, probabilities: np.ndarray, focus_in_co
         return out
     order = np.argsort(-probabilities, kind="stable")
     best = x[order[0]]
+    top_focus = float(x[order[:ANSWERABILITY_TOP], col["focus_context"]].max())
     out[:] = [
         probabilities[order[0]],
         probabilities[order[1]] if len(order) > 1 else 0.0,
@@ -210,5 +233,10 @@ def answerability_features(x: np.ndarray, probabilities: np.ndarray, focus_in_co
         best[col["missing"]],
         x[:, col["typed_near_focus"]].max(),
         focus_in_corpus,
+        best[col["focus_context"]],
+        top_focus,
+        # "What gift ...?", "which agreements ...?": evidence that never names the thing asked about rarely
+        # answers. (For "which broadcaster" or "which city" a name of that kind stands in for the noun.)
+        best[col["focus_asked"]] * best[col["untyped_question"]] * (1.0 if top_focus == 0 else 0.0),
     ]
     return out

@@ -41,7 +41,9 @@ _TYPE_WORDS: dict[str, tuple[str, ...]] = {
     ),
     "date": (
         r"^when\b", r"\bwhen\b", r"\b(?:what|which)\b(?:\s+(?:is|was|are|were|will be))?(?:\s+the)?(?:\s+[\w'’-]+){0,2}?\s+date\b", r"\bwhat (?:date|day|year|month|time)\b", r"\bsince when\b", r"\bon which (?:day|date)\b",
-        r"\bin which (?:year|month)\b", r"\bwann\b", r"\bquand\b", r"\bcuándo\b", r"\bкогда\b", r"\bquando\b",
+        r"\bin which (?:year|month)\b", r"\bwann\b", r"\bwelche[mns]? (?:datum|tag|jahr|monat)\b",
+        r"\bquel(?:le)? (?:jour|date|année|mois)\b", r"\bqué (?:día|fecha|año|mes)\b", r"\bкакого числа\b",
+        r"\bв какой день\b", r"\bqual (?:dia|data|ano|mês)\b", r"\bquand\b", r"\bcuándo\b", r"\bкогда\b", r"\bquando\b",
         r"\bв каком году\b", r"\ben quelle année\b", r"\bin welchem jahr\b",
     ),
     "person": (
@@ -73,6 +75,7 @@ _VERB_LIKE = re.compile(
 _CLASSIFIERS = frozenset("sort sorts kind kinds type types form forms manner".split())
 _AUXILIARY = frozenset("did does do is was were are has have had will would can could should be been being".split())
 _NAME_WORD = re.compile(r"[A-Z][\w'’-]*|[A-Z]{2,}")
+_WORD_RE = re.compile(r"[\w'’-]+")
 
 
 @dataclass(frozen=True)
@@ -99,11 +102,36 @@ class QuestionProfile:
 
 
 def answer_type(question: str) -> str | None:
-    """number | duration | date | person | place | None (English and common other-language question words)."""
-    for kind in _TYPE_ORDER:
-        if _TYPE_PATTERNS[kind].search(question):
-            return kind
-    return None
+    """number | duration | date | person | place | None (English and common other-language question words).
+    The question word that comes first decides: in "Where were troops advancing when Putin arrived?" the
+    "when" opens a clause that only places the question in time; the answer is a place. On a tie (the
+    same words read two ways: "how many days") the order of ``_TYPE_ORDER`` decides."""
+    found = [
+        (m.start(), rank, kind) for rank, kind in enumerate(_TYPE_ORDER) if (m := _TYPE_PATTERNS[kind].search(question))
+    ]
+    return min(found)[2] if found else None
+
+
+# Words that open a clause which only sets the scene of the question ("... when Putin arrived").
+_SCENE_CLAUSE = re.compile(
+    r"\s(?:when|while|after|before|as|since|because|during|until|whereas|although|though|following|amid)\s", re.I
+)
+_WH_START = re.compile(
+    r"^\W*(?:(?:and|so|but|then|also)\s+)?(?:\w+\s+){0,2}?(?:who|whom|whose|what|which|where|when|how|why)\b", re.I
+)
+
+
+def main_clause(question: str) -> str:
+    """The question without a trailing clause that only sets the scene: "Where in Ukraine were troops
+    advancing when Putin arrived for his visit?" -> "Where in Ukraine were troops advancing". What the
+    question asks about lies in its main clause; the scene's words still count as key words."""
+    start = _WH_START.match(question)
+    if not start:
+        return question
+    cut = _SCENE_CLAUSE.search(question, start.end())
+    if not cut or len(_WORD_RE.findall(question[start.end() : cut.start()])) < 2:
+        return question
+    return question[: cut.start()]
 
 
 def name_words(question: str) -> set[str]:
@@ -156,7 +184,9 @@ def focus_words(question: str) -> tuple[str, ...]:
     if asked:
         return asked
     names = name_words(question)
-    return tuple(dict.fromkeys(w for w in content_words(question) if w not in names and w not in _AUXILIARY))
+    return tuple(
+        dict.fromkeys(w for w in content_words(main_clause(question)) if w not in names and w not in _AUXILIARY)
+    )
 
 
 def is_foreign(question: str, seen: Callable[[str], bool]) -> bool:
@@ -195,8 +225,11 @@ def profile_question(
     budget = 0.5 * sum(own_weights) if own_weights else 1.0
     scale = min(0.3, budget / sum(carried_weights)) if carried_weights else 0.0
     weights = tuple(own_weights) + tuple(scale * w for w in carried_weights)
-    capitalised = [m.group(0) for m in re.finditer(r"(?<!^)(?<![.?!]\s)\b[A-Z][a-z]+\b", question.strip())]
-    unknown = tuple(n for n in capitalised if not any(seen(w) for w in content_words(n)))
+    # Whole capitalised words ("Spider-Man", not "Spider"); a function word ("The Crown") names nothing.
+    capitalised = [
+        m.group(0) for m in re.finditer(r"(?<!^)(?<![.?!]\s)(?<![\w'’-])[A-Z][a-z][\w'’-]*", question.strip())
+    ]
+    unknown = tuple(n for n in capitalised if content_words(n) and not any(seen(w) for w in content_words(n)))
     names = name_words(question) | name_words(context)
     focus = focus_words(question)
     return QuestionProfile(

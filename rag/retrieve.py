@@ -238,7 +238,8 @@ def hybrid_retrieve(
     vector = None
     if cfg.mode in ("hybrid", "dense"):
         t = time.perf_counter()
-        vector = news_index.embedder.embed_query(question)
+        embed_query = getattr(news_index, "embed_query", None) or news_index.embedder.embed_query
+        vector = embed_query(question)
         timings["embed_query"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
         dense_hits = dense_top_rows(

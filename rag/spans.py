@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from newsdesk.text.dates import DATE_PHRASE
+from newsdesk.text.dates import DATE_PHRASE, MONTH
 from newsdesk.text.names import NAME, TITLE_BEFORE, TITLED_NAME, plausible_person, trim_leading_non_name
-from newsdesk.text.numbers import DURATION_PHRASE, NUMBER_PHRASE, YEAR_ONLY
-from newsdesk.text.words import content_words, same_word
+from newsdesk.text.numbers import DURATION_PHRASE, NUMBER_PHRASE, NUMBER_WORD_VALUES, ORDINAL, YEAR_ONLY
+from newsdesk.text.words import STOPWORDS, content_words, same_word
 from rag.focus import QuestionProfile
 
 _RELATIVE_TIME = re.compile(r"^\s*(?:after|before|later|earlier|prior)\b", re.IGNORECASE)
@@ -47,29 +47,86 @@ def _of(matches, sentence: str, group: int = 0) -> list[Span]:
     return [_strip(sentence, m.start(group), m.end(group)) for m in matches]
 
 
+def _sentence_word(word: str) -> bool:
+    """A capitalised first word that reads as an ordinary word ("However", "Meanwhile", "Speaking", a plural
+    such as "Leaders"), not a name ("Lukashenko was seen ...")."""
+    low = word.lower()
+    return low in STOPWORDS or not content_words(low) or bool(re.search(r"(?:ly|ing|ed|ever|s)$", low))
+
+
+_SUBJECT_VERB = re.compile(
+    r"\s+(?:(?:is|was|are|were|has|had|have|will|would|can|could|did|does|said|says|told|also|then|later)\b|"
+    r"[a-z]+(?:ed|es)\b|(?:won|lost|met|sent|gave|took|made|held|led|became|came|left|bought|sold|beat)\b)"
+)
+
+
+def _opens_as_subject(word: str, rest: str) -> bool:
+    """A capitalised first word is a name when a verb follows it ("Lukashenko was seen", "Facebook bought
+    Instagram"); not a discourse word ("Meanwhile, ..."), a plural ("Leaders including ..."), or an
+    imperative ("Take a look ...")."""
+    return not _sentence_word(word) and bool(_SUBJECT_VERB.match(rest))
+
+
 def _names(profile: QuestionProfile, sentence: str) -> list[Span]:
+    """Capitalised names the question does not already hold. A run that holds a word of the question is
+    split around it: "Director Justin Kurzel" answers "Who is the director of ...?" with "Justin Kurzel"."""
     found = []
     question = profile.text.lower()
     for m in NAME.finditer(sentence):
-        phrase = m.group(0)
-        if m.start() == 0 and " " not in phrase:
-            continue  # a capitalised first word is not a name by itself
-        if phrase.lower() in question:
-            continue
-        if any(same_word(w, t) for w in content_words(phrase) for t in profile.terms):
-            continue
-        found.append(_strip(sentence, m.start(), m.end()))
+        pieces: list[tuple[int, int]] = []
+        for w in _WORD.finditer(m.group(0)):
+            asked = w.group(0).lower() in question.split() or any(
+                same_word(s, t) for s in content_words(w.group(0)) for t in profile.terms
+            )
+            at = (m.start() + w.start(), m.start() + w.end())
+            if asked:
+                pieces.append((-1, -1))
+            elif pieces and pieces[-1][0] >= 0:
+                pieces[-1] = (pieces[-1][0], at[1])
+            else:
+                pieces.append(at)
+        split = len(pieces) > 1
+        for start, end in pieces:
+            if start < 0:
+                continue
+            phrase = sentence[start:end]
+            if split and " " not in phrase.strip():
+                continue  # a word left over from a title the question names ("2018 FIFA World Cup") is no name
+            if start == 0 and " " not in phrase and not _opens_as_subject(phrase, sentence[end:]):
+                continue  # a capitalised first word is a name only if it reads as one
+            if phrase.lower() in question or re.fullmatch(r"(?:of|de|al|bin|von|van)(?:\s.*)?", phrase):
+                continue
+            found.append(_strip(sentence, start, end))
     return found
+
+
+_DATE_PREPOSITION = re.compile(r"(?:in|since|until|by|of|from|on)\s+", re.IGNORECASE)
+
+
+def _without_preposition(sentence: str, span: Span) -> Span:
+    """ "in 2019" -> "2019": the date, not the words that place it."""
+    m = _DATE_PREPOSITION.match(span.text)
+    return Span(span.start + m.end(), span.end, span.text[m.end() :]) if m else span
 
 
 def _person(sentence: str, span: Span) -> Span | None:
     """The span as a person's (or organisation's) name: a leading "The"/"While" dropped; None when it is
     a title, a team, an event or a nationality ("The Russian", "War of Moscow")."""
-    trimmed = trim_leading_non_name(span.text)
-    start = span.start + span.text.index(trimmed) if trimmed else span.start
+    text = span.text
+    offset = 0
+    if owners := list(re.finditer(r"['’]s\s+", text)):  # "Slovenia's Tadej Pogačar": the owner is not the person
+        offset = owners[-1].end()
+    kept = len(trim_leading_non_name(text[offset:]).split())
+    words = list(re.finditer(r"\S+", text[offset:]))
+    if kept and kept < len(words):
+        offset += words[len(words) - kept].start()
+    trimmed = text[offset:]
+    start = span.start + offset
     candidate = Span(start, start + len(trimmed), trimmed)
     demonym = _NATIONALITY.fullmatch(trimmed) and re.search(r"\bthe\s+$", sentence[: candidate.start], re.I)
-    if not plausible_person(trimmed) or demonym:
+    possessive = re.search(r"['’]s?$", trimmed) is not None  # "DC's", "Women's": whose, not who
+    number = trimmed.lower() in NUMBER_WORD_VALUES or re.fullmatch(ORDINAL, trimmed.lower()) is not None
+    if not plausible_person(trimmed) or demonym or possessive or number:
         return None
     return candidate
 
@@ -87,7 +144,8 @@ def typed_spans(profile: QuestionProfile, sentence: str) -> list[Span]:
         found = [s for s in found if not _RELATIVE_TIME.match(sentence[s.end :])]  # "a day after" is not a duration
         return _outside_question(found, profile.text)
     if wants == "date":
-        return _outside_question(_of(DATE_PHRASE.finditer(sentence), sentence), profile.text)
+        found = [_without_preposition(sentence, s) for s in _of(DATE_PHRASE.finditer(sentence), sentence)]
+        return _outside_question(found, profile.text)
     if wants == "person":
         titled = [
             s
@@ -100,9 +158,28 @@ def typed_spans(profile: QuestionProfile, sentence: str) -> list[Span]:
         names = [s for s in (_person(sentence, n) for n in _names(profile, sentence)) if s is not None]
         after_title = [s for s in names if TITLE_BEFORE.search(sentence[max(0, s.start - 20) : s.start])]
         # A name after a title, else any name the question does not hold (a one-word name only mid-sentence).
-        return after_title or [s for s in names if " " in s.text or s.text.isupper() or s.start > 0]
+        return after_title or names
     # place
     return [s for s in _names(profile, sentence) if _PLACE_BEFORE.search(sentence[max(0, s.start - 12) : s.start])]
+
+
+SINGLE_WORD_NAME_PENALTY = 20  # characters: about three words
+
+_DAY_AND_MONTH = re.compile(rf"{MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{MONTH}|\d{{4}}-\d{{2}}-\d{{2}}")
+_MONTH_OR_YEAR = re.compile(rf"{MONTH}|\b(?:19|20)\d\d\b")
+
+
+def span_detail(kind: str | None, span: Span) -> float:
+    """How much a span says, 0-1: "July 21, 2017" says more than "July 2017", which says more than "2017"
+    or "Tuesday"; a full name more than a single word. News answers "when" with the day when it has one."""
+    if kind == "date":
+        if _DAY_AND_MONTH.search(span.text):
+            return 1.0
+        months_and_years = _MONTH_OR_YEAR.findall(span.text)
+        return 0.67 if len(months_and_years) >= 2 else 0.33
+    if kind in ("person", "place"):
+        return 1.0 if " " in span.text.strip() else 0.5
+    return 1.0
 
 
 def _word_positions(sentence: str, terms: tuple[str, ...]) -> list[int]:
@@ -129,7 +206,8 @@ def focus_distance(profile: QuestionProfile, sentence: str, span: Span) -> int |
 
 
 def best_span(profile: QuestionProfile, sentence: str, spans: list[Span] | None = None) -> Span | None:
-    """The span nearest the focus, then nearest the question's other words; None when there is none."""
+    """The span nearest the focus, then nearest the question's other words (for a date, the fullest first);
+    None when there is none."""
     spans = typed_spans(profile, sentence) if spans is None else spans
     if not spans:
         return None
@@ -139,7 +217,17 @@ def best_span(profile: QuestionProfile, sentence: str, spans: list[Span] | None 
     anchors = focus or _word_positions(sentence, profile.terms)
     if not anchors:
         return spans[0]
-    return min(spans, key=lambda s: (min(abs(s.start - a) for a in anchors), s.start))
+    # A date answer is the fullest date near the focus ("November 18, 2020" over "Wednesday").
+    if profile.wants == "date":  # a date answer is the fullest date near the focus ("November 18, 2020")
+        return min(spans, key=lambda s: (-span_detail("date", s), min(abs(s.start - a) for a in anchors), s.start))
+
+    # A one-word name counts as a few characters further away than a full name ("Black" in "the first Black
+    # female president" is no answer beside "Sandra Douglass Morgan").
+    def distance(s: Span) -> float:
+        single = profile.wants == "person" and span_detail("person", s) < 1.0
+        return min(abs(s.start - a) for a in anchors) + (SINGLE_WORD_NAME_PENALTY if single else 0)
+
+    return min(spans, key=lambda s: (distance(s), s.start))
 
 
 def find_short_answer(profile: QuestionProfile, sentence: str) -> tuple[int, int] | None:

@@ -207,8 +207,15 @@ def _index_panel(settings: Settings, index_error: str | None) -> None:
     rebuild_button(settings, "Rebuild index", key="rebuild_sidebar")
 
 
+REBUILD_OFF = "The index is kept up to date by whoever runs this app (`python -m index build` or `index watch`)."
+
+
 def rebuild_button(settings: Settings, label: str, key: str) -> None:
-    """A button that brings the index in line with the corpus, with a progress bar, then reloads the app."""
+    """A button that brings the index in line with the corpus, with a progress bar, then reloads the app.
+    Shared deployments turn it off (``ui.allow_rebuild``): an indexing run costs every user of the machine."""
+    if not settings.ui.allow_rebuild:
+        st.caption(REBUILD_OFF)
+        return
     if not st.button(label, key=key, icon=":material/refresh:"):
         return
     bar = st.progress(0.0, text="Reading the corpus…")

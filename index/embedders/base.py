@@ -36,6 +36,17 @@ def normalize_rows(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.clip(norms, 1e-12, None)
 
 
+def embed_queries(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
+    """(len(texts), dim) query vectors: in one call when the embedder has ``embed_queries``, else one by one.
+
+    A backend offers ``embed_queries`` only when a batch gives each text the vector it gets alone.
+    """
+    batched = getattr(embedder, "embed_queries", None)
+    if batched is not None:
+        return np.asarray(batched(list(texts)), dtype=np.float32).reshape(len(texts), embedder.dim)
+    return np.stack([np.asarray(embedder.embed_query(t), dtype=np.float32) for t in texts])
+
+
 def embed_in_batches(
     embedder: Embedder,
     texts: Sequence[str],

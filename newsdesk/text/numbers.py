@@ -4,14 +4,33 @@ from __future__ import annotations
 
 import re
 
-NUMBER_WORD_VALUES: dict[str, int] = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
-    "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "dozen": 12,
-}  # fmt: skip
-SCALES: dict[str, int] = {"thousand": 1_000, "k": 1_000, "million": 1_000_000,
-                          "billion": 1_000_000_000, "bn": 1_000_000_000, "trillion": 1_000_000_000_000}  # fmt: skip
+# The one number-word table of the project: the reader, the verifier's rules and the time words read it.
+UNIT_WORDS: dict[str, int] = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+        "seventeen eighteen nineteen".split()
+    )
+}
+TENS_WORDS: dict[str, int] = {
+    w: 10 * (i + 2) for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split())
+}
+ORDINAL_WORDS: dict[str, int] = {
+    w: i + 1
+    for i, w in enumerate(
+        "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth "
+        "fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split()
+    )
+}
+SCALE_WORDS: dict[str, int] = {"hundred": 100, "thousand": 10**3, "million": 10**6, "billion": 10**9,
+                               "trillion": 10**12, "dozen": 12}  # fmt: skip
+# Abbreviated scales glued to digits ("15k", "$2bn").
+SCALE_SUFFIXES: dict[str, int] = {"k": 10**3, "m": 10**6, "mn": 10**6, "bn": 10**9, "b": 10**9, "tn": 10**12}
+NUMBER_WORD_VALUES: dict[str, int] = UNIT_WORDS | TENS_WORDS | {"hundred": 100, "dozen": 12}
+SCALES: dict[str, int] = {w: SCALE_WORDS[w] for w in ("thousand", "million", "billion", "trillion")} | {
+    "k": 1_000,
+    "bn": 1_000_000_000,
+}
 HEDGES = ("roughly", "about", "around", "nearly", "almost", "over", "more than", "some", "at least", "up to",
           "approximately", "fewer than", "less than", "under")  # fmt: skip
 
@@ -19,10 +38,7 @@ _NUMBER_WORDS = (
     r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
     r"hundred|dozen|dozens|several)"
 )
-ORDINAL = (
-    r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|twentieth|"
-    r"\d+(?:st|nd|rd|th))"
-)
+ORDINAL = r"(?:" + "|".join(sorted(ORDINAL_WORDS, key=len, reverse=True)) + r"|\d+(?:st|nd|rd|th))"
 NUMBER_PHRASE = re.compile(
     r"(?:[$€£¥]\s?)?(?:(?:roughly|about|around|nearly|almost|over|more than|some|at least|up to)\s+)?(?:[$€£¥]\s?)?"
     r"(?:\d[\d,.]*\d|\d)(?:\s*(?:%|percent|per cent|million|billion|trillion|thousand|bn))?"

@@ -20,6 +20,23 @@ def key_words(text: str) -> tuple[tuple[str, ...], frozenset[str], frozenset[str
     return (found, frozenset(found), frozenset(w[:5] for w in found if len(w) >= 5)) if found else None
 
 
+@lru_cache(maxsize=1 << 14)
+def word_set(text: str) -> frozenset[str]:
+    """The set of ``content_words(text)``: the reader looks at each candidate sentence several times."""
+    return frozenset(content_words(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def has_word(found: frozenset[str], word: str) -> bool:
+    """``word`` or an inflection of it (``same_word``) is among ``found``.
+
+    Memoised with ``word_set``: the reader asked ``same_word`` ~7,000 times per question about the same
+    few hundred words, the largest share of an offline answer's time (profiled at 10k chunks). (Not in
+    words.py: a change there marks every saved keyword index stale.)
+    """
+    return word in found or any(same_word(word, w) for w in found)
+
+
 def jaccard(a: str, b: str) -> float:
     """Shared key words over all key words of both texts."""
     sa, sb = set(content_words(a)), set(content_words(b))
@@ -49,10 +66,10 @@ def same_claim_overlap(a: str, b: str) -> float:
 def weighted_coverage(terms: tuple[str, ...], weights: tuple[float, ...], text: str) -> float:
     """Weighted share of ``terms`` that ``text`` contains (a term matches itself or an inflection)."""
     total = sum(weights) or 1.0
-    found = set(content_words(text))
+    found = word_set(text)
     got = 0.0
     for term, weight in zip(terms, weights):
-        if term in found or any(same_word(term, w) for w in found):
+        if has_word(found, term):
             got += weight
     return got / total
 
@@ -62,7 +79,5 @@ def share_found(claim: str, source: str) -> float:
     claim_words = content_words(claim)
     if not claim_words:
         return 0.0
-    source_words = set(content_words(source))
-    return sum(1 for w in claim_words if w in source_words or any(same_word(w, s) for s in source_words)) / len(
-        claim_words
-    )
+    source_words = word_set(source)
+    return sum(1 for w in claim_words if has_word(source_words, w)) / len(claim_words)

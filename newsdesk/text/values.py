@@ -6,12 +6,12 @@ import re
 from difflib import SequenceMatcher
 
 from newsdesk.text.dates import date_parts
+from newsdesk.text.numbers import TENS_WORDS, UNIT_WORDS
 
 _HEDGE = re.compile(
     r"^(?:roughly|about|around|nearly|almost|over|more than|some|at least|up to|approximately|in|on|the)\s+", re.I
 )
-_SMALL_NUMBERS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
-                  "eight": "8", "nine": "9", "ten": "10", "twenty": "20", "a": "1", "an": "1"}  # fmt: skip
+_SMALL_NUMBERS = {w: str(v) for w, v in (UNIT_WORDS | TENS_WORDS).items() if 1 <= v} | {"a": "1", "an": "1"}
 
 
 def normalize_value(value: str) -> str:

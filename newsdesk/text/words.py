@@ -41,9 +41,31 @@ def content_words(text: str) -> list[str]:
     return [w for w in words(text) if w not in STOPWORDS and len(w) > 1]
 
 
+# Irregular past forms -> the verb: "What did Putin tell Xi?" is answered by what he "told" him.
+IRREGULAR_VERBS = {
+    form: verb
+    for verb, forms in {
+        "tell": "told", "meet": "met", "give": "gave given", "send": "sent", "take": "took taken", "make": "made",
+        "hold": "held", "win": "won", "lose": "lost", "become": "became", "come": "came", "leave": "left",
+        "speak": "spoke spoken", "run": "ran", "flee": "fled", "fall": "fell fallen", "rise": "rose risen",
+        "lead": "led", "see": "saw seen", "write": "wrote written", "pay": "paid", "keep": "kept", "bring": "brought",
+        "buy": "bought", "sell": "sold", "build": "built", "begin": "began begun", "grow": "grew grown",
+        "know": "knew known", "go": "went gone", "strike": "struck", "seek": "sought", "fight": "fought",
+        "think": "thought", "drive": "drove driven", "choose": "chose chosen", "stand": "stood", "spend": "spent",
+        "mean": "meant", "feel": "felt", "find": "found", "hear": "heard", "fly": "flew flown", "throw": "threw thrown",
+        "catch": "caught", "teach": "taught", "sit": "sat", "sing": "sang sung", "swear": "swore sworn",
+        "steal": "stole stolen", "forbid": "forbade forbidden", "undertake": "undertook undertaken",
+        "withdraw": "withdrew withdrawn", "overtake": "overtook overtaken", "arise": "arose arisen",
+    }.items()
+    for form in forms.split()
+}  # fmt: skip
+
+
 def same_word(a: str, b: str) -> bool:
-    """Equal, or one an inflection of the other ('visit'/'visited', 'conclude'/'concluded')."""
+    """Equal, or one an inflection of the other ('visit'/'visited', 'conclude'/'concluded', 'tell'/'told')."""
     if a == b:
+        return True
+    if IRREGULAR_VERBS.get(a, a) == IRREGULAR_VERBS.get(b, b):
         return True
     short, long_ = sorted((a, b), key=len)
     return len(short) >= 4 and long_.startswith(short[: max(4, len(short) - 1)]) and len(long_) - len(short) <= 3

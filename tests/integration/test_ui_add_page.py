@@ -312,3 +312,22 @@ def test_a_shared_deployment_turns_the_add_page_off(tmp_path, monkeypatch, allow
         assert texts(at.error) == [ADDING_OFF]
         assert not at.file_uploader and not at.text_area and not [b for b in at.button if b.key == "add_run"]
     assert not any(corpus.iterdir())
+
+
+@pytest.mark.parametrize("allowed", [True, False])
+def test_a_shared_deployment_turns_the_rebuild_button_off(tmp_path, monkeypatch, allowed):
+    """ui.allow_rebuild=false: no app user can start an indexing run from the sidebar."""
+    from ui.sidebar import REBUILD_OFF
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    monkeypatch.setenv("NEWSDESK_INDEX__CORPUS_DIR", str(corpus))
+    monkeypatch.setenv("NEWSDESK_INDEX__STORE_DIR", str(tmp_path / "store"))
+    monkeypatch.setenv("NEWSDESK_INDEX__EMBEDDER", "fake")
+    if not allowed:
+        monkeypatch.setenv("NEWSDESK_UI__ALLOW_REBUILD", "false")
+    at = checked(AppTest.from_file(str(ROOT / "ui" / "app.py"), default_timeout=TIMEOUT).run())
+    buttons = [b.key for b in at.sidebar.button] + [b.key for b in at.button]
+    assert ("rebuild_sidebar" in buttons) is allowed
+    assert ("build_main" in buttons) is False or allowed
+    assert (REBUILD_OFF in [c.value for c in at.sidebar.caption]) is not allowed

@@ -110,6 +110,8 @@ def test_claims_load_with_both_splits():
     assert load_claims(SUITES / "claims.jsonl", split="dev").claims and load_claims(
         SUITES / "claims.jsonl", split="test"
     )
+    held_out = load_claims(SUITES / "claims.jsonl", split="heldout").claims
+    assert len(held_out) >= 60 and all(c.id.startswith("claim-heldout-") for c in held_out)
 
 
 def test_ids_are_unique_across_all_question_suites():
@@ -187,7 +189,8 @@ def test_claim_mix_labels_and_splits():
         assert kinds[kind] >= least, (kind, kinds[kind])
     for c in claims:
         assert c["label"] == LABEL_OF_KIND[c["kind"]], c["id"]
-        assert c["split"] == hash_split(c["id"]), c["id"]
+        held_out = c["id"].startswith("claim-heldout-")  # written after the test split was seen: a split of its own
+        assert c["split"] == ("heldout" if held_out else hash_split(c["id"])), c["id"]
         assert c["claim"] != c["evidence"] or c["kind"] == "exact", c["id"]
         assert c.get("note"), c["id"]
     seed_share = sum(not c["doc_id"].startswith("rgb_") for c in claims) / len(claims)

@@ -143,6 +143,12 @@ def test_overlap_measures():
         ("Combien de soldats la Corée du Nord a-t-elle envoyés en Russie ?", "number", None),
         ("Где прошёл военный парад?", "place", None),
         ("Когда Путин посетил Пекин?", "date", None),
+        # The first question word decides; a later "when"/"after" clause only sets the scene.
+        ("Where in Ukraine were troops advancing when Putin arrived in China?", "place", ("troop", "advancing")),
+        ("Who met Kim after the parade ended?", "person", None),
+        ("How many days did the visit last?", "duration", None),
+        ("An welchem Datum beendete Putin seinen Besuch?", "date", None),
+        ("Quel jour Poutine est-il arrivé ?", "date", None),
     ],
 )
 def test_question_kind_and_focus(question, kind, focus):
@@ -185,6 +191,11 @@ def _profile(question: str):
             "September 3, 2025",
         ),
         ("In 2024, how many trips were there?", "There were 2024 trips.", None),
+        ("When did Kim last visit China?", "It was his first visit since 2019.", "2019"),  # not "since 2019"
+        ("When is the draft?", "The draft is on Wednesday, November 18, 2020, the league said.", "November 18, 2020"),
+        ("Who is the director of the film?", "Director Justin Kurzel said it was hard.", "Justin Kurzel"),
+        ("Who won the Tour de France?", "Slovenia's Tadej Pogačar won the Tour de France.", "Tadej Pogačar"),
+        ("Who was seen walking alongside Kim?", "Lukashenko was seen walking alongside Kim.", "Lukashenko"),
     ],
 )
 def test_short_answer_spans(question, sentence, short):
@@ -204,7 +215,56 @@ def test_a_span_the_question_already_holds_is_not_an_answer():
         ("The Russian leader attended the parade with Kim Jong Un.", ["Kim Jong Un"]),
         ("While Meta bought the app, it kept the brand.", ["Meta"]),
         ("Leaders including Brian Smith attended.", ["Brian Smith"]),
+        ("Meanwhile, Brian Smith attended.", ["Brian Smith"]),
+        ("Take a look at who attended.", []),
+        ("Lukashenko attended the parade.", ["Lukashenko"]),
+        ("Russian\xa0President Vladimir Putin attended.", ["Vladimir Putin"]),
     ],
 )
 def test_a_who_value_is_a_name_not_a_fragment(sentence, names):
     assert [s.text for s in typed_spans(_profile("Who attended the parade?"), sentence)] == names
+
+
+def test_unknown_names_are_whole_capitalised_words_the_corpus_never_uses():
+    seen = {"spider-man", "walking", "dead", "season", "crown"}.__contains__
+    assert profile_question("When does The Walking Dead Season 11 air?", lambda w: 1.0, seen).unknown_names == ()
+    assert profile_question("When was Spider-Man released?", lambda w: 1.0, seen).unknown_names == ()
+    assert profile_question("What is the capital of Australia?", lambda w: 1.0, seen).unknown_names == ("Australia",)
+
+
+def test_one_month_table_and_one_number_word_table():
+    """The verifier's rules read the months and number words of newsdesk.text, not tables of their own."""
+    import ast
+    from pathlib import Path
+
+    from newsdesk.text import dates, numbers
+
+    for module in ("rag/contradiction.py", "rag/verify.py", "rag/support.py", "newsdesk/text/values.py"):
+        tree = ast.parse((Path(__file__).parents[2] / module).read_text(encoding="utf-8"))
+        literals = [n.value.lower() for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+        words = {w for text in literals for w in text.split()}
+        assert not words & {"january", "september", "sept", "nineteen", "ninety", "thirteenth"}, module
+    assert dates.MONTH_NUMBERS["sept"] == 9 and dates.MONTH_NUMBERS["dec"] == 12
+    assert numbers.UNIT_WORDS["nineteen"] == 19 and numbers.TENS_WORDS["ninety"] == 90
+    assert numbers.ORDINAL_WORDS["thirteenth"] == 13 and numbers.NUMBER_WORD_VALUES["fifteen"] == 15
+
+
+@pytest.mark.parametrize("value, normal", [("thirty troops", "30 troop"), ("nineteen countries", "19 countrie")])
+def test_normalize_value_reads_the_shared_number_words(value, normal):
+    assert normalize_value(value) == normal
+
+
+def test_a_span_that_says_more_has_more_detail():
+    from rag.spans import Span, span_detail
+
+    def detail(kind, text):
+        return span_detail(kind, Span(0, len(text), text))
+
+    assert detail("date", "July 21, 2017") > detail("date", "July 2017") > detail("date", "2017")
+    assert detail("date", "Tuesday") == detail("date", "2017")
+    assert detail("person", "Kim Jong Un") > detail("person", "Kim")
+
+
+def test_an_irregular_past_form_is_the_same_word_as_its_verb():
+    assert same_word("met", "meet") and same_word("sent", "send") and same_word("given", "gave")
+    assert not same_word("met", "send")

@@ -184,3 +184,13 @@ def test_the_first_screen_names_people_and_places_not_sentence_starts():
     ]
     people, places = render.corpus_topics(articles)
     assert set(people) == {"Vladimir Putin", "Xi Jinping"} and places == ["Beijing"]  # not "Russian", not "The"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What did Zelensky decide to do in response?", "What did Kyiv offer in return?", "Who took over after that?"],
+)
+def test_a_question_that_answers_to_what_was_said_before_is_a_follow_up(question):
+    history = turn("What was happening in Ukraine when Putin landed in China?", "Russian forces advanced. [1]")
+    assert needs_history(question)
+    assert standalone_question(question, history) != question

@@ -1,0 +1,178 @@
+"""Consistency of eval/suites/train_nearmiss.jsonl, the hand-written near-miss training cases.
+
+Every quote must be the article's own characters (for the seed articles: inside the text the
+index keeps), every answer alias must be written in a gold source, no question may repeat one of
+another suite, and nothing of the seed test split or of RGB's reporting half may leak in. The RGB
+checks read ../shared and are skipped when it is absent.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from eval.suite import load_suite
+from index.clean import clean_article
+
+ROOT = Path(__file__).resolve().parents[2]
+SUITES = ROOT / "eval" / "suites"
+NEARMISS = SUITES / "train_nearmiss.jsonl"
+CORPUS = ROOT / "data" / "corpus"
+RGB_DIR = ROOT.parent / "shared" / "bench" / "rgb_en_fact"
+needs_rgb = pytest.mark.skipif(not (RGB_DIR / "corpus.jsonl").exists(), reason="../shared RGB bench not present")
+
+SEED_ID = re.compile(r"^trainnm-seed-\d{3}$")
+RGB_ID = re.compile(r"^trainnm-rgb-\d{3}$")
+TYPES = {"single", "temporal", "multi", "duplicate", "unanswerable"}
+DW_COPIES = {"001_6424d35343858a03", "002_102502518f9dd0d1"}
+
+
+def _rows(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _norm(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).lower()
+    return " ".join(re.sub(r"[^\w\s]", " ", text).split())
+
+
+@pytest.fixture(scope="module")
+def rows() -> list[dict]:
+    return _rows(NEARMISS)
+
+
+@pytest.fixture(scope="module")
+def seed_kept() -> dict[str, str]:
+    """Each seed article as the index keeps it (metadata lines and page furniture removed)."""
+    kept = {}
+    for path in sorted(CORPUS.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        kept[path.stem] = "\n".join(text[s.start : s.end] for s in clean_article(text).kept)
+    return kept
+
+
+@pytest.fixture(scope="module")
+def rgb_docs() -> dict[str, str]:
+    if not (RGB_DIR / "corpus.jsonl").exists():
+        return {}
+    return {row["id"]: row["text"] for row in _rows(RGB_DIR / "corpus.jsonl")}
+
+
+def test_file_loads_and_every_case_is_a_training_case(rows):
+    suite = load_suite(NEARMISS, split="train")
+    assert len(suite.cases) == len(rows) >= 100
+    ids = Counter(r["id"] for r in rows)
+    assert not [i for i, n in ids.items() if n > 1]
+    for r in rows:
+        assert SEED_ID.match(r["id"]) or RGB_ID.match(r["id"]), r["id"]
+        assert r["split"] == "train" and r["type"] in TYPES, r["id"]
+        assert r["answer_match"] in ("any", "all"), r["id"]
+        assert (r.get("corpus") == "rgb") == bool(RGB_ID.match(r["id"])), r["id"]
+        assert (r["type"] == "unanswerable") == (not r["answerable"]), r["id"]
+        if r["answerable"]:
+            assert r["answers"] and r["sources"] and r["evidence"], r["id"]
+            assert all(a.strip() for a in r["answers"]) and len(set(r["sources"])) == len(r["sources"]), r["id"]
+        else:
+            assert r["answers"] == r["sources"] == r["evidence"] == [], r["id"]
+
+
+def test_both_kinds_are_present_over_both_corpora(rows):
+    kinds = Counter((r.get("corpus", "seed"), r["answerable"]) for r in rows)
+    assert min(kinds[(corpus, answerable)] for corpus in ("seed", "rgb") for answerable in (True, False)) >= 20
+
+
+def test_ids_and_questions_are_new(rows):
+    """No id clashes with another suite, and no question repeats one of another suite or of RGB."""
+    others = [r for name in ("seed", "train", "crosslingual", "timewords") for r in _rows(SUITES / f"{name}.jsonl")]
+    assert not {r["id"] for r in rows} & {o["id"] for o in others}
+    asked = {_norm(o["question"]) for o in others}
+    if (RGB_DIR / "suite.jsonl").exists():
+        asked |= {_norm(q["question"]) for q in _rows(RGB_DIR / "suite.jsonl")}
+    assert len({_norm(r["question"]) for r in rows}) == len(rows)
+    assert not [r["id"] for r in rows if _norm(r["question"]) in asked]
+
+
+def _check_grounded(case: dict, texts: dict[str, str]) -> None:
+    """Each quote is in a gold source, each gold source holds a quote, each alias is in a gold source."""
+    gold = {d: texts[d] for d in case["sources"]}
+    for quote in case["evidence"]:
+        assert any(quote in text for text in gold.values()), (case["id"], quote[:60])
+    for doc_id, text in gold.items():
+        assert any(quote in text for quote in case["evidence"]), (case["id"], f"no quote from {doc_id}")
+    for alias in case["answers"]:
+        assert any(alias.lower() in text.lower() for text in gold.values()), (case["id"], alias)
+    if case["answer_match"] == "all":
+        joined = " ".join(case["evidence"]).lower()
+        assert all(alias.lower() in joined for alias in case["answers"]), case["id"]
+
+
+def test_seed_cases_are_grounded_in_the_kept_text(rows, seed_kept):
+    for r in rows:
+        if SEED_ID.match(r["id"]) and r["answerable"]:
+            assert set(r["sources"]) <= set(seed_kept), r["id"]
+            _check_grounded(r, seed_kept)
+            if r["type"] == "duplicate":
+                assert set(r["sources"]) == DW_COPIES, r["id"]
+            if r["type"] == "multi":
+                assert len(set(r["sources"]) - DW_COPIES) >= 1 and set(r["sources"]) & DW_COPIES, r["id"]
+
+
+@needs_rgb
+def test_rgb_cases_are_grounded_in_their_snippets(rows, rgb_docs):
+    for r in rows:
+        if RGB_ID.match(r["id"]) and r["answerable"]:
+            assert all(s in rgb_docs for s in r["sources"]), r["id"]
+            _check_grounded(r, rgb_docs)
+
+
+def _answered_by(case: dict, texts: dict[str, str]) -> list[tuple]:
+    """The (group, doc ids) of the case's ``absent_together`` word groups that some text holds together."""
+    found = []
+    for group in case["absent_together"]:
+        hits = [d for d, text in texts.items() if all(w.lower() in text.lower() for w in group)]
+        if hits:
+            found.append((case["id"], group, hits[:3]))
+    return found
+
+
+def test_unanswerable_seed_cases_are_answered_by_no_article(rows, seed_kept):
+    """Each case names the words an article answering it would hold together: no seed article holds them."""
+    unanswerable = [r for r in rows if SEED_ID.match(r["id"]) and not r["answerable"]]
+    assert all(r["absent_together"] for r in unanswerable)
+    assert not [hit for r in unanswerable for hit in _answered_by(r, seed_kept)]
+
+
+@needs_rgb
+def test_unanswerable_rgb_cases_are_answered_by_no_snippet(rows, rgb_docs):
+    """Each case names the words a snippet answering it would hold together: no snippet holds them."""
+    unanswerable = [r for r in rows if RGB_ID.match(r["id"]) and not r["answerable"]]
+    assert all(r["absent_together"] for r in unanswerable)
+    assert not [hit for r in unanswerable for hit in _answered_by(r, rgb_docs)]
+
+
+def test_nothing_of_the_seed_test_split_leaks_in(rows):
+    """A case that asks a test case's answer from the same sentence is a paraphrase of it."""
+    test = [s for s in _rows(SUITES / "seed.jsonl") if s["split"] == "test"]
+    leaks = []
+    for r in rows:
+        answers = {_norm(a) for a in r["answers"]}
+        for s in test:
+            same_answer = answers & {_norm(a) for a in s["answers"]}
+            same_sentence = any(a in b or b in a for a in r["evidence"] for b in s["evidence"])
+            if same_answer and same_sentence:
+                leaks.append(f"{r['id']} paraphrases {s['id']}")
+    assert not leaks
+
+
+@needs_rgb
+def test_no_answer_of_rgb_reporting_half(rows):
+    """RGB's odd-numbered questions are kept for reporting: no training case teaches their answers."""
+    train_ids = set((SUITES / "rgb_train_ids.txt").read_text(encoding="utf-8").split())
+    held_out = {_norm(a) for q in _rows(RGB_DIR / "suite.jsonl") if q["id"] not in train_ids for a in q["answers"]}
+    for r in rows:
+        assert not {_norm(a) for a in r["answers"]} & held_out, r["id"]
