@@ -152,9 +152,9 @@ class StoryInputs:
         rows = [
             self.vectors(d).mean(axis=0) if len(self.vectors(d)) else np.zeros(self.matrix.shape[1]) for d in self.ids
         ]
-        means = np.asarray(rows, dtype=np.float32).reshape(len(self.ids), -1)
-        norms = np.linalg.norm(means, axis=1, keepdims=True)
-        return means / np.where(norms > 0, norms, 1.0)
+        pooled = np.asarray(rows, dtype=np.float32).reshape(len(self.ids), -1)
+        lengths = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return pooled / np.where(lengths > 0, lengths, 1.0)
 
 
 def inputs_from_store(store: ChromaStore) -> StoryInputs:
