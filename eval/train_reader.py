@@ -2,8 +2,9 @@
 
 Training data never includes the seed suite's test split: the seed dev split,
 eval/suites/train*.jsonl (written for this project over the seed articles and
-RGB: train.jsonl, and train_nearmiss.jsonl of near-miss questions), the RGB questions listed in eval/suites/rgb_train_ids.txt (the rest of RGB
-is kept for reporting) and the dev split of eval/suites/crosslingual.jsonl.
+RGB: train.jsonl, and train_nearmiss.jsonl of near-miss questions), the RGB
+questions listed in eval/suites/rgb_train_ids.txt (the rest of RGB is kept for
+reporting) and the dev split of eval/suites/crosslingual.jsonl.
 
 Every candidate sentence the real pipeline retrieves for a training question is
 one example for the ranker (positive when it states a gold answer and comes from

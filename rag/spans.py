@@ -103,7 +103,7 @@ def _names(profile: QuestionProfile, sentence: str) -> list[Span]:
 _DATE_PREPOSITION = re.compile(r"(?:in|since|until|by|of|from|on)\s+", re.IGNORECASE)
 
 
-def _without_preposition(sentence: str, span: Span) -> Span:
+def _without_preposition(span: Span) -> Span:
     """ "in 2019" -> "2019": the date, not the words that place it."""
     m = _DATE_PREPOSITION.match(span.text)
     return Span(span.start + m.end(), span.end, span.text[m.end() :]) if m else span
@@ -144,7 +144,7 @@ def typed_spans(profile: QuestionProfile, sentence: str) -> list[Span]:
         found = [s for s in found if not _RELATIVE_TIME.match(sentence[s.end :])]  # "a day after" is not a duration
         return _outside_question(found, profile.text)
     if wants == "date":
-        found = [_without_preposition(sentence, s) for s in _of(DATE_PHRASE.finditer(sentence), sentence)]
+        found = [_without_preposition(s) for s in _of(DATE_PHRASE.finditer(sentence), sentence)]
         return _outside_question(found, profile.text)
     if wants == "person":
         titled = [
@@ -157,7 +157,8 @@ def typed_spans(profile: QuestionProfile, sentence: str) -> list[Span]:
             return titled
         names = [s for s in (_person(sentence, n) for n in _names(profile, sentence)) if s is not None]
         after_title = [s for s in names if TITLE_BEFORE.search(sentence[max(0, s.start - 20) : s.start])]
-        # A name after a title, else any name the question does not hold (a one-word name only mid-sentence).
+        # A name after a title, else any name the question does not hold (a sentence's first word only when
+        # a verb follows it).
         return after_title or names
     # place
     return [s for s in _names(profile, sentence) if _PLACE_BEFORE.search(sentence[max(0, s.start - 12) : s.start])]
