@@ -190,16 +190,21 @@ def focus_words(question: str) -> tuple[str, ...]:
 
 
 def is_foreign(question: str, seen: Callable[[str], bool]) -> bool:
-    """The question is not in the corpus's language: few English function words AND few words the corpus
-    uses. (Either alone misleads: an English question about something the corpus never covers uses few
-    of its words; a short English question may hold no function word.)"""
-    tokens = [w for w in re.findall(r"[^\W\d_]+", question.lower())]
+    """The question is not in the corpus's language: few words the corpus uses AND (few English function words
+    or an ordinary word with letters English does not use). (Either alone misleads: an English question about
+    something the corpus never covers uses few of its words; a short English question may hold no function
+    word; German and French share "an", "in", "des" with English.)"""
+    found = re.findall(r"[^\W\d_]+", question)
+    tokens = [w.lower() for w in found]
     if len(tokens) < 2:
         return False
     stems = [(words(w) or [""])[0] for w in tokens]
     function_words = sum(1 for s in stems if s in STOPWORDS) / len(tokens)
     known = sum(1 for s in stems if s and (s in STOPWORDS or seen(s))) / len(tokens)
-    return function_words < 0.2 and known < 0.5
+    # An ordinary (lower-case) word spelt with letters English does not use ("viertägigen", "défilé"): a
+    # name such as "Pogačar" does not count.
+    accented = any(w[:1].islower() and not w.isascii() for w in found)
+    return known < 0.5 and (function_words < 0.2 or accented)
 
 
 def _weight(term: str, idf: Callable[[str], float], seen: Callable[[str], bool]) -> float:

@@ -163,6 +163,9 @@ def test_a_question_in_another_language_is_foreign_to_an_english_corpus():
     assert not is_foreign("How many troops has North Korea sent to Russia?", seen)
     assert is_foreign("Wie viele Soldaten hat Nordkorea nach Russland geschickt?", seen)
     assert is_foreign("Сколько войск Северная Корея отправила в Россию?", seen)
+    # German shares "an" and "in" with English; its umlauts still tell
+    assert is_foreign("An welchem Datum beendete Putin seinen viertägigen Staatsbesuch in Peking?", seen)
+    assert not is_foreign("Which cup did Tadej Pogačar win in 2024?", seen)
 
 
 def _profile(question: str):
