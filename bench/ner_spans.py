@@ -254,6 +254,7 @@ def compare(
     sentences where regex and spaCy disagree on whether the answer is a candidate."""
     tallies: dict[tuple[str, str], Tally] = {}
     misses: list[dict] = []
+    labels: dict[str, dict[str, int]] = {}
     for g in gold:
         profile = profile_for(g.question, g.context)
         wants = profile.wants or ""
@@ -264,6 +265,12 @@ def compare(
             best = best_span(profile, g.sentence, spans=list(spans))
             for group in (wants, "all", f"suite:{g.suite}", f"{g.suite}:{wants}"):
                 tallies.setdefault((name, group), Tally()).add(spans, best, g.answers)
+        kept = {(s.start, s.end) for s in spacy}
+        for start, end, text, label in entities_of(g.sentence):
+            if (start, end) in kept:
+                by_label = labels.setdefault(f"{wants}:{label}", {"candidates": 0, "correct": 0})
+                by_label["candidates"] += 1
+                by_label["correct"] += is_answer(text, g.answers)
         regex_ok = any(is_answer(s.text, g.answers) for s in regex)
         spacy_ok = any(is_answer(s.text, g.answers) for s in spacy)
         if show_misses and (not regex_ok or not spacy_ok):
@@ -282,6 +289,7 @@ def compare(
     table: dict[str, dict[str, dict]] = {}
     for (name, group), tally in sorted(tallies.items()):
         table.setdefault(group, {})[name] = tally.row()
+    table["spacy_labels"] = {"spacy": dict(sorted(labels.items()))}
     return table, misses
 
 
@@ -343,6 +351,7 @@ def markdown(table: dict[str, dict[str, dict]], cost: dict) -> str:
     order = [g for g in ("person", "place", "date", "duration", "number") if g in table]
     order += ["all"] + sorted(g for g in table if g.startswith("suite:"))
     order += sorted(g for g in table if ":" in g and not g.startswith("suite:"))
+    labels = table.get("spacy_labels", {}).get("spacy", {})
     for group in order:
         for name in EXTRACTORS:
             r = table[group][name]
@@ -352,6 +361,11 @@ def markdown(table: dict[str, dict[str, dict]], cost: dict) -> str:
                 f"| {r['candidates_per_sentence']:.2f} | {r['no_candidate']:.2f} | {r['best_em']:.2f} "
                 f"| {r['best_f1']:.2f} |"
             )
+    lines.append("")
+    lines.append(
+        "spaCy candidates by label (correct/all): "
+        + ", ".join(f"{k} {v['correct']}/{v['candidates']}" for k, v in labels.items())
+    )
     lines.append("")
     lines.append(
         f"Cost: load {cost['load_s']} s (NER only; {cost['load_full_s']} s the whole pipeline), "
