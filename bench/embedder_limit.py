@@ -27,7 +27,6 @@ Per embedder and corpus, in one process (so the machine's load changes every fig
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import subprocess
@@ -40,6 +39,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 import numpy as np  # noqa: E402
 
 from bench.child import load_average  # noqa: E402
+from bench.rows import emit_row  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -212,10 +212,7 @@ def main(argv: list[str] | None = None) -> int:
                 "cores": os.cpu_count(),
                 **measure(spec, corpus, Path(args.work)),
             }
-            print(json.dumps(row), flush=True)
-            if args.out:
-                with open(args.out, "a", encoding="utf-8") as fh:
-                    fh.write(json.dumps(row) + "\n")
+            emit_row(row, args.out)
     return 0
 
 

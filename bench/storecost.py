@@ -13,7 +13,6 @@ what the app and every command line pay, and its resident memory is its own.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import time
@@ -24,6 +23,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 from bench import synth  # noqa: E402
 from bench.child import load_average, peak_rss_mb, run_in_child  # noqa: E402
 from bench.ingest import dir_size_mb, ingest_phase  # noqa: E402
+from bench.rows import emit_row  # noqa: E402
 from bench.run import SIZES, make_corpus  # noqa: E402
 
 
@@ -169,10 +169,7 @@ def main(argv: list[str] | None = None) -> int:
             "rss_idle_mb": min(o["rss_idle_mb"] for o in opens),
             "load_avg": built["load_avg"],
         }
-        print(json.dumps(row), flush=True)
-        if args.out:
-            with open(args.out, "a", encoding="utf-8") as fh:
-                fh.write(json.dumps(row) + "\n")
+        emit_row(row, args.out)
     return 0
 
 

@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 
 from bench import synth
+from bench.rows import emit_row
 from bench.synth import ROOT
 
 _RUN = (
@@ -97,10 +98,7 @@ def main(argv: list[str] | None = None) -> int:
                 "after": args.after,
                 **compare(before, after, corpus, embedder, args.rounds, work),
             }
-            print(json.dumps(row), flush=True)
-            if args.out:
-                with open(args.out, "a", encoding="utf-8") as fh:
-                    fh.write(json.dumps(row) + "\n")
+            emit_row(row, args.out)
     return 0
 
 
