@@ -1,7 +1,8 @@
 """The offline answer: grounded selection of verbatim evidence sentences.
 
 The small generators that ship inside packages invent facts and never cite or
-refuse (measured: ../shared/DEPENDENCIES.md), so offline we do not generate: we
+refuse (measured on 11 seed questions: 6-7 of 9 short answers, no citation, no
+refusal; the sentence picker: 7 of 9, 7 citations, 2 of 2 refusals), so offline we do not generate: we
 pick the one to three scored sentences that best answer the question, quote
 them verbatim, mark the short answer phrase, and refuse when even the best
 sentence is weak evidence.
