@@ -20,8 +20,9 @@ keeps a document in its metadata table, that table's string index and a trigram
 full-text index Newsdesk never queries, ~6 times the text (28 MB for 4.7 MB of articles
 at 10k chunks). Rows written before (schema 3 until 2026-12-02) hold the fields as keys
 and the text alone in ``text_z``, and are read as they are. Its vector is the mean of
-its chunks' vectors: story grouping asks Chroma's index of them for a whole corpus's
-nearest articles (index/stories.py).
+its chunks' vectors (Chroma wants one per record); nothing queries them, so their HNSW
+graph is the cheapest Chroma builds (index/store.py, ``ARTICLE_VECTOR_INDEX``): story
+grouping finds nearest articles exactly in process (index/stories.py).
 """
 
 from __future__ import annotations

@@ -30,9 +30,6 @@ SHINGLE_JACCARD = 0.5
 CHUNK_ALIGNMENT = 0.8
 SHORT_TEXT_ALIGNMENT = 0.92
 CANDIDATES_PER_ARTICLE = 8
-# Exact nearest articles (in process) up to this many article pairs scored; Chroma's HNSW above. Measured
-# under load 4-10 on 2 cores: 4.6k x 4.6k exact 3.9 s vs HNSW 6.7 s; 41k x 41k exact ~80 s vs HNSW ~40-60 s.
-EXACT_MAX_PAIRS = 50_000_000
 
 
 def shingles(text: str, n: int = 3) -> np.ndarray:
@@ -183,28 +180,52 @@ def nearest_articles(means: np.ndarray, rows: np.ndarray, k: int, block: int = 2
     """For each of ``rows``, the k articles (rows of ``means``) with the highest cosine, exactly.
 
     A block of rows against every article, one matrix product each: in process, no query to
-    Chroma (its HNSW index answers ~1 ms a query here, and over HTTP on a server), and exact.
-    Quadratic when every article is checked, so a first build of a large corpus asks Chroma
-    instead (EXACT_MAX_PAIRS).
-    Ties are broken by row, so the answer does not depend on the block size. A block of 256
-    rows against 41k articles holds ~130 MB of scores and partition indices (2,048 rows: 1.4 GB).
+    Chroma, and exact. The k best of a row are found among its k best column groups (GROUP_WIDTH
+    columns each, ranked by their best score): an article outside those has k better ones in them.
+    Quadratic in articles when every one is checked (a first build): 41k x 41k took 18 s of
+    matrix products on the 2 shared cores, and Chroma's HNSW index of the articles 39 s of queries
+    (bench/README.md). Ties are broken by row, so the answer does not depend on the block size.
+    A block of 256 rows against 41k articles holds ~42 MB of scores.
     """
+    count = len(means)
     out = np.empty((len(rows), k), dtype=np.int64)
+    if k >= count:
+        out[:] = np.arange(count)
+        return out
+    groups = -(-count // GROUP_WIDTH)
+    padded = np.zeros((groups * GROUP_WIDTH, means.shape[1]), dtype=means.dtype)
+    padded[:count] = means
     for at in range(0, len(rows), block):
         part = rows[at : at + block]
-        scores = means[part] @ means.T
-        if k < scores.shape[1]:
-            top = np.argpartition(scores, scores.shape[1] - k, axis=1)[:, -k:]
-            kth = np.take_along_axis(scores, top, axis=1).min(axis=1, keepdims=True)
-            # The k-th best may be tied with rows argpartition left out: take the lowest rows among the ties.
-            for i in np.flatnonzero((scores >= kth).sum(axis=1) > k):
-                better = np.flatnonzero(scores[i] > kth[i])
-                tied = np.flatnonzero(scores[i] == kth[i])[: k - len(better)]
-                top[i] = np.concatenate([better, tied])
-        else:
-            top = np.broadcast_to(np.arange(scores.shape[1]), scores.shape)
-        out[at : at + len(part)] = top
+        scores = means[part] @ padded.T
+        scores[:, count:] = -np.inf  # the padding is never among the best
+        out[at : at + len(part)] = _top_k_by_groups(scores, k, groups)
     return out
+
+
+GROUP_WIDTH = 64  # columns per group when finding a row's k best: ~1/64 of the columns are then sorted
+
+
+def _top_k_by_groups(scores: np.ndarray, k: int, groups: int) -> np.ndarray:
+    """The k best columns of each row of ``scores`` (ties: the lowest columns), via its k best column groups."""
+    best_in_group = scores.reshape(len(scores), groups, GROUP_WIDTH).max(axis=2)
+    top = np.empty((len(scores), k), dtype=np.int64)
+    if groups > k:
+        chosen = np.argpartition(best_in_group, groups - k, axis=1)[:, groups - k :]
+        kth = np.take_along_axis(best_in_group, chosen, axis=1).min(axis=1, keepdims=True)
+        # A group tied with the k-th best group may hold one of the k best (a lower column, equal score): such
+        # rows are done over every column.
+        whole_rows = np.flatnonzero((best_in_group >= kth).sum(axis=1) > k)
+    else:
+        chosen = np.broadcast_to(np.arange(groups), (len(scores), groups))
+        whole_rows = np.empty(0, dtype=np.int64)
+    columns = (np.sort(chosen, axis=1)[:, :, None] * GROUP_WIDTH + np.arange(GROUP_WIDTH)).reshape(len(scores), -1)
+    candidates = np.take_along_axis(scores, columns, axis=1)
+    order = np.argsort(-candidates, axis=1, kind="stable")[:, :k]  # columns ascend: ties keep the lowest first
+    top[:] = np.take_along_axis(columns, order, axis=1)
+    for i in whole_rows:
+        top[i] = np.lexsort((np.arange(scores.shape[1]), -scores[i]))[:k]
+    return top
 
 
 def _to_check(ids: list[str], meta: dict[str, dict], changed: set[str] | None, removed: set[str]) -> set[str]:
@@ -251,10 +272,8 @@ def group_stories(
     means = inputs.means()
     if len(ids) <= 1:
         nearest: list[list[str]] = [[] for _ in rows_to_check]
-    elif len(rows_to_check) * len(ids) <= EXACT_MAX_PAIRS:
+    else:
         nearest = [[ids[j] for j in row] for row in nearest_articles(means, rows_to_check, k).tolist()]
-    else:  # a first build of a large corpus: Chroma's HNSW index of the articles' mean vectors
-        nearest = store.nearest_articles(means[rows_to_check], k)
     shingle_cache: dict[str, np.ndarray] = {}
     vectors = inputs.vectors
 

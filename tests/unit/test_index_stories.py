@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import index
 import index.store
 import index.stories as stories
+from index.chroma import open_client
 from index.embedders.fake import FakeEmbedder
+from index.store import ARTICLE_VECTOR_INDEX
 from tests.conftest import make_settings
 
 SEED_IDS = ["000_d5ae959b64b4b853", "002_102502518f9dd0d1", "003_9b0c19500f436efb", "004_54ac3c588acb31a6"]
@@ -80,18 +83,42 @@ def test_an_incremental_build_checks_only_what_changed_and_groups_as_a_full_one(
     assert incremental == _groups(fresh)
 
 
-def test_chromas_nearest_articles_group_a_large_first_build_as_the_exact_ones_do(tmp_path, seed_copy, monkeypatch):
-    """Above EXACT_MAX_PAIRS a whole corpus is checked through Chroma's HNSW index of the articles' mean vectors."""
+@pytest.mark.parametrize("width", [4, 64])
+def test_exact_nearest_articles_are_a_full_sorts_first_k_with_copies_across_column_groups(monkeypatch, width):
+    """The k best of a row are looked for in its k best column groups: copies of one article in many groups
+    (equal scores at the k-th place) must still give the k lowest rows among the ties, as a full sort does."""
+    monkeypatch.setattr(stories, "GROUP_WIDTH", width)
+    rng = np.random.default_rng(3)
+    means = rng.standard_normal((301, 6)).astype(np.float32)
+    means[rng.choice(301, 40, replace=False)] = means[7]  # 41 copies scattered over the groups
+    means[50:70] = means[50]  # a run of copies inside one or two groups
+    means /= np.linalg.norm(means, axis=1, keepdims=True)
+    scores = means @ means.T
+    rows = np.arange(301)
+    for k in (1, 2, 9, 30):
+        for block in (5, 256):
+            got = stories.nearest_articles(means, rows, k, block=block)
+            for row in rows:
+                expected = np.lexsort((np.arange(301), -scores[row]))[:k]
+                assert set(got[row].tolist()) == set(expected.tolist()), (k, block, row)
+
+
+def test_a_new_index_gives_its_article_vectors_the_cheapest_graph_and_an_old_one_keeps_its_own(tmp_path, seed_copy):
+    """Nothing queries the articles' vectors, so a new index builds them no real HNSW graph (53 s of a 100k
+    build); an index created before keeps the default graph and is built on, grouped as a new one."""
     corpus = _corpus(seed_copy)
-    exact = make_settings(tmp_path, corpus=corpus, index={"store_dir": str(tmp_path / "exact")})
-    index.build(settings=exact, embedder=FakeEmbedder())
-    asked: list[int] = []
-    store_query = index.store.ChromaStore.nearest_articles
-    monkeypatch.setattr(stories, "EXACT_MAX_PAIRS", 0)
-    monkeypatch.setattr(
-        index.store.ChromaStore, "nearest_articles", lambda self, v, k: asked.append(len(v)) or store_query(self, v, k)
-    )
-    hnsw = make_settings(tmp_path, corpus=corpus, index={"store_dir": str(tmp_path / "hnsw")})
-    index.build(settings=hnsw, embedder=FakeEmbedder())
-    assert asked == [13]
-    assert _groups(hnsw) == _groups(exact)
+    old = make_settings(tmp_path, corpus=corpus, index={"store_dir": str(tmp_path / "old")})
+    client = open_client(old, create=True)
+    client.get_or_create_collection(f"{old.index.collection}-articles")  # as Newsdesk created it before
+    client.get_or_create_collection(f"{old.index.collection}-chunks", metadata={"hnsw:space": "cosine"})
+    index.build(settings=old, embedder=FakeEmbedder())
+    new = make_settings(tmp_path, corpus=corpus, index={"store_dir": str(tmp_path / "new")})
+    index.build(settings=new, embedder=FakeEmbedder())
+
+    def graph(settings) -> dict:
+        return index.open_store(settings).articles.configuration_json["hnsw"]
+
+    assert graph(old)["max_neighbors"] == 16 and graph(old)["ef_construction"] == 100
+    assert {k: graph(new)[k] for k in ARTICLE_VECTOR_INDEX} == ARTICLE_VECTOR_INDEX
+    assert _groups(old) == _groups(new)
+    assert len(set(g for g, _ in _groups(new).values())) <= 5
