@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import calendar
 import csv
+import functools
 import json
 import logging
 import math
 import os
+import re
 import stat
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from dateutil import parser as date_parser
@@ -52,6 +54,7 @@ class LoadResult:
 
 # Two defaults that differ in every part: a part that comes out the same under both was written.
 _DEFAULTS = (datetime(1904, 1, 1), datetime(1908, 2, 2))
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def normalize_date_bound(value: str | None, *, end: bool = False) -> str | None:
@@ -60,7 +63,17 @@ def normalize_date_bound(value: str | None, *, end: bool = False) -> str | None:
     None when it is not a date or names no year."""
     if value is None or not str(value).strip():
         return None
-    text = str(value).strip()
+    return _normalized_date(str(value).strip(), end)
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalized_date(text: str, end: bool) -> str | None:
+    """Memoised: a corpus repeats its dates (dateutil took 7 s of loading 41k articles, ~85 µs a date)."""
+    if _ISO_DATE.fullmatch(text):
+        try:
+            return date.fromisoformat(text).isoformat()  # already ISO: what parsing it would give
+        except ValueError:
+            pass  # "2025-02-30": left to the parser, which refuses it
     try:
         first, second = (date_parser.parse(text, default=d, fuzzy=False) for d in _DEFAULTS)
     except (ValueError, OverflowError, TypeError):

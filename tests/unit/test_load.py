@@ -124,3 +124,22 @@ def test_an_article_that_is_all_boilerplate_is_skipped_with_a_warning(tmp_path):
     assert "skipped junk: no article text left after cleaning" in result.warnings
     assert "skipped j1: no article text left after cleaning" in result.warnings
     assert result.articles[0].title == "A real sentence about the summit."
+
+
+@pytest.mark.parametrize("end", [False, True])
+def test_iso_dates_read_as_the_date_parser_reads_them(end):
+    """Full ISO dates skip the parser (and every date is memoised): the same day, or None, as parsing gives."""
+    from dateutil import parser as date_parser
+
+    from index.load import normalize_date_bound
+
+    days = [
+        f"{y:04d}-{m:02d}-{d:02d}" for y in (999, 1904, 2024, 2025) for m in (1, 2, 12, 13) for d in (1, 28, 29, 30, 31)
+    ]
+    for text in days + [" 2024-02-29 ", "2024-2-29", "٢٠٢٤-٠٢-٢٩"]:
+        try:
+            expected = date_parser.parse(text.strip(), fuzzy=False).date().isoformat()
+        except (ValueError, OverflowError):
+            expected = None
+        assert normalize_date_bound(text, end=end) == expected, text
+        assert normalize_date_bound(text, end=end) == expected, text  # memoised, the same
