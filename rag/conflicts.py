@@ -8,20 +8,29 @@ kept apart as the sources state them; the answer quotes each side.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from newsdesk.text.dates import YEAR
 from newsdesk.text.names import plausible_person, trim_leading_non_name
-from newsdesk.text.values import normalize_value, values_agree
+from newsdesk.text.values import (
+    date_spans,
+    fits_kind,
+    normalize_value,
+    same_value,
+    spelling_variants,
+    states_value,
+    values_agree,
+)
 from rag.evidence import QuestionProfile, ScoredSentence
 from rag.records import Citation, Conflict
-from rag.spans import find_short_answer
+from rag.spans import find_short_answer, typed_spans
 from rag.stories import StoryMap
 
 TOPICS = {"number": "how many", "duration": "how long", "date": "when", "person": "who", "place": "where"}
 # Values precise enough that two copies of one story stating different ones is news (an edited copy).
-MIN_COVERAGE = 0.7  # and each side holds most of the question's key words (rarity-weighted; measured on RGB: a looser rule flags distractors)
+MIN_COVERAGE = 0.7  # each side holds most of the question's key words (rarity-weighted)
 NEAR_BEST = 0.25  # a side's evidence probability is at least this share of the best sentence's
+NEWS_WINDOW = 31  # days: a dated value within this of its own article's date is news of that article's day
 _EXACT_KINDS = frozenset({"number", "date", "duration"})
 
 
@@ -31,11 +40,92 @@ class ConflictSide:
     sentences: tuple[ScoredSentence, ...]
 
 
+@dataclass(frozen=True)
+class Reading:
+    """What one strong sentence says the answer is (``value`` "" when it holds no value of the asked kind)."""
+
+    value: str
+    sentence: ScoredSentence
+    story: str
+
+
 def _same_event(question: str, sentence: str) -> bool:
     """A sentence naming a year, when the question names another, is about a different event."""
     asked = set(YEAR.findall(question))
     named = set(YEAR.findall(sentence))
     return not asked or not named or bool(asked & named)
+
+
+def strong_evidence(ranked: list[ScoredSentence], limit: int = 8) -> list[ScoredSentence]:
+    """The sentences that may be a side: among the reader's best ``limit``, near the best one's probability,
+    and holding most of the question's key words (measured on RGB: a looser rule flags distractor snippets
+    about other games, teams or years as disagreements; coverage relative to the best-covering sentence
+    added three such alarms on RGB's reporting half)."""
+    if not ranked:
+        return []
+    floor = NEAR_BEST * ranked[0].score
+    return [s for s in ranked[:limit] if s.score >= floor and s.coverage >= MIN_COVERAGE]
+
+
+def read_value(profile: QuestionProfile, sentence: str) -> str:
+    """The sentence's answer to the question, "" when it holds none of the asked kind."""
+    span = find_short_answer(profile, sentence)
+    value = trim_leading_non_name(sentence[span[0] : span[1]]) if span else ""
+    if not value or not fits_kind(value, profile.wants):
+        return ""
+    if profile.wants == "person" and not plausible_person(value):
+        return ""
+    return value
+
+
+def _news_of_its_day(value: str, published: str | None) -> bool:
+    """A dated value that falls within NEWS_WINDOW days of its own article's date: the article reports it as news."""
+    spans = date_spans(value, published)
+    if not spans or not published:
+        return False
+    day = date.fromisoformat(published)
+    window = (day - timedelta(days=NEWS_WINDOW), day + timedelta(days=NEWS_WINDOW))
+    return any(lo <= window[1] and window[0] <= hi for lo, hi in spans)
+
+
+def dated_by_article(readings: list[Reading]) -> list[Reading]:
+    """For a "when" question: a strong sentence that names no date ("Putin arrived in China for a state visit")
+    reports news of its article's day. It is a side of its own, valued by that date, when another story
+    dates its answer as news of its own day and the two articles are more than NEWS_WINDOW days apart.
+    Without such a story an undated sentence is no evidence of a different date."""
+    dated = [r for r in readings if r.value and _news_of_its_day(r.value, r.sentence.passage.date)]
+    out = []
+    for r in readings:
+        published = r.sentence.passage.date
+        if r.value:
+            out.append(r)
+            continue
+        if not published:
+            continue
+        day = date.fromisoformat(published)
+        if any(
+            d.story != r.story
+            and abs((date.fromisoformat(d.sentence.passage.date or published) - day).days) > NEWS_WINDOW
+            for d in dated
+        ):
+            out.append(Reading(f"reported {published}", r.sentence, r.story))
+    return out
+
+
+def _states(profile: QuestionProfile, sentence: ScoredSentence, value: str) -> bool:
+    """Does the sentence state ``value`` (word for word, or as one of its spans of the asked kind)?"""
+    if value.startswith("reported "):
+        return False
+    if states_value(sentence.text, value, profile.wants):
+        return True
+    published = (sentence.passage.date, None)
+    return any(same_value(s.text, value, profile.wants, published) for s in typed_spans(profile, sentence.text))
+
+
+def _spelled_apart(sides: list[tuple[str, list[Reading]]]) -> bool:
+    """Are some two sides' values spellings of one name?"""
+    values = [value for value, _ in sides]
+    return any(spelling_variants(a, b) for i, a in enumerate(values) for b in values[i + 1 :])
 
 
 def find_conflicts(
@@ -44,37 +134,46 @@ def find_conflicts(
     """Different values for what was asked, each from strong evidence; [] when the sources agree."""
     if profile.wants is None or not ranked:
         return []
-    # Both sides must be strong evidence about the same thing: among the reader's best sentences, and
-    # holding most of the question's key words (measured on RGB: a looser rule flags
-    # distractor snippets about other games, teams or years as disagreements).
-    per_story_value: dict[tuple[str, str], tuple[str, ScoredSentence]] = {}
-    floor = NEAR_BEST * ranked[0].score
-    for s in ranked[:limit]:
-        if s.score < floor:
-            break
-        if s.coverage < MIN_COVERAGE or not _same_event(profile.text, s.text):
+    readings: dict[tuple[str, str], Reading] = {}
+    for s in strong_evidence(ranked, limit):
+        if not _same_event(profile.text, s.text):
             continue
-        span = find_short_answer(profile, s.text)
-        value = trim_leading_non_name(s.text[span[0] : span[1]]) if span else ""
-        if not value or (profile.wants == "person" and not plausible_person(value)):
-            continue
-        per_story_value.setdefault((stories.story(s.passage.doc_id), normalize_value(value)), (value, s))
-    sides: list[tuple[str, list[ScoredSentence]]] = []
-    for value, sentence in per_story_value.values():
-        for other, members in sides:
-            if values_agree(value, other, profile.wants):
-                members.append(sentence)
+        story = stories.story(s.passage.doc_id)
+        reading = Reading(read_value(profile, s.text), s, story)
+        readings.setdefault((story, normalize_value(reading.value) or s.passage.doc_id), reading)
+    found = list(readings.values())
+    found = dated_by_article(found) if profile.wants == "date" else [r for r in found if r.value]
+    sides: list[tuple[str, list[Reading]]] = []
+    for r in found:
+        for value, members in sides:
+            published = (r.sentence.passage.date, members[0].sentence.passage.date)
+            if values_agree(r.value, value, profile.wants, published):
+                members.append(r)
                 break
         else:
-            sides.append((value, [sentence]))
+            sides.append((r.value, [r]))
+    # A sentence that also states another side's value does not dispute it: the span finder read the
+    # other name or number of a sentence that names both ("Medvedev defeated Djokovic").
+    sides = [
+        (value, kept)
+        for value, members in sides
+        if (
+            kept := [
+                m
+                for m in members
+                if not any(_states(profile, m.sentence, other) for other, _ in sides if other != value)
+            ]
+        )
+    ]
     if len(sides) < 2:
         return []
-    side_stories = [{stories.story(m.passage.doc_id) for m in members} for _, members in sides]
-    if profile.wants not in _EXACT_KINDS and len(set().union(*side_stories)) < 2:
-        # Copies of one story are never set against each other over a name or a place: a translated copy
-        # spells names its own way ("Choe Son Hui" / "Choe his Hu"). A changed number or date is shown.
+    one_story = len({m.story for _, members in sides for m in members}) < 2
+    if one_story and profile.wants not in _EXACT_KINDS and _spelled_apart(sides):
+        # Copies of one story are not set against each other over two spellings of a name or a place: a
+        # translated copy spells names its own way ("Choe Son Hui" / "Choe his Hu"). A changed number or
+        # date is shown, and so is a name replaced by another (an edited copy).
         return []
-    return [ConflictSide(value, tuple(members)) for value, members in sides]
+    return [ConflictSide(value, tuple(m.sentence for m in members)) for value, members in sides]
 
 
 def conflict_kind(dates: list[str | None]) -> str:
