@@ -15,6 +15,7 @@ from newsdesk.text.names import plausible_person, trim_leading_non_name
 from newsdesk.text.values import (
     date_spans,
     fits_kind,
+    headline_case,
     normalize_value,
     same_value,
     spelling_variants,
@@ -75,6 +76,8 @@ def read_value(profile: QuestionProfile, sentence: str) -> str:
         return ""
     if profile.wants == "person" and not plausible_person(value):
         return ""
+    if profile.wants in ("person", "place") and headline_case(sentence):
+        return ""
     return value
 
 
@@ -122,6 +125,29 @@ def _states(profile: QuestionProfile, sentence: ScoredSentence, value: str) -> b
     return any(same_value(s.text, value, profile.wants, published) for s in typed_spans(profile, sentence.text))
 
 
+def disputed_sides(profile: QuestionProfile, sides: list[tuple[str, list[Reading]]]) -> list[tuple[str, list[Reading]]]:
+    """The sides left when misreads are set aside, each with the sentences that state only its value.
+
+    A sentence that also states another side's value disputes nothing: the span finder read one of two
+    names or numbers ("Egan Bernal won ..., before Geraint Thomas" is no side against "Egan Bernal"). A
+    value each of whose sentences also states another side's value is such a misread; the weakest of
+    them is set aside first, and the check repeats (its own misreads may have hidden a real side)."""
+
+    def ambiguous(reading: Reading, own: str, values: list[str]) -> bool:
+        return any(_states(profile, reading.sentence, other) for other in values if other != own)
+
+    live = list(sides)
+    while True:
+        values = [value for value, _ in live]
+        misread = [i for i, (own, members) in enumerate(live) if all(ambiguous(m, own, values) for m in members)]
+        if not misread:
+            break
+        weakest = min(misread, key=lambda i: max(m.sentence.score for m in live[i][1]))
+        live.pop(weakest)
+    values = [value for value, _ in live]
+    return [(own, [m for m in members if not ambiguous(m, own, values)]) for own, members in live]
+
+
 def _spelled_apart(sides: list[tuple[str, list[Reading]]]) -> bool:
     """Are some two sides' values spellings of one name?"""
     values = [value for value, _ in sides]
@@ -152,19 +178,7 @@ def find_conflicts(
                 break
         else:
             sides.append((r.value, [r]))
-    # A sentence that also states another side's value does not dispute it: the span finder read the
-    # other name or number of a sentence that names both ("Medvedev defeated Djokovic").
-    sides = [
-        (value, kept)
-        for value, members in sides
-        if (
-            kept := [
-                m
-                for m in members
-                if not any(_states(profile, m.sentence, other) for other, _ in sides if other != value)
-            ]
-        )
-    ]
+    sides = disputed_sides(profile, sides)
     if len(sides) < 2:
         return []
     one_story = len({m.story for _, members in sides for m in members}) < 2

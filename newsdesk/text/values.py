@@ -9,6 +9,7 @@ from difflib import SequenceMatcher
 
 from newsdesk.text.dates import DATE_PHRASE, WEEKDAYS, date_parts, month_number
 from newsdesk.text.numbers import TENS_WORDS, UNIT_WORDS
+from newsdesk.text.words import STOPWORDS
 
 _HEDGE = re.compile(
     r"^(?:roughly|about|around|nearly|almost|over|more than|some|at least|up to|approximately|in|on|the)\s+", re.I
@@ -40,6 +41,16 @@ def fits_kind(value: str, kind: str | None) -> bool:
     if kind in ("person", "place"):
         return not (DATE_PHRASE.fullmatch(text) or month_number(text) is not None)
     return bool(text)
+
+
+HEADLINE_SHARE = 0.8  # of a sentence's words past the first, capitalised: written in title case
+
+
+def headline_case(sentence: str) -> bool:
+    """Is the sentence written in title case ("Vanguard's New CEO Says Advisors' Jobs Are in Jeopardy")?
+    There a capitalised run is no sign of a name."""
+    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", sentence)[1:] if w.lower() not in STOPWORDS]
+    return len(words) >= 4 and sum(w[0].isupper() for w in words) >= HEADLINE_SHARE * len(words)
 
 
 def states_value(sentence: str, value: str, kind: str | None = None) -> bool:
