@@ -206,7 +206,7 @@ def describe_conflict(conflict: Conflict, citations: list[Citation]) -> str:
     parts = []
     for value, numbers in conflict.sides:
         marks = "".join(f"[{n}]" for n in numbers)
-        dates = sorted({d for n in numbers if n in by_n and (d := by_n[n].date)})
+        dates = sorted({d for n in numbers if n in by_n and (d := by_n[n].date) and d not in value})
         parts.append(f"\u201c{value}\u201d {marks}" + (f" ({', '.join(dates)})" if dates else ""))
     lead = "Sources describe different events" if conflict.kind == "event" else "Sources disagree"
     return f"{lead} on {conflict.topic}: " + " vs ".join(parts) + "."
