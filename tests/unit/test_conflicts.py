@@ -246,3 +246,31 @@ def test_describe_conflict_does_not_repeat_a_side_dated_by_its_article():
         "Sources describe different events on when: \u201cSeptember 3\u201d [1] (2025-09-03) vs "
         "\u201creported 2024-05-16\u201d [2]."
     )
+
+
+def test_reports_of_two_events_a_year_apart_are_sides_even_in_their_own_words():
+    """The strict pass needs most of the question's key words; a report of the other event, told in other
+    words ("concluded" for "arrived"), still counts when its article is dated far from the dated side's."""
+    q = "When did the president arrive for his state visit to the neighbouring country?"
+    dated = _sentence(
+        q, "a", "The president concluded his state visit to the capital on September 3.", 0.5, "2025-09-03"
+    )
+    undated = _sentence(
+        q, "b", "The president arrived for a state visit to the neighbouring country.", 0.9, "2024-05-16"
+    )
+    assert dated.coverage < 0.7 <= undated.coverage
+    assert _values(q, [dated, undated]) == ["reported 2024-05-16", "September 3"]
+
+
+def test_a_sentence_naming_a_year_the_question_holds_is_not_undated():
+    q = "When did the film awards 2020 take place?"
+    sides = _values(
+        q,
+        [
+            _sentence(q, "a", "The film awards 2020 will take place on 5 January 2020 in Los Angeles.", 0.8,
+                      "2020-01-02"),
+            _sentence(q, "b", "Here are the winners at the 2020 film awards, which take place yearly.", 0.5,
+                      "2021-02-28"),
+        ],
+    )  # fmt: skip
+    assert sides == []
