@@ -7,6 +7,7 @@ kept apart as the sources state them; the answer quotes each side.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -22,6 +23,7 @@ from newsdesk.text.values import (
     states_value,
     values_agree,
 )
+from newsdesk.text.words import STOPWORDS
 from rag.evidence import QuestionProfile, ScoredSentence
 from rag.records import Citation, Conflict
 from rag.spans import find_short_answer, typed_spans
@@ -201,11 +203,29 @@ def different_events(
     return sides if reported and len(sides) > len(reported) else []
 
 
+_SEVERAL = re.compile(
+    r"\b(?:which|what|whose)\s+(?!of\b)(?:[\w'’-]+\s+){0,2}?([a-z]+s)(?<!ss)(?<!us)(?<!is)\b|\bwho\s+(?:were|are)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_for_several(question: str) -> bool:
+    """Does the question ask for a list ("which leaders", "which two countries", "who were ...")? Then
+    different names are its items, not sides of a disagreement."""
+    return any(
+        m.group(1) is None or m.group(1).lower() not in STOPWORDS and m.group(1).lower() not in _SINGULAR_S
+        for m in _SEVERAL.finditer(question)
+    )
+
+
+_SINGULAR_S = frozenset({"news", "series", "species", "status", "means"})
+
+
 def find_conflicts(
     profile: QuestionProfile, ranked: list[ScoredSentence], stories: StoryMap, limit: int = 8
 ) -> list[ConflictSide]:
     """Different values for what was asked, each from strong evidence; [] when the sources agree."""
-    if profile.wants is None or not ranked:
+    if profile.wants is None or not ranked or asks_for_several(profile.text):
         return []
     found = _readings(profile, strong_evidence(ranked, limit), stories)
     found = dated_by_article(found) if profile.wants == "date" else [r for r in found if r.value]

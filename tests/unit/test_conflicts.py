@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.conflicts import Reading, describe_conflict, disputed_sides, find_conflicts, strong_evidence
+from rag.conflicts import Reading, asks_for_several, describe_conflict, disputed_sides, find_conflicts, strong_evidence
 from rag.evidence import ScoredSentence, coverage
 from rag.focus import profile_question
 from rag.records import Citation, Conflict, Passage
@@ -274,3 +274,46 @@ def test_a_sentence_naming_a_year_the_question_holds_is_not_undated():
         ],
     )  # fmt: skip
     assert sides == []
+
+
+@pytest.mark.parametrize(
+    "question, several",
+    [
+        ("Which leaders did the president meet in the capital?", True),
+        ("Which two Western countries had leaders invited to the parade?", True),
+        ("Whose leaders were notably missing from the parade?", True),
+        ("Who were the leaders at the parade?", True),
+        ("Which other crisis was on the agenda?", False),
+        ("Which of Putin's trips to Beijing was his state visit?", False),
+        ("Which news agency did he say that to?", False),
+        ("What does North Korea get from Moscow?", False),
+        ("Who is the president of the league?", False),
+    ],
+)
+def test_asks_for_several(question, several):
+    assert asks_for_several(question) is several
+
+
+def test_the_items_a_list_question_asks_for_are_no_disagreement():
+    q = "Which leaders did the president meet in the capital?"
+    sides = _values(
+        q,
+        [
+            _sentence(q, "a", "The president met Chinese leader Xi Jinping in the capital on Monday.", 0.8),
+            _sentence(q, "b", "The president met North Korean leader Kim Jong Un in the capital.", 0.7),
+        ],
+    )
+    assert sides == []
+
+
+@pytest.mark.parametrize("other, disagree", [("China", False), ("Tokyo", True)])
+def test_a_capital_and_its_country_agree(other, disagree):
+    q = "Where did the president go for his state visit?"
+    sides = _values(
+        q,
+        [
+            _sentence(q, "a", "The president went to Beijing for his state visit, officials said.", 0.8),
+            _sentence(q, "b", f"The president went to {other} for his state visit.", 0.7),
+        ],
+    )
+    assert bool(sides) is disagree
