@@ -169,6 +169,27 @@ def test_nothing_of_the_seed_test_split_leaks_in(rows):
     assert not leaks
 
 
+SAME_QUESTION = 0.6  # content-word Jaccard at which two questions about one corpus ask the same thing
+
+
+def test_no_unanswerable_test_question_is_asked_again_for_training():
+    """An unanswerable test question has no answer or sentence to compare: a training case that asks the
+    same thing in other words ("... during the talks in Beijing?" for "... during the visit?") is a leak."""
+    from newsdesk.text.words import content_words
+
+    test = [s for s in _rows(SUITES / "seed.jsonl") if s["split"] == "test" and not s["answerable"]]
+    training = [r for path in sorted(SUITES.glob("train*.jsonl")) for r in _rows(path)]
+    training += [s for s in _rows(SUITES / "seed.jsonl") if s["split"] == "dev"]
+    leaks = []
+    for r in training:
+        asked = set(content_words(r["question"]))
+        for s in test:
+            other = set(content_words(s["question"]))
+            if len(asked & other) / max(1, len(asked | other)) >= SAME_QUESTION:
+                leaks.append(f"{r['id']} asks {s['id']} again")
+    assert not leaks
+
+
 @needs_rgb
 def test_no_answer_of_rgb_reporting_half(rows):
     """RGB's odd-numbered questions are kept for reporting: no training case teaches their answers."""
