@@ -3,6 +3,13 @@
 Only typed questions (how many, when, how long, who, where) are checked: there
 the asked-for value can be pulled out of a sentence with confidence. Sides are
 kept apart as the sources state them; the answer quotes each side.
+
+A side is strong evidence (``strong_evidence``) holding a value of the asked kind
+(``read_value``); values that can mean the same thing agree (dates are read against
+their article's date); a sentence that also states another side's value disputes
+nothing (``disputed_sides``); a "when" question answered by reports of one kind of
+event from articles far apart in time gets one side per event (``different_events``);
+the items a list question asks for are no disagreement (``asks_for_several``).
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from newsdesk.text.values import (
     fits_kind,
     headline_case,
     normalize_value,
+    parse_day,
     same_value,
     spelling_variants,
     states_value,
@@ -30,7 +38,6 @@ from rag.spans import find_short_answer, typed_spans
 from rag.stories import StoryMap
 
 TOPICS = {"number": "how many", "duration": "how long", "date": "when", "person": "who", "place": "where"}
-# Values precise enough that two copies of one story stating different ones is news (an edited copy).
 MIN_COVERAGE = 0.7  # each side holds most of the question's key words (rarity-weighted)
 NEAR_BEST = 0.25  # a side's evidence probability is at least this share of the best sentence's
 NEWS_WINDOW = 31  # days: a dated value within this of its own article's date is news of that article's day
@@ -39,6 +46,7 @@ NEWS_WINDOW = 31  # days: a dated value within this of its own article's date is
 # of seed-062 hold 0.499 of them, of cdev-001 0.62; RGB's alarms are the same at 0.4 and at 0.5.
 EVENT_COVERAGE = 0.45
 REPORTED = "reported "  # the value of a side dated by its article ("reported 2024-05-16")
+# Values precise enough that two copies of one story stating different ones is news (an edited copy).
 _EXACT_KINDS = frozenset({"number", "date", "duration"})
 
 
@@ -92,10 +100,9 @@ def read_value(profile: QuestionProfile, sentence: str) -> str:
 
 def _news_of_its_day(value: str, published: str | None) -> bool:
     """A dated value that falls within NEWS_WINDOW days of its own article's date: the article reports it as news."""
-    spans = date_spans(value, published)
-    if not spans or not published:
+    spans, day = date_spans(value, published), parse_day(published)
+    if not spans or day is None:
         return False
-    day = date.fromisoformat(published)
     window = (day - timedelta(days=NEWS_WINDOW), day + timedelta(days=NEWS_WINDOW))
     return any(lo <= window[1] and window[0] <= hi for lo, hi in spans)
 
@@ -108,29 +115,28 @@ def dated_by_article(readings: list[Reading]) -> list[Reading]:
     dated = [r for r in readings if r.value and _news_of_its_day(r.value, r.sentence.passage.date)]
     out = []
     for r in readings:
-        published = r.sentence.passage.date
+        day = parse_day(r.sentence.passage.date)
         if r.value:
             out.append(r)
             continue
-        if not published or DATE_PHRASE.search(r.sentence.text):
+        if day is None or DATE_PHRASE.search(r.sentence.text):
             continue  # a sentence naming any date, even one the question holds ("the 2020 awards"), is not undated
-        day = date.fromisoformat(published)
         if any(
-            d.story != r.story
-            and abs((date.fromisoformat(d.sentence.passage.date or published) - day).days) > NEWS_WINDOW
+            d.story != r.story and abs(((parse_day(d.sentence.passage.date) or day) - day).days) > NEWS_WINDOW
             for d in dated
         ):
-            out.append(Reading(f"{REPORTED}{published}", r.sentence, r.story))
+            out.append(Reading(f"{REPORTED}{day.isoformat()}", r.sentence, r.story))
     return out
 
 
-def _states(profile: QuestionProfile, sentence: ScoredSentence, value: str) -> bool:
-    """Does the sentence state ``value`` (word for word, or as one of its spans of the asked kind)?"""
+def _states(profile: QuestionProfile, sentence: ScoredSentence, value: str, value_published: str | None) -> bool:
+    """Does the sentence state ``value`` (word for word, or as one of its spans of the asked kind)?
+    ``value_published`` is the date of the article the value was read in."""
     if value.startswith(REPORTED):
         return False
     if states_value(sentence.text, value, profile.wants):
         return True
-    published = (sentence.passage.date, None)
+    published = (sentence.passage.date, value_published)
     return any(same_value(s.text, value, profile.wants, published) for s in typed_spans(profile, sentence.text))
 
 
@@ -142,19 +148,21 @@ def disputed_sides(profile: QuestionProfile, sides: list[tuple[str, list[Reading
     value each of whose sentences also states another side's value is such a misread; the weakest of
     them is set aside first, and the check repeats (its own misreads may have hidden a real side)."""
 
-    def ambiguous(reading: Reading, own: str, values: list[str]) -> bool:
-        return any(_states(profile, reading.sentence, other) for other in values if other != own)
+    def ambiguous(reading: Reading, own: str, live: list[tuple[str, list[Reading]]]) -> bool:
+        return any(
+            _states(profile, reading.sentence, other, others[0].sentence.passage.date)
+            for other, others in live
+            if other != own
+        )
 
     live = list(sides)
     while True:
-        values = [value for value, _ in live]
-        misread = [i for i, (own, members) in enumerate(live) if all(ambiguous(m, own, values) for m in members)]
+        misread = [i for i, (own, members) in enumerate(live) if all(ambiguous(m, own, live) for m in members)]
         if not misread:
             break
         weakest = min(misread, key=lambda i: max(m.sentence.score for m in live[i][1]))
         live.pop(weakest)
-    values = [value for value, _ in live]
-    return [(own, [m for m in members if not ambiguous(m, own, values)]) for own, members in live]
+    return [(own, [m for m in members if not ambiguous(m, own, live)]) for own, members in live]
 
 
 def _spelled_apart(sides: list[tuple[str, list[Reading]]]) -> bool:

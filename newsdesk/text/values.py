@@ -71,6 +71,14 @@ def states_value(sentence: str, value: str, kind: str | None = None) -> bool:
     )
 
 
+def parse_day(published: str | None) -> date | None:
+    """An article's ISO date as a date; None when it is missing or not a full ISO date."""
+    try:
+        return date.fromisoformat(published) if published else None
+    except ValueError:
+        return None
+
+
 def _week_of(day: date) -> DateSpan:
     monday = day - timedelta(days=day.weekday())
     return monday, monday + timedelta(days=6)
@@ -81,7 +89,7 @@ def date_spans(value: str, published: str | None = None) -> list[DateSpan] | Non
     'May 2012' is that month; 'September 3' in an article of 2025-09-03 is that day; 'Tuesday' is the
     Tuesday before or after the article's date (news names weekdays for days within a week); 'this week'
     and 'last year' count from the article's date. None when it cannot be placed on the calendar."""
-    day0 = date.fromisoformat(published) if published else None
+    day0 = parse_day(published)
     text = value.strip()
     weekday = _WEEKDAY_NUMBERS.get(text.lower())
     if weekday is not None:

@@ -317,3 +317,15 @@ def test_a_capital_and_its_country_agree(other, disagree):
         ],
     )
     assert bool(sides) is disagree
+
+
+def test_a_malformed_article_date_is_read_as_no_date():
+    q = "On which day did the two leaders hold talks in the capital?"
+    sides = _values(
+        q,
+        [
+            _sentence(q, "a", "The two leaders hold talks in the capital on Tuesday, officials said.", 0.8, "2025-09"),
+            _sentence(q, "b", "The two leaders hold talks in the capital on September 2, officials said.", 0.7, "2025"),
+        ],
+    )
+    assert sides == []

@@ -11,6 +11,7 @@ from newsdesk.text.values import (
     date_spans,
     fits_kind,
     headline_case,
+    parse_day,
     same_value,
     spelling_variants,
     states_value,
@@ -123,3 +124,10 @@ def test_spelling_variants(a, b, variants):
 )  # fmt: skip
 def test_headline_case(sentence, headline):
     assert headline_case(sentence) is headline
+
+
+@pytest.mark.parametrize("published", ["2025-09", "03/09/2025", ""])
+def test_an_article_date_that_is_not_a_full_iso_date_places_nothing(published):
+    assert parse_day(published) is None
+    assert date_spans("Tuesday", published) is None
+    assert date_spans("May 2012", published) == [(date(2012, 5, 1), date(2012, 5, 31))]
