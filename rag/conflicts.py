@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from newsdesk.text.dates import DATE_PHRASE, YEAR
-from newsdesk.text.names import plausible_person, trim_leading_non_name
+from newsdesk.text.names import CAPITALS, COUNTRY_OF_CAPITAL, plausible_person, trim_leading_non_name
+from newsdesk.text.overlap import has_word, word_set
 from newsdesk.text.values import (
     date_spans,
     fits_kind,
@@ -83,6 +84,22 @@ def strong_evidence(
         return []
     floor = NEAR_BEST * ranked[0].score
     return [s for s in ranked[:limit] if s.score >= floor and s.coverage >= min_coverage]
+
+
+def named_evidence(profile: QuestionProfile, ranked: list[ScoredSentence], limit: int = 8) -> list[ScoredSentence]:
+    """Strong evidence that names what the question names."""
+    return [s for s in strong_evidence(ranked, limit) if holds_names(profile, s.text)]
+
+
+def holds_names(profile: QuestionProfile, sentence: str) -> bool:
+    """Does the sentence name everything the question names ("Wimbledon", "Putin")? A capital stands for its
+    country and a country for its capital ("a visit to Beijing" for "a visit to China")."""
+    found = word_set(sentence)
+    for name in profile.names:
+        stands_for = CAPITALS.get(name) or COUNTRY_OF_CAPITAL.get(name)
+        if not has_word(found, name) and not (stands_for and all(has_word(found, w) for w in stands_for.split())):
+            return False
+    return True
 
 
 def read_value(profile: QuestionProfile, sentence: str) -> str:
@@ -235,7 +252,7 @@ def find_conflicts(
     """Different values for what was asked, each from strong evidence; [] when the sources agree."""
     if profile.wants is None or not ranked or asks_for_several(profile.text):
         return []
-    found = _readings(profile, strong_evidence(ranked, limit), stories)
+    found = _readings(profile, named_evidence(profile, ranked, limit), stories)
     found = dated_by_article(found) if profile.wants == "date" else [r for r in found if r.value]
     sides = _grouped(profile, found)
     if len(sides) < 2 and profile.wants == "date":

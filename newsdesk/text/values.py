@@ -36,11 +36,11 @@ def normalize_value(value: str) -> str:
 
 
 def fits_kind(value: str, kind: str | None) -> bool:
-    """Is ``value`` a value of the asked kind at all? A day or month read as a person or place
-    ("Thursday", "December") is a misread span, not a side of a disagreement."""
+    """Is ``value`` a value of the asked kind at all? A day, a month or a function word read as a person or
+    place ("Thursday", "December", "It" opening a sentence) is a misread span, not a side of a disagreement."""
     text = value.strip()
     if kind in ("person", "place"):
-        return not (DATE_PHRASE.fullmatch(text) or month_number(text) is not None)
+        return not (DATE_PHRASE.fullmatch(text) or month_number(text) is not None or text.lower() in STOPWORDS)
     return bool(text)
 
 

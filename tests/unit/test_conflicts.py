@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import pytest
 
-from rag.conflicts import Reading, asks_for_several, describe_conflict, disputed_sides, find_conflicts, strong_evidence
+from rag.conflicts import (
+    Reading,
+    asks_for_several,
+    describe_conflict,
+    disputed_sides,
+    find_conflicts,
+    holds_names,
+    strong_evidence,
+)
 from rag.evidence import ScoredSentence, coverage
 from rag.focus import profile_question
 from rag.records import Citation, Conflict, Passage
@@ -326,6 +334,41 @@ def test_a_malformed_article_date_is_read_as_no_date():
         [
             _sentence(q, "a", "The two leaders hold talks in the capital on Tuesday, officials said.", 0.8, "2025-09"),
             _sentence(q, "b", "The two leaders hold talks in the capital on September 2, officials said.", 0.7, "2025"),
+        ],
+    )
+    assert sides == []
+
+
+@pytest.mark.parametrize(
+    "question, sentence, holds",
+    [
+        (
+            "Who won the women's singles Wimbledon in 2021?",
+            "Emma Raducanu won the 2021 US Open women's singles title.",
+            False,
+        ),
+        (
+            "Who won the women's singles Wimbledon in 2021?",
+            "Ashleigh Barty won the Wimbledon women's singles title.",
+            True,
+        ),
+        ("How long was Putin's state visit to China?", "Putin concluded a four-day state visit to Beijing.", True),
+        ("How long was Putin's state visit to Beijing?", "Putin arrived in China for a two-day state visit.", True),
+        ("How long was Putin's state visit to Japan?", "Putin concluded a four-day state visit to Beijing.", False),
+    ],
+)
+def test_holds_names(question, sentence, holds):
+    assert holds_names(_profile(question), sentence) is holds
+
+
+def test_a_sentence_about_another_named_event_is_no_side():
+    """Evidence about the US Open is no side for a question about Wimbledon, however many words it shares."""
+    q = "Who won the women's singles Wimbledon in 2021?"
+    sides = _values(
+        q,
+        [
+            _sentence(q, "a", "Ashleigh Barty won the Wimbledon women's singles title in 2021.", 0.8),
+            _sentence(q, "b", "Emma Raducanu won the 2021 US Open women's singles title in New York.", 0.7),
         ],
     )
     assert sides == []
