@@ -107,11 +107,11 @@ def date_spans(value: str, published: str | None = None) -> list[DateSpan] | Non
             return [_week_of(day0 + timedelta(days=7 * step))]
         if unit == "year":
             return [(date(day0.year + step, 1, 1), date(day0.year + step, 12, 31))]
-        month_index = day0.year * 12 + day0.month - 1 + step
-        year, month = divmod(month_index, 12)
-        return [(date(year, month + 1, 1), date(year, month + 1, calendar.monthrange(year, month + 1)[1]))]
+        shifted_year, month_index = divmod(day0.year * 12 + day0.month - 1 + step, 12)
+        first = date(shifted_year, month_index + 1, 1)
+        return [(first, first.replace(day=calendar.monthrange(first.year, first.month)[1]))]
     parts = date_parts(text)
-    year = parts.get("year")
+    year: int | None = parts.get("year")
     if year is None and day0 is not None and "month" in parts:
         # the year that puts the month nearest the article's date ("December 28" in January is last year's)
         year = min(
