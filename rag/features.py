@@ -207,6 +207,13 @@ ANSWERABILITY_FEATURES: tuple[str, ...] = (
 ANSWERABILITY_TOP = 3  # the answer quotes the best sentence and close runners-up: what the best few state counts
 
 
+def _log_odds(p: float) -> float:
+    """The ranker's probability on the scale its evidence adds up on: 0.03 and 0.003 differ as much as 0.5
+    and 0.9 (most probabilities sit near 0, where a linear model cannot tell them apart)."""
+    p = min(max(float(p), 1e-4), 1 - 1e-4)
+    return float(np.log(p / (1 - p)))
+
+
 def answerability_features(x: np.ndarray, probabilities: np.ndarray, focus_in_corpus: float = 1.0) -> np.ndarray:
     """One row: the ranker's best candidate's features and what the best of all candidates reach."""
     col = {name: i for i, name in enumerate(FEATURES)}
@@ -217,8 +224,8 @@ def answerability_features(x: np.ndarray, probabilities: np.ndarray, focus_in_co
     best = x[order[0]]
     top_focus = float(x[order[:ANSWERABILITY_TOP], col["focus_context"]].max())
     out[:] = [
-        probabilities[order[0]],
-        probabilities[order[1]] if len(order) > 1 else 0.0,
+        _log_odds(probabilities[order[0]]),
+        _log_odds(probabilities[order[1]]) if len(order) > 1 else _log_odds(0.0),
         best[col["coverage"]],
         best[col["focus"]],
         best[col["typed"]],

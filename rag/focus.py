@@ -47,8 +47,11 @@ _TYPE_WORDS: dict[str, tuple[str, ...]] = {
         r"\bв каком году\b", r"\ben quelle année\b", r"\bin welchem jahr\b",
     ),
     "person": (
-        r"^(?:who|whom|whose)\b", r"\bwho\b", r"\bwhich (?:[\w-]+\s)?(?:leader|president|minister|official|person|people|agency|outlet|broadcaster|newspaper|"
-        r"company|firm|team|organi[sz]ation|group|party|spokes\w+|reporter|journalist|author|ceo|head|chief|player|coach)(?:s|es)?\b",
+        r"^(?:who|whom|whose)\b", r"\bwho\b", r"\b(?:which|what) (?:[\w-]+\s)?(?:leader|president|minister|official|person|people|agency|outlet|broadcaster|newspaper|"
+        r"company|firm|team|organi[sz]ation|group|party|spokes\w+|reporter|journalist|author|ceo|head|chief|player|coach|"
+        r"actor|actress|director|producer|singer|artist|band|writer|driver|rider|athlete|candidate|winner|champion|"
+        r"studio|network|channel|publisher|label|brand|club|airline|manufacturer|developer|"
+        r"movie|film|show|series|album|song|book|novel|game)(?:s|es)?\b",
         r"\bwer\b", r"\bwem\b", r"\bwen\b", r"\bqui\b", r"\bquién(?:es)?\b", r"\bкто\b", r"\bкого\b", r"\bкому\b", r"\bquem\b",
     ),
     "place": (

@@ -3,7 +3,7 @@
 import numpy as np
 
 from rag.evidence import candidates_of
-from rag.features import FEATURES, feature_matrix
+from rag.features import ANSWERABILITY_FEATURES, FEATURES, answerability_features, feature_matrix
 from rag.focus import profile_question
 from rag.records import Passage
 
@@ -26,3 +26,14 @@ def test_a_sentence_about_another_year_than_the_asked_one_is_marked():
     # the third sentence names no year itself, but the one before it names the asked year
     assert f["other_year"] == [1.0, 0.0, 0.0]
     assert _features("Who won the U.S. Open?", text)["other_year"] == [0.0, 0.0, 0.0]
+
+
+def test_answerability_reads_the_rankers_probability_as_log_odds():
+    """Most probabilities sit near 0: on the log-odds scale 0.003 and 0.03 are as far apart as 0.5 and 0.9."""
+    x = np.zeros((3, len(FEATURES)))
+    low = answerability_features(x, np.array([0.003, 0.001, 0.0]))
+    higher = answerability_features(x, np.array([0.03, 0.001, 0.0]))
+    col = ANSWERABILITY_FEATURES.index("best_probability")
+    assert higher[col] - low[col] > 2.0
+    edge = answerability_features(x[:1], np.array([1.0]))  # no runner-up, a certain best: finite
+    assert np.isfinite(edge).all()

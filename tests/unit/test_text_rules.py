@@ -149,6 +149,11 @@ def test_overlap_measures():
         ("How many days did the visit last?", "duration", None),
         ("An welchem Datum beendete Putin seinen Besuch?", "date", None),
         ("Quel jour Poutine est-il arrivé ?", "date", None),
+        # A named work, outlet or role is answered by a proper name, as a person is.
+        ("Which movie won Best Picture at the Academy Awards?", "person", None),
+        ("What studio developed the game?", "person", None),
+        ("Which actress played the lead?", "person", None),
+        ("What did the head of state say?", None, None),
     ],
 )
 def test_question_kind_and_focus(question, kind, focus):

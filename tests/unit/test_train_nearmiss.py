@@ -1,4 +1,4 @@
-"""Consistency of eval/suites/train_nearmiss.jsonl, the hand-written near-miss training cases.
+"""Consistency of the hand-written training files eval/suites/train_nearmiss.jsonl and train_more.jsonl.
 
 Every quote must be the article's own characters (for the seed articles: inside the text the
 index keeps), every answer alias must be written in a gold source, no question may repeat one of
@@ -21,13 +21,11 @@ from index.clean import clean_article
 
 ROOT = Path(__file__).resolve().parents[2]
 SUITES = ROOT / "eval" / "suites"
-NEARMISS = SUITES / "train_nearmiss.jsonl"
+ID_PREFIX = {"train_nearmiss.jsonl": "trainnm", "train_more.jsonl": "trainmore"}  # every file this test checks
 CORPUS = ROOT / "data" / "corpus"
 RGB_DIR = ROOT.parent / "shared" / "bench" / "rgb_en_fact"
 needs_rgb = pytest.mark.skipif(not (RGB_DIR / "corpus.jsonl").exists(), reason="../shared RGB bench not present")
 
-SEED_ID = re.compile(r"^trainnm-seed-\d{3}$")
-RGB_ID = re.compile(r"^trainnm-rgb-\d{3}$")
 TYPES = {"single", "temporal", "multi", "duplicate", "unanswerable"}
 DW_COPIES = {"001_6424d35343858a03", "002_102502518f9dd0d1"}
 
@@ -41,9 +39,22 @@ def _norm(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", text).split())
 
 
+@pytest.fixture(scope="module", params=sorted(ID_PREFIX))
+def suite_path(request) -> Path:
+    return SUITES / request.param
+
+
 @pytest.fixture(scope="module")
-def rows() -> list[dict]:
-    return _rows(NEARMISS)
+def rows(suite_path) -> list[dict]:
+    return _rows(suite_path)
+
+
+def _is_seed(case: dict) -> bool:
+    return re.fullmatch(r"[a-z]+-seed-\d{3}", case["id"]) is not None
+
+
+def _is_rgb(case: dict) -> bool:
+    return re.fullmatch(r"[a-z]+-rgb-\d{3}", case["id"]) is not None
 
 
 @pytest.fixture(scope="module")
@@ -63,16 +74,23 @@ def rgb_docs() -> dict[str, str]:
     return {row["id"]: row["text"] for row in _rows(RGB_DIR / "corpus.jsonl")}
 
 
-def test_file_loads_and_every_case_is_a_training_case(rows):
-    suite = load_suite(NEARMISS, split="train")
+def test_every_training_file_is_checked_here():
+    """A new hand-written train*.jsonl must be added to ID_PREFIX, or none of these checks would run on it."""
+    written_here = {p.name for p in SUITES.glob("train*.jsonl")} - {"train.jsonl"}  # train.jsonl: test_gold_suites
+    assert written_here == set(ID_PREFIX)
+
+
+def test_file_loads_and_every_case_is_a_training_case(suite_path, rows):
+    suite = load_suite(suite_path, split="train")
     assert len(suite.cases) == len(rows) >= 100
     ids = Counter(r["id"] for r in rows)
     assert not [i for i, n in ids.items() if n > 1]
+    prefix = ID_PREFIX[suite_path.name]
     for r in rows:
-        assert SEED_ID.match(r["id"]) or RGB_ID.match(r["id"]), r["id"]
+        assert re.fullmatch(rf"{prefix}-(seed|rgb)-\d{{3}}", r["id"]), r["id"]
         assert r["split"] == "train" and r["type"] in TYPES, r["id"]
         assert r["answer_match"] in ("any", "all"), r["id"]
-        assert (r.get("corpus") == "rgb") == bool(RGB_ID.match(r["id"])), r["id"]
+        assert (r.get("corpus") == "rgb") == _is_rgb(r), r["id"]
         assert (r["type"] == "unanswerable") == (not r["answerable"]), r["id"]
         if r["answerable"]:
             assert r["answers"] and r["sources"] and r["evidence"], r["id"]
@@ -86,9 +104,10 @@ def test_both_kinds_are_present_over_both_corpora(rows):
     assert min(kinds[(corpus, answerable)] for corpus in ("seed", "rgb") for answerable in (True, False)) >= 20
 
 
-def test_ids_and_questions_are_new(rows):
+def test_ids_and_questions_are_new(suite_path, rows):
     """No id clashes with another suite, and no question repeats one of another suite or of RGB."""
-    others = [r for name in ("seed", "train", "crosslingual", "timewords") for r in _rows(SUITES / f"{name}.jsonl")]
+    names = ["seed.jsonl", "train.jsonl", "crosslingual.jsonl", "timewords.jsonl", *ID_PREFIX]
+    others = [r for name in names if name != suite_path.name for r in _rows(SUITES / name)]
     assert not {r["id"] for r in rows} & {o["id"] for o in others}
     asked = {_norm(o["question"]) for o in others}
     if (RGB_DIR / "suite.jsonl").exists():
@@ -113,7 +132,7 @@ def _check_grounded(case: dict, texts: dict[str, str]) -> None:
 
 def test_seed_cases_are_grounded_in_the_kept_text(rows, seed_kept):
     for r in rows:
-        if SEED_ID.match(r["id"]) and r["answerable"]:
+        if _is_seed(r) and r["answerable"]:
             assert set(r["sources"]) <= set(seed_kept), r["id"]
             _check_grounded(r, seed_kept)
             if r["type"] == "duplicate":
@@ -125,7 +144,7 @@ def test_seed_cases_are_grounded_in_the_kept_text(rows, seed_kept):
 @needs_rgb
 def test_rgb_cases_are_grounded_in_their_snippets(rows, rgb_docs):
     for r in rows:
-        if RGB_ID.match(r["id"]) and r["answerable"]:
+        if _is_rgb(r) and r["answerable"]:
             assert all(s in rgb_docs for s in r["sources"]), r["id"]
             _check_grounded(r, rgb_docs)
 
@@ -142,7 +161,7 @@ def _answered_by(case: dict, texts: dict[str, str]) -> list[tuple]:
 
 def test_unanswerable_seed_cases_are_answered_by_no_article(rows, seed_kept):
     """Each case names the words an article answering it would hold together: no seed article holds them."""
-    unanswerable = [r for r in rows if SEED_ID.match(r["id"]) and not r["answerable"]]
+    unanswerable = [r for r in rows if _is_seed(r) and not r["answerable"]]
     assert all(r["absent_together"] for r in unanswerable)
     assert not [hit for r in unanswerable for hit in _answered_by(r, seed_kept)]
 
@@ -150,29 +169,100 @@ def test_unanswerable_seed_cases_are_answered_by_no_article(rows, seed_kept):
 @needs_rgb
 def test_unanswerable_rgb_cases_are_answered_by_no_snippet(rows, rgb_docs):
     """Each case names the words a snippet answering it would hold together: no snippet holds them."""
-    unanswerable = [r for r in rows if RGB_ID.match(r["id"]) and not r["answerable"]]
+    unanswerable = [r for r in rows if _is_rgb(r) and not r["answerable"]]
     assert all(r["absent_together"] for r in unanswerable)
     assert not [hit for r in unanswerable for hit in _answered_by(r, rgb_docs)]
 
 
+def _within(part: str, whole: str) -> bool:
+    """Whether normalised ``part`` is ``whole`` or a run of its words ("military parade" in "largest military parade")."""
+    return f" {part} " in f" {whole} "
+
+
 def test_nothing_of_the_seed_test_split_leaks_in(rows):
-    """A case that asks a test case's answer from the same sentence is a paraphrase of it."""
+    """A case that asks a test case's answer from the same sentence is a paraphrase of it; an alias that holds
+    the test answer ("largest-ever military parade" for "military parade") teaches that answer as well."""
     test = [s for s in _rows(SUITES / "seed.jsonl") if s["split"] == "test"]
     leaks = []
     for r in rows:
         answers = {_norm(a) for a in r["answers"]}
         for s in test:
-            same_answer = answers & {_norm(a) for a in s["answers"]}
+            theirs = {_norm(a) for a in s["answers"]}
+            same_answer = any(_within(a, b) or _within(b, a) for a in answers for b in theirs)
             same_sentence = any(a in b or b in a for a in r["evidence"] for b in s["evidence"])
             if same_answer and same_sentence:
                 leaks.append(f"{r['id']} paraphrases {s['id']}")
     assert not leaks
 
 
+SAME_QUESTION = 0.6  # content-word Jaccard at which two questions about one corpus ask the same thing
+
+
+def test_no_unanswerable_test_question_is_asked_again_for_training():
+    """An unanswerable test question has no answer or sentence to compare: a training case that asks the
+    same thing in other words ("... during the talks in Beijing?" for "... during the visit?") is a leak."""
+    from newsdesk.text.words import content_words
+
+    test = [s for s in _rows(SUITES / "seed.jsonl") if s["split"] == "test" and not s["answerable"]]
+    training = [r for path in sorted(SUITES.glob("train*.jsonl")) for r in _rows(path)]
+    training += [s for s in _rows(SUITES / "seed.jsonl") if s["split"] == "dev"]
+    leaks = []
+    for r in training:
+        asked = set(content_words(r["question"]))
+        for s in test:
+            other = set(content_words(s["question"]))
+            if len(asked & other) / max(1, len(asked | other)) >= SAME_QUESTION:
+                leaks.append(f"{r['id']} asks {s['id']} again")
+    assert not leaks
+
+
+def _reporting_half() -> list[dict]:
+    """RGB's questions that are not listed in rgb_train_ids.txt: kept for reporting, never trained on."""
+    train_ids = set((SUITES / "rgb_train_ids.txt").read_text(encoding="utf-8").split())
+    return [q for q in _rows(RGB_DIR / "suite.jsonl") if q["id"] not in train_ids]
+
+
+def _names_a_held_out_answer(alias: str, held_out: str) -> bool:
+    """Equal, or one holds the other as a name: "Kerber" for "Angelique Kerber", "Facebook's deal" for "Facebook".
+    Numbers and dates only count when equal: "2019" is no answer of a question whose answer is "Nov 17, 2019"."""
+    if alias == held_out:
+        return True
+    if re.search(r"[a-z]", alias) and not re.search(r"\d", alias) and _within(alias, held_out):
+        return True
+    return not re.search(r"\d", held_out) and _within(held_out, alias)
+
+
 @needs_rgb
 def test_no_answer_of_rgb_reporting_half(rows):
     """RGB's odd-numbered questions are kept for reporting: no training case teaches their answers."""
-    train_ids = set((SUITES / "rgb_train_ids.txt").read_text(encoding="utf-8").split())
-    held_out = {_norm(a) for q in _rows(RGB_DIR / "suite.jsonl") if q["id"] not in train_ids for a in q["answers"]}
+    held_out = {_norm(a) for q in _reporting_half() for a in q["answers"]}
     for r in rows:
-        assert not {_norm(a) for a in r["answers"]} & held_out, r["id"]
+        taught = [(a, h) for a in r["answers"] for h in held_out if _names_a_held_out_answer(_norm(a), h)]
+        assert not taught, (r["id"], taught)
+
+
+@needs_rgb
+def test_no_source_is_a_snippet_of_rgb_reporting_half(rows, rgb_docs):
+    """A snippet retrieved for a reporting question (its ``rgb_qids``) is part of that question's test: no training
+    case may use it as a gold source, even when the snippet also serves a training question."""
+    reporting = {int(q["id"].removeprefix("rgb_q")) for q in _reporting_half()}
+    qids = {row["id"]: set(row["rgb_qids"]) for row in _rows(RGB_DIR / "corpus.jsonl")}
+    used = [(r["id"], s) for r in rows for s in r["sources"] if s in rgb_docs and qids[s] & reporting]
+    assert not used
+
+
+@needs_rgb
+def test_no_rgb_case_asks_a_reporting_question_again(rows):
+    """Asking a reporting question in other words ("... Wimbledon in 2018?" with another verb) is a leak, as for
+    the seed test split."""
+    from newsdesk.text.words import content_words
+
+    reporting = [(q["id"], set(content_words(q["question"]))) for q in _reporting_half()]
+    leaks = []
+    for r in rows:
+        if _is_rgb(r):
+            asked = set(content_words(r["question"]))
+            for qid, other in reporting:
+                if len(asked & other) / max(1, len(asked | other)) >= SAME_QUESTION:
+                    leaks.append(f"{r['id']} asks {qid} again")
+    assert not leaks
