@@ -310,8 +310,9 @@ def _embed_groups(
 ):
     """Embed several articles' chunks per call (small articles make tiny batches), and write
     up to index.write_batch_chunks (~1k) at once: Chroma's per-call cost is large. One group
-    is written (in a thread: Chroma and the model both release the GIL) while the next one
-    embeds, at most one write in flight, in corpus order. At least ~8 groups, so that small
+    is written in a thread while the next one embeds, at most one write in flight, in corpus
+    order: the model's own compute overlaps the write (onnxruntime releases the GIL), Python
+    work does not (Chroma 1.5.9's add holds the GIL throughout: bench/README.md). At least ~8 groups, so that small
     builds overlap too and the last write, which nothing overlaps, stays short."""
     group_size = max(cfg.embed_batch_size, min(cfg.write_batch_chunks, sum(len(c) for _, c, _ in planned) // 8))
     group: list[tuple[Article, list, list]] = []
