@@ -73,3 +73,23 @@ def test_phases_run_end_to_end_on_the_seed_corpus(tmp_path):
     (out / "models.json").write_text(json.dumps({"runs": [run], "environment": {"mode": "test"}}))
     summary = write_report(out).read_text()
     assert "| target | measured | met |" in summary and "| fake | seed |" in summary
+
+
+def test_chunk_graph_recall_is_against_exact_search(tmp_path):
+    """bench.chunk_graph's recall@10: near 1 for the default graph over 600 rows, lower for a graph too poor
+    to find them (2 neighbours, ef_construction and ef_search 2)."""
+    import numpy as np
+
+    from bench.chunk_graph import write_and_ask
+
+    rng = np.random.default_rng(0)
+    vectors = rng.standard_normal((600, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    np.save(tmp_path / "vectors.npy", vectors)
+    np.save(tmp_path / "queries.npy", vectors[:40])
+    rows = {"ids": [f"c{i}" for i in range(600)], "metadatas": [{"doc_id": f"d{i}"} for i in range(600)]}
+    (tmp_path / "rows.json").write_text(json.dumps(rows), encoding="utf-8")
+    small = write_and_ask(str(tmp_path), "small", {})
+    poor = write_and_ask(str(tmp_path), "poor", {"max_neighbors": 2, "ef_construction": 2, "ef_search": 2})
+    assert small["recall_at_10"] > 0.95
+    assert poor["recall_at_10"] < small["recall_at_10"]
