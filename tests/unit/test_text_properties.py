@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 from index.chunk import chunk_article
 from index.clean import clean_article
 from index.sentences import split_sentences
+from newsdesk.text.overlap import has_word
+from newsdesk.text.words import IRREGULAR_VERBS, same_word
 from tests.conftest import SEED_CORPUS
 
 _pieces = st.sampled_from(
@@ -120,3 +122,16 @@ def test_sentence_splitter_respects_abbreviations_and_glued_quotes():
         "Putin also praised China.",
         "John F. Kennedy spoke.",
     ]
+
+
+_words = st.one_of(
+    st.sampled_from(sorted(IRREGULAR_VERBS) + sorted(set(IRREGULAR_VERBS.values()))),
+    st.text(alphabet="abcdeilnorstvy", min_size=1, max_size=11),
+)
+
+
+@given(word=_words, found=st.frozensets(_words, max_size=12))
+@settings(max_examples=400, deadline=None)
+def test_has_word_asks_only_the_words_that_can_match_and_agrees_with_asking_all(word, found):
+    """``has_word`` skips words that cannot be inflections of ``word``: it must say what asking every one says."""
+    assert has_word(found, word) == (word in found or any(same_word(word, w) for w in found))
