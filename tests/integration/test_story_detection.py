@@ -131,41 +131,43 @@ def _rgb_index(tmp_path, with_counterfactual: bool):
 
 
 def test_rgb_counterfactual_conflicts_are_found(tmp_path):
+    """A counterfactual snippet states a false answer beside RGB's real ones: the answer should show that
+    disagreement. A detection counts only when the sides name both the true and the false answer (a flag
+    whose sides are "Season" and "March" shows the user nothing true)."""
     if not RGB_DIR.exists():
         pytest.skip(f"{RGB_DIR} is not there")
     suite = [json.loads(line) for line in (RGB_DIR / "suite.jsonl").read_text(encoding="utf-8").splitlines()]
     clean, mixed = _rgb_index(tmp_path, False), _rgb_index(tmp_path, True)
-    tp = fp = fn = 0
-    both_values = 0
+    present_count = detected = flagged_present = other_flags = 0
     for case in suite:
         cf_ids = set(case["counterfactual_sources"])
         answer = rag.answer(case["question"], news_index=mixed)
         present = any(p.doc_id in cf_ids for p in answer.trace) and any(
             p.doc_id in case["sources"] for p in answer.trace
         )
-        found = bool(answer.conflicts)
-        if found and present:
-            tp += 1
-            values = {normalize_value(v) for c in answer.conflicts for v, _ in c.sides}
-            gold = {normalize_value(a) for a in case["answers"]}
-            false = normalize_value(case["false_answer"])
-            if any(any(g in v or v in g for v in values) for g in gold) and any(
-                false in v or v in false for v in values
-            ):
-                both_values += 1
-        elif found:
-            fp += 1
-        elif present:
-            fn += 1
+        present_count += present
+        values = {normalize_value(v) for c in answer.conflicts for v, _ in c.sides}
+        gold = {normalize_value(a) for a in case["answers"]}
+        false = normalize_value(case["false_answer"])
+        both_named = any(any(g in v or v in g for v in values) for g in gold) and any(
+            false in v or v in false for v in values
+        )
+        if answer.conflicts and present and both_named:
+            detected += 1
+        elif answer.conflicts:
+            other_flags += 1
+            flagged_present += present
         if rag.answer(case["question"], news_index=clean).conflicts:
-            fp += 1  # the real snippets alone should rarely disagree
-    precision, recall = tp / max(1, tp + fp), tp / max(1, tp + fn)
+            other_flags += 1  # the real snippets alone should rarely disagree
+    precision, recall = detected / max(1, detected + other_flags), detected / max(1, present_count)
     print(
-        f"\nRGB counterfactual conflicts (MiniLM): {tp + fn} questions with both sides retrieved; "
-        f"detected {tp}, missed {fn}, false alarms {fp} (over both runs); precision {precision:.3f}, "
-        f"recall {recall:.3f}; true and false answer both named in {both_values}/{tp}"
+        f"\nRGB counterfactual conflicts (MiniLM): {present_count} questions with both sides retrieved; "
+        f"detected (true and false answer both shown) {detected}, flagged otherwise {other_flags} over both runs "
+        f"({flagged_present} of them where both sides were retrieved); precision {precision:.3f}, recall {recall:.3f}"
     )
-    # Measured 2026-12-01 (MiniLM, the learned reader; conflicts looked for before copies fold into their
-    # best copy): precision 0.284, recall 0.528 (2026-11-23, the old scorer: 0.400 / 0.410). Part of the
-    # "false alarms" are real disagreements among RGB's own snippets (a 2019 winner in results for 2021).
-    assert precision >= 0.25 and recall >= 0.50
+    # Measured 2026-12-02 (MiniLM, the learned reader, the conflict rules of this round): 10 of 36 detected,
+    # 33 other flags: precision 0.233, recall 0.278. The rules before them: 10 of 36 as well, with 64 other
+    # flags (0.135 / 0.278); counted as this test counted before (any flag where both snippets were retrieved),
+    # 0.243 / 0.500 with those rules and 0.372 / 0.444 with these. Part of the other flags are real disagreements among RGB's
+    # own snippets (a 2019 winner in results for 2021).
+    assert precision >= 0.2 and recall >= 0.25

@@ -355,6 +355,9 @@ def test_a_malformed_article_date_is_read_as_no_date():
         ("How long was Putin's state visit to China?", "Putin concluded a four-day state visit to Beijing.", True),
         ("How long was Putin's state visit to Beijing?", "Putin arrived in China for a two-day state visit.", True),
         ("How long was Putin's state visit to Japan?", "Putin concluded a four-day state visit to Beijing.", False),
+        # most of the names is enough: the role is named, the film is not
+        ("Who will play Billy Batson in Shazam?", "Gal Gadot reprises the role of Billy Batson.", True),
+        ("Who will play Billy Batson in Shazam?", "Gal Gadot will star in Shazam.", False),
     ],
 )
 def test_holds_names(question, sentence, holds):
