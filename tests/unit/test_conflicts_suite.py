@@ -8,17 +8,15 @@ nothing of the seed test split leaks in.
 
 from __future__ import annotations
 
-import json
 import re
-import unicodedata
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from eval.suite import load_suite
-from index.clean import clean_article
 from rag.focus import answer_type
+from tests.suite_files import check_grounded, jsonl_rows, kept_seed_texts, normalized
 
 ROOT = Path(__file__).resolve().parents[2]
 SUITES = ROOT / "eval" / "suites"
@@ -28,28 +26,14 @@ CASE_ID = re.compile(r"^cdev-\d{3}$")
 TYPES = {"conflict", "single", "temporal", "multi", "duplicate"}
 
 
-def _rows(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def _norm(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower()
-    return " ".join(re.sub(r"[^\w\s]", " ", text).split())
-
-
 @pytest.fixture(scope="module")
 def rows() -> list[dict]:
-    return _rows(CONFLICTS)
+    return jsonl_rows(CONFLICTS)
 
 
 @pytest.fixture(scope="module")
 def seed_kept() -> dict[str, str]:
-    """Each seed article as the index keeps it (metadata lines and page furniture removed)."""
-    kept = {}
-    for path in sorted(CORPUS.glob("*.txt")):
-        text = path.read_text(encoding="utf-8")
-        kept[path.stem] = "\n".join(text[s.start : s.end] for s in clean_article(text).kept)
-    return kept
+    return kept_seed_texts(CORPUS)
 
 
 def test_file_loads_and_every_case_is_a_dev_case(rows):
@@ -74,29 +58,20 @@ def test_cases_are_grounded_in_the_kept_text(rows, seed_kept):
     (for "all": in the quotes)."""
     for r in rows:
         assert set(r["sources"]) <= set(seed_kept), r["id"]
-        gold = {d: seed_kept[d] for d in r["sources"]}
-        for quote in r["evidence"]:
-            assert any(quote in text for text in gold.values()), (r["id"], quote[:60])
-        for doc_id, text in gold.items():
-            assert any(quote in text for quote in r["evidence"]), (r["id"], f"no quote from {doc_id}")
-        for alias in r["answers"]:
-            assert any(alias.lower() in text.lower() for text in gold.values()), (r["id"], alias)
-        if r["answer_match"] == "all":
-            joined = " ".join(r["evidence"]).lower()
-            assert all(alias.lower() in joined for alias in r["answers"]), r["id"]
+        check_grounded(r, seed_kept)
 
 
 def test_questions_are_new(rows):
     others = [o for path in sorted(SUITES.glob("*.jsonl")) if path != CONFLICTS and "claims" not in path.name
-              for o in _rows(path) if "question" in o]  # fmt: skip
+              for o in jsonl_rows(path) if "question" in o]  # fmt: skip
     assert not {r["id"] for r in rows} & {o["id"] for o in others}
-    asked = {_norm(o["question"]) for o in others}
-    assert len({_norm(r["question"]) for r in rows}) == len(rows)
-    assert not [r["id"] for r in rows if _norm(r["question"]) in asked]
+    asked = {normalized(o["question"]) for o in others}
+    assert len({normalized(r["question"]) for r in rows}) == len(rows)
+    assert not [r["id"] for r in rows if normalized(r["question"]) in asked]
 
 
 def _words(text: str) -> set[str]:
-    return {w for w in _norm(text).split() if len(w) > 3}
+    return {w for w in normalized(text).split() if len(w) > 3}
 
 
 def test_nothing_of_the_seed_test_split_leaks_in(rows):
@@ -104,13 +79,13 @@ def test_nothing_of_the_seed_test_split_leaks_in(rows):
     answer it needs is one of that case's answers) or asks in nearly the same words. A conflict case may
     set one side that a test case asks about against another side: that is a different question. Wording:
     the same kind of answer asked with three quarters of the shorter question's words."""
-    test = [s for s in _rows(SUITES / "seed.jsonl") if s["split"] == "test"]
+    test = [s for s in jsonl_rows(SUITES / "seed.jsonl") if s["split"] == "test"]
     leaks = []
     for r in rows:
-        needed = {_norm(a) for a in r["answers"]} if r["answer_match"] == "all" else {_norm(r["answers"][0])}
+        needed = {normalized(a) for a in r["answers"]} if r["answer_match"] == "all" else {normalized(r["answers"][0])}
         for s in test:
             same_sentence = any(a in b or b in a for a in r["evidence"] for b in s["evidence"])
-            if same_sentence and needed <= {_norm(a) for a in s["answers"]}:
+            if same_sentence and needed <= {normalized(a) for a in s["answers"]}:
                 leaks.append(f"{r['id']} asks what {s['id']} asks")
             mine, theirs = _words(r["question"]), _words(s["question"])
             same_kind = answer_type(r["question"]) == answer_type(s["question"])

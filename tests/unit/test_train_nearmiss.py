@@ -8,16 +8,14 @@ checks read ../shared and are skipped when it is absent.
 
 from __future__ import annotations
 
-import json
 import re
-import unicodedata
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from eval.suite import load_suite
-from index.clean import clean_article
+from tests.suite_files import check_grounded, jsonl_rows, kept_seed_texts, normalized
 
 ROOT = Path(__file__).resolve().parents[2]
 SUITES = ROOT / "eval" / "suites"
@@ -30,15 +28,6 @@ TYPES = {"single", "temporal", "multi", "duplicate", "unanswerable"}
 DW_COPIES = {"001_6424d35343858a03", "002_102502518f9dd0d1"}
 
 
-def _rows(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def _norm(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower()
-    return " ".join(re.sub(r"[^\w\s]", " ", text).split())
-
-
 @pytest.fixture(scope="module", params=sorted(ID_PREFIX))
 def suite_path(request) -> Path:
     return SUITES / request.param
@@ -46,7 +35,7 @@ def suite_path(request) -> Path:
 
 @pytest.fixture(scope="module")
 def rows(suite_path) -> list[dict]:
-    return _rows(suite_path)
+    return jsonl_rows(suite_path)
 
 
 def _is_seed(case: dict) -> bool:
@@ -59,19 +48,14 @@ def _is_rgb(case: dict) -> bool:
 
 @pytest.fixture(scope="module")
 def seed_kept() -> dict[str, str]:
-    """Each seed article as the index keeps it (metadata lines and page furniture removed)."""
-    kept = {}
-    for path in sorted(CORPUS.glob("*.txt")):
-        text = path.read_text(encoding="utf-8")
-        kept[path.stem] = "\n".join(text[s.start : s.end] for s in clean_article(text).kept)
-    return kept
+    return kept_seed_texts(CORPUS)
 
 
 @pytest.fixture(scope="module")
 def rgb_docs() -> dict[str, str]:
     if not (RGB_DIR / "corpus.jsonl").exists():
         return {}
-    return {row["id"]: row["text"] for row in _rows(RGB_DIR / "corpus.jsonl")}
+    return {row["id"]: row["text"] for row in jsonl_rows(RGB_DIR / "corpus.jsonl")}
 
 
 def test_every_training_file_is_checked_here():
@@ -107,34 +91,20 @@ def test_both_kinds_are_present_over_both_corpora(rows):
 def test_ids_and_questions_are_new(suite_path, rows):
     """No id clashes with another suite, and no question repeats one of another suite or of RGB."""
     names = ["seed.jsonl", "train.jsonl", "crosslingual.jsonl", "timewords.jsonl", *ID_PREFIX]
-    others = [r for name in names if name != suite_path.name for r in _rows(SUITES / name)]
+    others = [r for name in names if name != suite_path.name for r in jsonl_rows(SUITES / name)]
     assert not {r["id"] for r in rows} & {o["id"] for o in others}
-    asked = {_norm(o["question"]) for o in others}
+    asked = {normalized(o["question"]) for o in others}
     if (RGB_DIR / "suite.jsonl").exists():
-        asked |= {_norm(q["question"]) for q in _rows(RGB_DIR / "suite.jsonl")}
-    assert len({_norm(r["question"]) for r in rows}) == len(rows)
-    assert not [r["id"] for r in rows if _norm(r["question"]) in asked]
-
-
-def _check_grounded(case: dict, texts: dict[str, str]) -> None:
-    """Each quote is in a gold source, each gold source holds a quote, each alias is in a gold source."""
-    gold = {d: texts[d] for d in case["sources"]}
-    for quote in case["evidence"]:
-        assert any(quote in text for text in gold.values()), (case["id"], quote[:60])
-    for doc_id, text in gold.items():
-        assert any(quote in text for quote in case["evidence"]), (case["id"], f"no quote from {doc_id}")
-    for alias in case["answers"]:
-        assert any(alias.lower() in text.lower() for text in gold.values()), (case["id"], alias)
-    if case["answer_match"] == "all":
-        joined = " ".join(case["evidence"]).lower()
-        assert all(alias.lower() in joined for alias in case["answers"]), case["id"]
+        asked |= {normalized(q["question"]) for q in jsonl_rows(RGB_DIR / "suite.jsonl")}
+    assert len({normalized(r["question"]) for r in rows}) == len(rows)
+    assert not [r["id"] for r in rows if normalized(r["question"]) in asked]
 
 
 def test_seed_cases_are_grounded_in_the_kept_text(rows, seed_kept):
     for r in rows:
         if _is_seed(r) and r["answerable"]:
             assert set(r["sources"]) <= set(seed_kept), r["id"]
-            _check_grounded(r, seed_kept)
+            check_grounded(r, seed_kept)
             if r["type"] == "duplicate":
                 assert set(r["sources"]) == DW_COPIES, r["id"]
             if r["type"] == "multi":
@@ -146,7 +116,7 @@ def test_rgb_cases_are_grounded_in_their_snippets(rows, rgb_docs):
     for r in rows:
         if _is_rgb(r) and r["answerable"]:
             assert all(s in rgb_docs for s in r["sources"]), r["id"]
-            _check_grounded(r, rgb_docs)
+            check_grounded(r, rgb_docs)
 
 
 def _answered_by(case: dict, texts: dict[str, str]) -> list[tuple]:
@@ -182,12 +152,12 @@ def _within(part: str, whole: str) -> bool:
 def test_nothing_of_the_seed_test_split_leaks_in(rows):
     """A case that asks a test case's answer from the same sentence is a paraphrase of it; an alias that holds
     the test answer ("largest-ever military parade" for "military parade") teaches that answer as well."""
-    test = [s for s in _rows(SUITES / "seed.jsonl") if s["split"] == "test"]
+    test = [s for s in jsonl_rows(SUITES / "seed.jsonl") if s["split"] == "test"]
     leaks = []
     for r in rows:
-        answers = {_norm(a) for a in r["answers"]}
+        answers = {normalized(a) for a in r["answers"]}
         for s in test:
-            theirs = {_norm(a) for a in s["answers"]}
+            theirs = {normalized(a) for a in s["answers"]}
             same_answer = any(_within(a, b) or _within(b, a) for a in answers for b in theirs)
             same_sentence = any(a in b or b in a for a in r["evidence"] for b in s["evidence"])
             if same_answer and same_sentence:
@@ -203,9 +173,9 @@ def test_no_unanswerable_test_question_is_asked_again_for_training():
     same thing in other words ("... during the talks in Beijing?" for "... during the visit?") is a leak."""
     from newsdesk.text.words import content_words
 
-    test = [s for s in _rows(SUITES / "seed.jsonl") if s["split"] == "test" and not s["answerable"]]
-    training = [r for path in sorted(SUITES.glob("train*.jsonl")) for r in _rows(path)]
-    training += [s for s in _rows(SUITES / "seed.jsonl") if s["split"] == "dev"]
+    test = [s for s in jsonl_rows(SUITES / "seed.jsonl") if s["split"] == "test" and not s["answerable"]]
+    training = [r for path in sorted(SUITES.glob("train*.jsonl")) for r in jsonl_rows(path)]
+    training += [s for s in jsonl_rows(SUITES / "seed.jsonl") if s["split"] == "dev"]
     leaks = []
     for r in training:
         asked = set(content_words(r["question"]))
@@ -219,7 +189,7 @@ def test_no_unanswerable_test_question_is_asked_again_for_training():
 def _reporting_half() -> list[dict]:
     """RGB's questions that are not listed in rgb_train_ids.txt: kept for reporting, never trained on."""
     train_ids = set((SUITES / "rgb_train_ids.txt").read_text(encoding="utf-8").split())
-    return [q for q in _rows(RGB_DIR / "suite.jsonl") if q["id"] not in train_ids]
+    return [q for q in jsonl_rows(RGB_DIR / "suite.jsonl") if q["id"] not in train_ids]
 
 
 def _names_a_held_out_answer(alias: str, held_out: str) -> bool:
@@ -235,9 +205,9 @@ def _names_a_held_out_answer(alias: str, held_out: str) -> bool:
 @needs_rgb
 def test_no_answer_of_rgb_reporting_half(rows):
     """RGB's odd-numbered questions are kept for reporting: no training case teaches their answers."""
-    held_out = {_norm(a) for q in _reporting_half() for a in q["answers"]}
+    held_out = {normalized(a) for q in _reporting_half() for a in q["answers"]}
     for r in rows:
-        taught = [(a, h) for a in r["answers"] for h in held_out if _names_a_held_out_answer(_norm(a), h)]
+        taught = [(a, h) for a in r["answers"] for h in held_out if _names_a_held_out_answer(normalized(a), h)]
         assert not taught, (r["id"], taught)
 
 
@@ -246,7 +216,7 @@ def test_no_source_is_a_snippet_of_rgb_reporting_half(rows, rgb_docs):
     """A snippet retrieved for a reporting question (its ``rgb_qids``) is part of that question's test: no training
     case may use it as a gold source, even when the snippet also serves a training question."""
     reporting = {int(q["id"].removeprefix("rgb_q")) for q in _reporting_half()}
-    qids = {row["id"]: set(row["rgb_qids"]) for row in _rows(RGB_DIR / "corpus.jsonl")}
+    qids = {row["id"]: set(row["rgb_qids"]) for row in jsonl_rows(RGB_DIR / "corpus.jsonl")}
     used = [(r["id"], s) for r in rows for s in r["sources"] if s in rgb_docs and qids[s] & reporting]
     assert not used
 
