@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from newsdesk.text.dates import DATE_PHRASE, YEAR
-from newsdesk.text.names import CAPITALS, COUNTRY_OF_CAPITAL, plausible_person, trim_leading_non_name
+from newsdesk.text.names import plausible_person, stood_for_by, trim_leading_non_name
 from newsdesk.text.overlap import has_word, word_set
 from newsdesk.text.values import (
     date_spans,
@@ -101,7 +101,7 @@ def holds_names(profile: QuestionProfile, sentence: str) -> bool:
     found = word_set(sentence)
     held = 0
     for name in profile.names:
-        stands_for = CAPITALS.get(name) or COUNTRY_OF_CAPITAL.get(name)
+        stands_for = stood_for_by(name)
         if has_word(found, name) or (stands_for and all(has_word(found, w) for w in stands_for.split())):
             held += 1
     return held * 2 > len(profile.names)

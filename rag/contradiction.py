@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from newsdesk.text.dates import MONTH_NAMES, MONTH_NUMBERS
-from newsdesk.text.names import CAPITALS, COUNTRY_OF_CAPITAL, TITLED_NAME
+from newsdesk.text.names import CAPITALS, COUNTRY_OF_CAPITAL, TITLED_NAME, capital_of_each_other
 from newsdesk.text.numbers import ORDINAL_WORDS, SCALE_SUFFIXES, SCALE_WORDS, TENS_WORDS, UNIT_WORDS
 from newsdesk.text.words import STOPWORDS, same_word
 
@@ -854,7 +854,7 @@ def _same_phrase(a: list[str], b: list[str]) -> bool:
     """One name is part of the other ("Kim" / "Kim Jong Un", "North Korean" / "North Korea"), its
     initialism ("US" / "United States"), or a country and its capital ("China" / "Beijing")."""
     pa, pb = " ".join(a), " ".join(b)
-    if CAPITALS.get(pa) == pb or CAPITALS.get(pb) == pa:
+    if capital_of_each_other(pa, pb):
         return True
     small, big = sorted((a, b), key=len)
     if len(small) == 1 and len(big) > 1 and 2 <= len(small[0]) <= 4 and small[0] == "".join(w[0] for w in big):

@@ -70,3 +70,13 @@ CAPITALS: dict[str, str] = dict(
 COUNTRY_OF_CAPITAL: dict[str, str] = {}
 for _country, _capital in CAPITALS.items():
     COUNTRY_OF_CAPITAL.setdefault(_capital, _country)
+
+
+def capital_of_each_other(a: str, b: str) -> bool:
+    """One lowercase name is the other's capital ("china" / "beijing"): either may stand for the other."""
+    return CAPITALS.get(a) == b or CAPITALS.get(b) == a
+
+
+def stood_for_by(name: str) -> str | None:
+    """The capital of a country, or the country of a capital (lowercase); None for any other name."""
+    return CAPITALS.get(name) or COUNTRY_OF_CAPITAL.get(name)

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from difflib import SequenceMatcher
 
 from newsdesk.text.dates import DATE_PHRASE, WEEKDAYS, date_parts, month_number
-from newsdesk.text.names import CAPITALS
+from newsdesk.text.names import capital_of_each_other
 from newsdesk.text.numbers import TENS_WORDS, UNIT_WORDS
 from newsdesk.text.words import STOPWORDS
 
@@ -187,6 +187,6 @@ def values_agree(
     na, nb = normalize_value(a), normalize_value(b)
     if na == nb or (len(na) > 2 and len(nb) > 2 and (na in nb or nb in na)):
         return True
-    if kind == "place" and (CAPITALS.get(na) == nb or CAPITALS.get(nb) == na):
+    if kind == "place" and capital_of_each_other(na, nb):
         return True  # a capital is in its country ("Beijing" / "China")
     return kind == "person" and SequenceMatcher(None, na, nb).ratio() >= NAME_RATIO
