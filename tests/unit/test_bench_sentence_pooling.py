@@ -68,6 +68,9 @@ def test_every_variant_is_asked_on_the_seed_corpus(tmp_path):
     assert {"direct", "pooled_mean", "pooled_token_weighted", "maxsim", "maxsim_with_pairs"} <= names
     assert all(row["seed"]["n"] > 0 for row in result["quality"].values())
     assert result["chunks"] > 0 and result["sentences"] > result["chunks"]
+    paired = result["paired_vs_direct"]["maxsim"]["seed+rgb"]
+    assert paired["n"] == result["quality"]["direct/hybrid"]["seed"]["n"]
+    assert paired["mrr_ci95"][0] <= paired["mrr_diff"] <= paired["mrr_ci95"][1]
 
     again = measure(corpus, "fake", tmp_path / "work")  # the vectors are read back, not embedded again
     assert again["model_seconds"] == {"chunks": None, "sentences": None}
