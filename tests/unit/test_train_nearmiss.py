@@ -1,4 +1,4 @@
-"""Consistency of the hand-written training files eval/suites/train_nearmiss.jsonl and train_more.jsonl.
+"""Consistency of the hand-written training files eval/suites/train_nearmiss.jsonl, train_more.jsonl and train_crosslingual.jsonl.
 
 Every quote must be the article's own characters (for the seed articles: inside the text the
 index keeps), every answer alias must be written in a gold source, no question may repeat one of
@@ -19,7 +19,7 @@ from tests.suite_files import check_grounded, jsonl_rows, kept_seed_texts, norma
 
 ROOT = Path(__file__).resolve().parents[2]
 SUITES = ROOT / "eval" / "suites"
-ID_PREFIX = {"train_nearmiss.jsonl": "trainnm", "train_more.jsonl": "trainmore"}  # every file this test checks
+ID_PREFIX = {"train_nearmiss.jsonl": "trainnm", "train_more.jsonl": "trainmore", "train_crosslingual.jsonl": "trainxl"}
 CORPUS = ROOT / "data" / "corpus"
 RGB_DIR = ROOT.parent / "shared" / "bench" / "rgb_en_fact"
 needs_rgb = pytest.mark.skipif(not (RGB_DIR / "corpus.jsonl").exists(), reason="../shared RGB bench not present")
