@@ -255,7 +255,11 @@ def train_pair(examples: list[Example], foreign: bool) -> tuple[ReaderPair, dict
     def q_features(i: int) -> np.ndarray:
         e = usable[i]
         return answerability_features(
-            _lexical_free(e.x) if foreign else e.x, oof_prob[i], 1.0 if foreign else e.focus_in_corpus
+            _lexical_free(e.x) if foreign else e.x,
+            oof_prob[i],
+            1.0 if foreign else e.focus_in_corpus,
+            focus_stated=foreign or _focus_stated(e, oof_prob[i]),
+            cross_language=foreign,
         )
 
     qa_x = np.vstack([q_features(i) for i in range(len(usable))])

@@ -203,8 +203,15 @@ ANSWERABILITY_FEATURES: tuple[str, ...] = (
     "best_focus_context",
     "top_focus",
     "asked_focus_unstated",
+    "focus_stated",  # the focus gate's verdict (rag.evidence.states_focus), as evidence the model weighs
+    "top_other_year",  # the question names a year; each of the best few sentences names only other years
 )
 ANSWERABILITY_TOP = 3  # the answer quotes the best sentence and close runners-up: what the best few state counts
+# Summaries that match the question's words, though not through the ranker features the cross-language pair
+# switches off: a focus word next to a typed phrase, the focus gate, a capitalised word the corpus never uses
+# (in German every noun is one). For a question in another language they carry no meaning, only a bias
+# against it (the English questions the pair also learns from do match): zero for that pair.
+CROSS_LANGUAGE_OFF = frozenset({"best_typed_near_focus", "typed_near_focus_anywhere", "unknown_names", "focus_stated"})
 
 
 def _log_odds(p: float) -> float:
@@ -214,15 +221,24 @@ def _log_odds(p: float) -> float:
     return float(np.log(p / (1 - p)))
 
 
-def answerability_features(x: np.ndarray, probabilities: np.ndarray, focus_in_corpus: float = 1.0) -> np.ndarray:
-    """One row: the ranker's best candidate's features and what the best of all candidates reach."""
+def answerability_features(
+    x: np.ndarray,
+    probabilities: np.ndarray,
+    focus_in_corpus: float = 1.0,
+    *,
+    focus_stated: bool = True,
+    cross_language: bool = False,
+) -> np.ndarray:
+    """One row: the ranker's best candidate's features and what the best of all candidates reach.
+    ``focus_stated`` is the focus gate's verdict; ``cross_language`` zeroes ``CROSS_LANGUAGE_OFF``."""
     col = {name: i for i, name in enumerate(FEATURES)}
     out = np.zeros(len(ANSWERABILITY_FEATURES))
     if len(probabilities) == 0:
         return out
     order = np.argsort(-probabilities, kind="stable")
     best = x[order[0]]
-    top_focus = float(x[order[:ANSWERABILITY_TOP], col["focus_context"]].max())
+    top = order[:ANSWERABILITY_TOP]
+    top_focus = float(x[top, col["focus_context"]].max())
     out[:] = [
         _log_odds(probabilities[order[0]]),
         _log_odds(probabilities[order[1]]) if len(order) > 1 else _log_odds(0.0),
@@ -245,5 +261,11 @@ def answerability_features(x: np.ndarray, probabilities: np.ndarray, focus_in_co
         # "What gift ...?", "which agreements ...?": evidence that never names the thing asked about rarely
         # answers. (For "which broadcaster" or "which city" a name of that kind stands in for the noun.)
         best[col["focus_asked"]] * best[col["untyped_question"]] * (1.0 if top_focus == 0 else 0.0),
+        1.0 if focus_stated else 0.0,
+        # "Who won the 2018 Tour?" over sentences about 2019 and 2021: the right event in the wrong year.
+        float(x[top, col["other_year"]].min()),
     ]
+    if cross_language:
+        for name in CROSS_LANGUAGE_OFF:
+            out[ANSWERABILITY_FEATURES.index(name)] = 0.0
     return out
