@@ -310,6 +310,8 @@ def train_pair(examples: list[Example], foreign: bool) -> tuple[ReaderPair, dict
             1.0 if foreign else e.focus_in_corpus,
             focus_stated=foreign or _focus_stated(e, oof_prob[i]),
             cross_language=foreign,
+            question=e.profile.text if e.profile else e.case.question,
+            texts=e.texts,
         )
 
     qa_x = np.vstack([q_features(i) for i in range(len(usable))])

@@ -116,7 +116,13 @@ def score_evidence(
     order = np.argsort(-probability, kind="stable")
     focus_stated = states_focus(profile, x, order)
     summary = answerability_features(
-        x, probability, profile.focus_in_corpus, focus_stated=focus_stated, cross_language=profile.foreign
+        x,
+        probability,
+        profile.focus_in_corpus,
+        focus_stated=focus_stated,
+        cross_language=profile.foreign,
+        question=profile.text,
+        texts=[c.text for c in candidates],
     )
     answerable = float(model.answerable.probability(summary)[0])
     scored = [

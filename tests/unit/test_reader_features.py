@@ -104,3 +104,15 @@ def test_score_evidence_gives_the_answerability_model_the_focus_gates_verdict():
     stated = answerable("Russia launched nearly 80 drones at Kupyansk on Monday.")
     unstated = answerable("Russia launched drones at Kupyansk, home to 25,000 people, on Monday.")
     assert stated > 0.8 and unstated < 0.2
+
+
+def test_a_question_about_what_was_said_needs_quoted_or_reported_speech_among_the_best_sentences():
+    x = np.zeros((3, len(FEATURES)))
+    p = np.array([0.5, 0.3, 0.1])
+    about = ["Xi spoke at the parade in Tiananmen Square.", "The parade marked the war's end.", "Kim attended."]
+    quoted = ["Xi spoke at the parade.", 'Xi said China "will never be intimidated".', "Kim attended."]
+    question = "What did Xi say in his speech at the parade?"
+    assert _summary(x, p, question=question, texts=about)["said_unreported"] == 1.0
+    assert _summary(x, p, question=question, texts=quoted)["said_unreported"] == 0.0
+    assert _summary(x, p, question="Where was the parade held?", texts=about)["said_unreported"] == 0.0
+    assert _summary(x, p, question=question, texts=about, cross_language=True)["said_unreported"] == 0.0
