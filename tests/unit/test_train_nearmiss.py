@@ -236,3 +236,13 @@ def test_no_rgb_case_asks_a_reporting_question_again(rows):
                 if len(asked & other) / max(1, len(asked | other)) >= SAME_QUESTION:
                     leaks.append(f"{r['id']} asks {qid} again")
     assert not leaks
+
+
+def test_off_topic_questions_teach_refusal_on_both_corpora():
+    """Questions about nothing the corpus covers ("How do I fix a leaking kitchen tap?") must be among the
+    unanswerable training cases: with near misses alone, a question far from every article lies outside
+    what the answerability model has seen, and it may answer it with the least unrelated sentence."""
+    rows = [r for name in ID_PREFIX for r in jsonl_rows(SUITES / name)]
+    off_topic = [r for r in rows if "off_topic" in r.get("challenge", [])]
+    assert all(not r["answerable"] for r in off_topic)
+    assert min(Counter(r.get("corpus", "seed") for r in off_topic)[c] for c in ("seed", "rgb")) >= 10
