@@ -2,9 +2,11 @@
 
 Training data never includes the seed suite's test split: the seed dev split,
 eval/suites/train*.jsonl (written for this project over the seed articles and
-RGB: train.jsonl, and train_nearmiss.jsonl of near-miss questions), the RGB
-questions listed in eval/suites/rgb_train_ids.txt (the rest of RGB is kept for
-reporting) and the dev split of eval/suites/crosslingual.jsonl.
+RGB: train.jsonl, train_nearmiss.jsonl of near-miss questions, and
+train_crosslingual.jsonl of training questions translated into other languages,
+which train the cross-language pair), the RGB questions listed in
+eval/suites/rgb_train_ids.txt (the rest of RGB is kept for reporting) and the
+dev split of eval/suites/crosslingual.jsonl.
 
 Every candidate sentence the real pipeline retrieves for a training question is
 one example for the ranker (positive when it states a gold answer and comes from
@@ -100,7 +102,8 @@ def training_cases(suites_dir: Path = SUITES, rgb_dir: Path = RGB_DIR) -> list[t
     cases: list[tuple[Case, bool]] = []
     cases += [(c, False) for c in load_suite(suites_dir / "seed.jsonl", split="dev").cases]
     for path in sorted(suites_dir.glob("train*.jsonl")):  # train.jsonl, train_nearmiss.jsonl, ...
-        cases += [(c, False) for c in load_suite(path).cases]
+        # A translated case (train_crosslingual.jsonl) is asked in another language, whatever the detector says.
+        cases += [(c, c.lang not in (None, "en")) for c in load_suite(path).cases]
     if (rgb_dir / "suite.jsonl").is_file():
         ids_file = suites_dir / "rgb_train_ids.txt"
         if ids_file.is_file():
@@ -302,7 +305,13 @@ def train_pair(examples: list[Example], foreign: bool) -> tuple[ReaderPair, dict
     def q_features(i: int) -> np.ndarray:
         e = usable[i]
         return answerability_features(
-            _lexical_free(e.x) if foreign else e.x, oof_prob[i], 1.0 if foreign else e.focus_in_corpus
+            _lexical_free(e.x) if foreign else e.x,
+            oof_prob[i],
+            1.0 if foreign else e.focus_in_corpus,
+            focus_stated=foreign or _focus_stated(e, oof_prob[i]),
+            cross_language=foreign,
+            question=e.profile.text if e.profile else e.case.question,
+            texts=e.texts,
         )
 
     qa_x = np.vstack([q_features(i) for i in range(len(usable))])
@@ -343,6 +352,8 @@ def train_pair(examples: list[Example], foreign: bool) -> tuple[ReaderPair, dict
         "ranker_auc_cv": round(_auc(all_p, all_y), 4),
         "ranker_top1_cv": round(float(np.mean(top1)), 4) if top1 else None,
         "answerability_auc_cv": round(_auc(qa_oof, qa_y), 4),
+        # on the questions the threshold is set on: for the cross-language pair, the ones asked in another language
+        "answerability_auc_cv_calibration": round(_auc(qa_oof[calibrate_on], qa_y[calibrate_on]), 4),
         "threshold": threshold,
         "calibrated_on": int(calibrate_on.sum()),
         "curve": curve,
@@ -363,7 +374,9 @@ def write_report(model: ReaderModel, path: Path) -> None:
             f"- {scores['questions']} questions, {scores['candidates']} candidate sentences, {scores['positives']} positive",
             f"- ranker, {FOLDS}-fold cross-validated by question: AUC {scores['ranker_auc_cv']}, "
             f"top-1 sentence states the answer {scores['ranker_top1_cv']}",
-            f"- answerability AUC (cross-validated) {scores['answerability_auc_cv']}; refusal threshold {scores['threshold']}",
+            f"- answerability AUC (cross-validated) {scores['answerability_auc_cv']}, on the "
+            f"{scores['calibrated_on']} questions the threshold is set on {scores['answerability_auc_cv_calibration']}; "
+            f"refusal threshold {scores['threshold']}",
             "",
             "| ranker feature | weight (standardised) |",
             "|---|---:|",
@@ -421,7 +434,8 @@ def main(argv: list[str] | None = None) -> int:
     for label, s in (("same language", same_scores), ("cross language", cross_scores)):
         print(
             f"{label}: ranker AUC {s['ranker_auc_cv']}, top-1 {s['ranker_top1_cv']}, "
-            f"answerability AUC {s['answerability_auc_cv']}, threshold {s['threshold']}",
+            f"answerability AUC {s['answerability_auc_cv']} ({s['answerability_auc_cv_calibration']} on the "
+            f"{s['calibrated_on']} calibration questions), threshold {s['threshold']}",
             file=sys.stderr,
         )
     return 0

@@ -113,7 +113,18 @@ def score_evidence(
         return Evidence([], 0.0, model.threshold if threshold is None else threshold)
     x = feature_matrix(profile, candidates, similarities(candidates), story_of)
     probability = model.ranker.probability(x)
-    answerable = float(model.answerable.probability(answerability_features(x, probability, profile.focus_in_corpus))[0])
+    order = np.argsort(-probability, kind="stable")
+    focus_stated = states_focus(profile, x, order)
+    summary = answerability_features(
+        x,
+        probability,
+        profile.focus_in_corpus,
+        focus_stated=focus_stated,
+        cross_language=profile.foreign,
+        question=profile.text,
+        texts=[c.text for c in candidates],
+    )
+    answerable = float(model.answerable.probability(summary)[0])
     scored = [
         ScoredSentence(
             c.passage,
@@ -126,7 +137,4 @@ def score_evidence(
         for c, p in zip(candidates, probability)
     ]
     scored.sort(key=lambda s: (-s.score, s.passage.doc_id, s.start))
-    order = np.argsort(-probability, kind="stable")
-    return Evidence(
-        scored, answerable, model.threshold if threshold is None else threshold, states_focus(profile, x, order)
-    )
+    return Evidence(scored, answerable, model.threshold if threshold is None else threshold, focus_stated)

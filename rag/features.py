@@ -205,8 +205,22 @@ ANSWERABILITY_FEATURES: tuple[str, ...] = (
     "best_focus_context",
     "top_focus",
     "asked_focus_unstated",
+    "focus_stated",  # the focus gate's verdict (rag.evidence.states_focus), as evidence the model weighs
+    "top_other_year",  # the question names a year; each of the best few sentences names only other years
+    "said_unreported",  # the question asks what someone said; none of the best few quotes or reports speech
 )
 ANSWERABILITY_TOP = 3  # the answer quotes the best sentence and close runners-up: what the best few state counts
+# Summaries that match the question's words, though not through the ranker features the cross-language pair
+# switches off: a focus word next to a typed phrase, the focus gate, a capitalised word the corpus never uses
+# (in German every noun is one). For a question in another language they carry no meaning, only a bias
+# against it (the English questions the pair also learns from do match): zero for that pair.
+CROSS_LANGUAGE_OFF = frozenset(
+    {"best_typed_near_focus", "typed_near_focus_anywhere", "unknown_names", "focus_stated", "said_unreported"}
+)
+# "What did Xi say in his speech?" is answered by what he said, quoted or reported, not by a sentence about
+# the speech that names the same people and places.
+_ASKS_WHAT_WAS_SAID = re.compile(r"^\W*what\b.*\b(?:say|said|tell|told|write|wrote|describe|call)\b", re.IGNORECASE)
+_REPORTS_SPEECH = re.compile(r'["“”«»]|\bsaid\b|\bsays\b|\btold\b|\bstated\b')
 
 
 def _log_odds(p: float) -> float:
@@ -216,15 +230,34 @@ def _log_odds(p: float) -> float:
     return float(np.log(p / (1 - p)))
 
 
-def answerability_features(x: np.ndarray, probabilities: np.ndarray, focus_in_corpus: float = 1.0) -> np.ndarray:
-    """One row: the ranker's best candidate's features and what the best of all candidates reach."""
+def _said_unreported(question: str, best_texts: Sequence[str]) -> float:
+    """1 when the question asks what someone said and none of ``best_texts`` quotes or reports speech."""
+    if not best_texts or not _ASKS_WHAT_WAS_SAID.search(question):
+        return 0.0
+    return 0.0 if any(_REPORTS_SPEECH.search(t) for t in best_texts) else 1.0
+
+
+def answerability_features(
+    x: np.ndarray,
+    probabilities: np.ndarray,
+    focus_in_corpus: float = 1.0,
+    *,
+    focus_stated: bool = True,
+    cross_language: bool = False,
+    question: str = "",
+    texts: Sequence[str] = (),
+) -> np.ndarray:
+    """One row: the ranker's best candidate's features and what the best of all candidates reach.
+    ``focus_stated`` is the focus gate's verdict; ``cross_language`` zeroes ``CROSS_LANGUAGE_OFF``;
+    ``texts`` are the candidates' sentences, in the order of ``x``."""
     col = {name: i for i, name in enumerate(FEATURES)}
     out = np.zeros(len(ANSWERABILITY_FEATURES))
     if len(probabilities) == 0:
         return out
     order = np.argsort(-probabilities, kind="stable")
     best = x[order[0]]
-    top_focus = float(x[order[:ANSWERABILITY_TOP], col["focus_context"]].max())
+    top = order[:ANSWERABILITY_TOP]
+    top_focus = float(x[top, col["focus_context"]].max())
     out[:] = [
         _log_odds(probabilities[order[0]]),
         _log_odds(probabilities[order[1]]) if len(order) > 1 else _log_odds(0.0),
@@ -247,5 +280,12 @@ def answerability_features(x: np.ndarray, probabilities: np.ndarray, focus_in_co
         # "What gift ...?", "which agreements ...?": evidence that never names the thing asked about rarely
         # answers. (For "which broadcaster" or "which city" a name of that kind stands in for the noun.)
         best[col["focus_asked"]] * best[col["untyped_question"]] * (1.0 if top_focus == 0 else 0.0),
+        1.0 if focus_stated else 0.0,
+        # "Who won the 2018 Tour?" over sentences about 2019 and 2021: the right event in the wrong year.
+        float(x[top, col["other_year"]].min()),
+        _said_unreported(question, [texts[i] for i in top] if len(texts) == len(x) else []),
     ]
+    if cross_language:
+        for name in CROSS_LANGUAGE_OFF:
+            out[ANSWERABILITY_FEATURES.index(name)] = 0.0
     return out

@@ -45,3 +45,74 @@ def test_answerability_reads_the_rankers_probability_as_log_odds():
     assert higher[col] - low[col] > 2.0
     edge = answerability_features(x[:1], np.array([1.0]))  # no runner-up, a certain best: finite
     assert np.isfinite(edge).all()
+
+
+def _summary(x: np.ndarray, p: np.ndarray, **kw) -> dict[str, float]:
+    return dict(zip(ANSWERABILITY_FEATURES, answerability_features(x, p, **kw)))
+
+
+def test_answerability_weighs_the_focus_gates_verdict():
+    x = np.zeros((2, len(FEATURES)))
+    p = np.array([0.6, 0.1])
+    assert _summary(x, p, focus_stated=True)["focus_stated"] == 1.0
+    assert _summary(x, p, focus_stated=False)["focus_stated"] == 0.0
+
+
+def test_the_best_few_sentences_all_about_another_year_than_the_asked_one():
+    """ "Who won the 2018 Tour?" over sentences about 2019 and 2021: only when every one of the best few is."""
+    x = np.zeros((4, len(FEATURES)))
+    x[:3, FEATURES.index("other_year")] = 1.0
+    p = np.array([0.5, 0.4, 0.3, 0.2])
+    assert _summary(x, p)["top_other_year"] == 1.0
+    x[2, FEATURES.index("other_year")] = 0.0  # the third best names the asked year (or none)
+    assert _summary(x, p)["top_other_year"] == 0.0
+
+
+def test_the_cross_language_summary_drops_what_matches_the_questions_words():
+    """A German question capitalises every noun and shares no focus word with English evidence: for it,
+    unknown names, typed phrases next to a focus word and the focus gate say nothing."""
+    x = np.zeros((2, len(FEATURES)))
+    x[:, FEATURES.index("typed_near_focus")] = 1.0
+    x[:, FEATURES.index("unknown_names")] = 1.0
+    p = np.array([0.6, 0.1])
+    same = _summary(x, p, focus_stated=True)
+    cross = _summary(x, p, focus_stated=True, cross_language=True)
+    for name in ("best_typed_near_focus", "typed_near_focus_anywhere", "unknown_names", "focus_stated"):
+        assert same[name] == 1.0 and cross[name] == 0.0, name
+    assert cross["best_probability"] == same["best_probability"]
+
+
+def _pair_weighing_only(feature: str):
+    from rag.reader import LogisticModel, ReaderPair
+
+    ranker = LogisticModel(FEATURES, np.zeros(len(FEATURES)), np.ones(len(FEATURES)), np.zeros(len(FEATURES)), 0.0)
+    coef = np.array([4.0 if n == feature else 0.0 for n in ANSWERABILITY_FEATURES])
+    n = len(ANSWERABILITY_FEATURES)
+    return ReaderPair(ranker, LogisticModel(ANSWERABILITY_FEATURES, np.zeros(n), np.ones(n), coef, -2.0), 0.5)
+
+
+def test_score_evidence_gives_the_answerability_model_the_focus_gates_verdict():
+    from rag.evidence import score_evidence
+
+    profile = profile_question("How many drones did Russia launch at Kupyansk?", lambda w: 1.0)
+    model = _pair_weighing_only("focus_stated")
+
+    def answerable(text: str) -> float:
+        passage = Passage("c1", "d1", 0, len(text), text, 1.0)
+        return score_evidence(profile, [passage], lambda c: np.zeros(len(c)), model).answerable
+
+    stated = answerable("Russia launched nearly 80 drones at Kupyansk on Monday.")
+    unstated = answerable("Russia launched drones at Kupyansk, home to 25,000 people, on Monday.")
+    assert stated > 0.8 and unstated < 0.2
+
+
+def test_a_question_about_what_was_said_needs_quoted_or_reported_speech_among_the_best_sentences():
+    x = np.zeros((3, len(FEATURES)))
+    p = np.array([0.5, 0.3, 0.1])
+    about = ["Xi spoke at the parade in Tiananmen Square.", "The parade marked the war's end.", "Kim attended."]
+    quoted = ["Xi spoke at the parade.", 'Xi said China "will never be intimidated".', "Kim attended."]
+    question = "What did Xi say in his speech at the parade?"
+    assert _summary(x, p, question=question, texts=about)["said_unreported"] == 1.0
+    assert _summary(x, p, question=question, texts=quoted)["said_unreported"] == 0.0
+    assert _summary(x, p, question="Where was the parade held?", texts=about)["said_unreported"] == 0.0
+    assert _summary(x, p, question=question, texts=about, cross_language=True)["said_unreported"] == 0.0

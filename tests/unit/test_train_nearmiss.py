@@ -1,4 +1,4 @@
-"""Consistency of the hand-written training files eval/suites/train_nearmiss.jsonl and train_more.jsonl.
+"""Consistency of the hand-written training files eval/suites/train_nearmiss.jsonl, train_more.jsonl and train_crosslingual.jsonl.
 
 Every quote must be the article's own characters (for the seed articles: inside the text the
 index keeps), every answer alias must be written in a gold source, no question may repeat one of
@@ -19,7 +19,7 @@ from tests.suite_files import check_grounded, jsonl_rows, kept_seed_texts, norma
 
 ROOT = Path(__file__).resolve().parents[2]
 SUITES = ROOT / "eval" / "suites"
-ID_PREFIX = {"train_nearmiss.jsonl": "trainnm", "train_more.jsonl": "trainmore"}  # every file this test checks
+ID_PREFIX = {"train_nearmiss.jsonl": "trainnm", "train_more.jsonl": "trainmore", "train_crosslingual.jsonl": "trainxl"}
 CORPUS = ROOT / "data" / "corpus"
 RGB_DIR = ROOT.parent / "shared" / "bench" / "rgb_en_fact"
 needs_rgb = pytest.mark.skipif(not (RGB_DIR / "corpus.jsonl").exists(), reason="../shared RGB bench not present")
@@ -236,3 +236,13 @@ def test_no_rgb_case_asks_a_reporting_question_again(rows):
                 if len(asked & other) / max(1, len(asked | other)) >= SAME_QUESTION:
                     leaks.append(f"{r['id']} asks {qid} again")
     assert not leaks
+
+
+def test_off_topic_questions_teach_refusal_on_both_corpora():
+    """Questions about nothing the corpus covers ("How do I fix a leaking kitchen tap?") must be among the
+    unanswerable training cases: with near misses alone, a question far from every article lies outside
+    what the answerability model has seen, and it may answer it with the least unrelated sentence."""
+    rows = [r for name in ID_PREFIX for r in jsonl_rows(SUITES / name)]
+    off_topic = [r for r in rows if "off_topic" in r.get("challenge", [])]
+    assert all(not r["answerable"] for r in off_topic)
+    assert min(Counter(r.get("corpus", "seed") for r in off_topic)[c] for c in ("seed", "rgb")) >= 10
