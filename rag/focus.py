@@ -78,6 +78,18 @@ _VERB_LIKE = re.compile(
 _CLASSIFIERS = frozenset("sort sorts kind kinds type types form forms manner".split())
 _AUXILIARY = frozenset("did does do is was were are has have had will would can could should be been being".split())
 _NAME_WORD = re.compile(r"[A-Z][\w'’-]*|[A-Z]{2,}")
+# A light verb with a particle or an empty noun ("take place", "take part", "come up", "set out", "go on"): the
+# phrase only says that something happened, so neither word is what the question is about. Both words are rare
+# in news text, so rarity weighting alone would make them the question's heaviest key words.
+_LIGHT_VERB_PHRASE = re.compile(
+    r"\b(?:(?:take|takes|took|taken|taking)\s+(?:place|part)|"
+    r"(?:come|comes|came|coming|go|goes|went|gone|going|set|sets|setting|get|gets|got|gotten|getting|"
+    r"put|puts|putting|turn|turns|turned|turning|carry|carries|carried|carrying|bring|brings|brought|bringing|"
+    r"take|takes|took|taken|taking|make|makes|made|making|give|gives|gave|given|giving)\s+"
+    r"(?:up|out|off|on|over|back|down|away|about|through|forward|in))\b",
+    re.IGNORECASE,
+)
+LIGHT_VERB_WEIGHT = 0.25  # share of its rarity weight a word of a light-verb phrase keeps
 _WORD_RE = re.compile(r"[\w'’-]+")
 
 
@@ -170,6 +182,11 @@ def _wh_phrase(question: str) -> list[str]:
     return phrase
 
 
+def light_verb_words(question: str) -> set[str]:
+    """Key words (stems) of the question's light-verb phrases: "take" and "place" of "Where did it take place?"."""
+    return {w for m in _LIGHT_VERB_PHRASE.finditer(question) for w in content_words(m.group(0))}
+
+
 def asked_focus(question: str) -> tuple[str, ...]:
     """The noun phrase of "how many X", "which X", "what is the X of" (stems, no names, no numbers); () if none."""
     names = name_words(question)
@@ -186,10 +203,8 @@ def focus_words(question: str) -> tuple[str, ...]:
     asked = asked_focus(question)
     if asked:
         return asked
-    names = name_words(question)
-    return tuple(
-        dict.fromkeys(w for w in content_words(main_clause(question)) if w not in names and w not in _AUXILIARY)
-    )
+    skipped = name_words(question) | light_verb_words(question) | _AUXILIARY
+    return tuple(dict.fromkeys(w for w in content_words(main_clause(question)) if w not in skipped))
 
 
 def is_foreign(question: str, seen: Callable[[str], bool]) -> bool:
@@ -227,7 +242,8 @@ def profile_question(
     for less than the question's own; names the corpus never mentions are noted."""
     own = tuple(dict.fromkeys(content_words(question)))
     carried = tuple(w for w in dict.fromkeys(content_words(context)) if w not in own)
-    own_weights = [_weight(t, idf, seen) for t in own]
+    light = light_verb_words(question)
+    own_weights = [_weight(t, idf, seen) * (LIGHT_VERB_WEIGHT if t in light else 1.0) for t in own]
     carried_weights = [_weight(t, idf, seen) for t in carried]
     # Carried words help find the topic but must not outvote the question's own words.
     budget = 0.5 * sum(own_weights) if own_weights else 1.0
