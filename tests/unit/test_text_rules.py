@@ -252,6 +252,51 @@ def test_a_who_value_is_a_name_not_a_fragment(sentence, names):
     assert [s.text for s in typed_spans(_profile("Who attended the parade?"), sentence)] == names
 
 
+@pytest.mark.parametrize(
+    "question, sentence, short",
+    [
+        # The subject of an active verb, not its object; the agent of "by" or "lost to", not the one it befalls.
+        ("Who won the final?", "Alcaraz beat Novak Djokovic in the final.", "Alcaraz"),
+        ("Who won the final?", "In the final, Serena Williams lost to Simona Halep.", "Simona Halep"),
+        ("Who won the final?", "In the final, Serena Williams was beaten by Simona Halep.", "Simona Halep"),
+        ("Which film won the award?", "At the gala the jury handed Parasite the award.", "Parasite"),
+        # A question that asks for the object gets the object.
+        ("Who did Alcaraz beat in the final?", "Alcaraz beat Novak Djokovic in the final.", "Novak Djokovic"),
+        # A place named after "in" is no person.
+        (
+            "Who was named teacher of the year?",
+            "Juliana Urtubey, a teacher in Las Vegas, was named.",
+            "Juliana Urtubey",
+        ),
+        # With no doer named, the subject of a passive is the answer.
+        ("Who became president?", "From Blackburn, Daniel Woolfall was elected as president.", "Daniel Woolfall"),
+    ],
+)
+def test_a_who_answer_is_the_name_in_the_role_the_question_asks(question, sentence, short):
+    span = find_short_answer(_profile(question), sentence)
+    assert (sentence[span[0] : span[1]] if span else None) == short
+
+
+@pytest.mark.parametrize(
+    "sentence, names",
+    [
+        ("Instagram is owned by an American company whose former name is Facebook.", ["Instagram", "Facebook"]),
+        ("South Korean film Parasite attended.", ["Parasite"]),
+        ("She became the first Black female president and attended.", []),
+        ("Disney attended on March 20, 2019.", ["Disney"]),
+        ("Robyn Denholm has attended since August 2014.", ["Robyn Denholm"]),
+        # A proper noun that modifies a noun is still a name; so is a name before an adverb.
+        ("It was reported by the TASS agency.", ["TASS"]),
+        ("The Las Vegas Raiders today attended.", ["Las Vegas Raiders"]),
+        # Initials belong to the name.
+        ("The screenplay is by J. F. Lawton.", ["J. F. Lawton"]),
+        ("CEO Niels B. Christiansen attended.", ["Niels B. Christiansen"]),
+    ],
+)
+def test_a_capitalised_adjective_or_a_date_is_no_name(sentence, names):
+    assert [s.text for s in typed_spans(_profile("Who attended the parade?"), sentence)] == names
+
+
 def test_unknown_names_are_whole_capitalised_words_the_corpus_never_uses():
     seen = {"spider-man", "walking", "dead", "season", "crown"}.__contains__
     assert profile_question("When does The Walking Dead Season 11 air?", lambda w: 1.0, seen).unknown_names == ()
