@@ -203,8 +203,13 @@ def focus_words(question: str) -> tuple[str, ...]:
     asked = asked_focus(question)
     if asked:
         return asked
-    skipped = name_words(question) | light_verb_words(question) | _AUXILIARY
-    return tuple(dict.fromkeys(w for w in content_words(main_clause(question)) if w not in skipped))
+    names = name_words(question)
+    clause_words = tuple(dict.fromkeys(w for w in content_words(main_clause(question)) if w not in names | _AUXILIARY))
+    # "take place" is no focus beside "summit"; but in "When did the Olympics take place?" the happening is all
+    # the question asks about besides names and years.
+    light = light_verb_words(question)
+    rest = tuple(w for w in clause_words if w not in light)
+    return rest if any(not re.fullmatch(r"\d+", w) for w in rest) else clause_words
 
 
 def is_foreign(question: str, seen: Callable[[str], bool]) -> bool:
