@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from dataclasses import replace
+from datetime import date
 from importlib import metadata
 from pathlib import Path
 
@@ -292,7 +293,7 @@ class _IndexView:
 def score_case(case: Case, news_index, judge: SupportJudge, settings: Settings, generator=None) -> dict:
     """Answer one case and score it; exceptions propagate (the caller records them as errors)."""
     import rag
-    from rag.retrieve import hybrid_retrieve
+    from rag.answer import read_and_retrieve
 
     answer = rag.answer(
         case.question,
@@ -302,9 +303,18 @@ def score_case(case: Case, news_index, judge: SupportJudge, settings: Settings, 
         generator=generator,
         as_of=case.as_of,
     )
+    # The retrieval metrics read the question as the offline answer does (its time words' dates, a named
+    # period's preference, the topic a follow-up carries), only further down the ranking.
     retrieval_settings = settings.with_overrides(retrieval={"top_k": m.MAX_K})
-    query = answer.standalone_question or case.question
-    retrieved = hybrid_retrieve(query, news_index=news_index, settings=retrieval_settings).passages
+    _, deeper, _ = read_and_retrieve(
+        case.question,
+        history=[dict(t) for t in case.history] or None,
+        filters=None,
+        news_index=news_index,
+        settings=retrieval_settings,
+        today=case.as_of or settings.answer.as_of or date.today(),
+    )
+    retrieved = deeper.passages
     ranked = [p.doc_id for p in retrieved]
     shown = answer.shown_sentences
     quotes = {c.n: c.quote for c in answer.citations}

@@ -213,7 +213,9 @@ def read_and_retrieve(
     ``today`` is the moment relative time words are measured from (default: today)."""
     dates = [a.date for a in news_index.articles.values() if a.date]
     q = read_question(asked, history, filters, dates, today or date.today(), standalone=condensed)
-    retrieved = hybrid_retrieve(q.standalone, news_index=news_index, settings=settings, filters=q.filters)
+    retrieved = hybrid_retrieve(
+        q.standalone, news_index=news_index, settings=settings, filters=q.filters, prefer=q.preferred
+    )
     keywords = news_index.keyword_index
     own = q.standalone[: len(q.standalone) - len(q.carried)].strip() if q.carried else q.standalone
     profile = profile_question(own, keywords.idf, keywords.has_word, context=q.carried)

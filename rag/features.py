@@ -42,7 +42,8 @@ FEATURES: tuple[str, ...] = (
     "question_sentence",  # the sentence is itself a question
     "fragment",  # a heading, caption or fragment
     "truncated",  # the text breaks off ("... slated for July ..."): a search snippet or a cut feed summary
-    "other_year",  # the question names a year; the sentence (with the one before it) names only other years
+    "other_year",  # the question names a year; the sentence (with the one before it, else its article's date)
+    # names only other years
     "corroborated",  # other stories among the candidates state it (0, 0.5, 1)
     "unknown_names",  # the question names someone the corpus never mentions
     "lead",  # one of the article's first sentences (news puts the main facts first)
@@ -102,12 +103,13 @@ def _missing(profile: QuestionProfile, text: str) -> float:
     return max(lacking, default=0.0) / heaviest
 
 
-def _other_year(question_years: set[str], text: str) -> float:
+def _other_year(question_years: set[str], text: str, dated: str | None = None) -> float:
     """1 when the question names a year and the text names years, none of them the question's: "the 2019
-    U.S. Open" does not answer a question about 2020."""
+    U.S. Open" does not answer a question about 2020. A text that names no year speaks of its article's
+    time: a 2025 report's "four-day state visit" does not answer "in May 2024"."""
     if not question_years:
         return 0.0
-    years = set(YEAR.findall(text))
+    years = set(YEAR.findall(text)) or ({dated[:4]} if dated and YEAR.fullmatch(dated[:4]) else set())
     return 1.0 if years and not years & question_years else 0.0
 
 
@@ -160,7 +162,7 @@ def feature_matrix(
         row[col["question_sentence"]] = 1.0 if c.text.strip().endswith("?") else 0.0
         row[col["fragment"]] = _fragment(c.text)
         row[col["truncated"]] = 1.0 if re.search(r"(?:\.\.\.|…)\W*$", c.text.strip()) else 0.0
-        row[col["other_year"]] = _other_year(question_years, c.previous + " " + c.text)
+        row[col["other_year"]] = _other_year(question_years, c.previous + " " + c.text, c.passage.date)
         row[col["unknown_names"]] = 1.0 if profile.unknown_names else 0.0
         row[col["lead"]] = 1.0 if c.start < LEAD_CHARS else 0.0
         row[col["focus_asked"]] = 1.0 if profile.focus_asked else 0.0

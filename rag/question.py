@@ -39,11 +39,14 @@ class Question:
     standalone: str  # what is searched: the topic carried over when it leans on the conversation; recency words
     # that became the date range ("today", "two weeks ago") are left out: their dates are in ``filters``, and
     # no article says "two weeks ago" of the day it reports. Named periods ("in May 2024") stay: articles name them.
-    filters: Filters | None  # the caller's filters, or the time words' date range
+    filters: Filters | None  # the caller's filters, or the recency words' date range ("today", "this week")
     prefer_recent: bool = False  # "latest", "most recent": newer articles first
     notice: str | None = None  # e.g. a time word no article matches
     carried: str = ""  # words carried from earlier turns (offline follow-ups append them to the question)
     recounted_period: str = ""  # a named period no article is dated in ("in March"): evidence must name it
+    # A named period ("in 2012", "in May 2024") some article is dated in: those articles are searched first,
+    # the rest still compete (an event of 2012 is also recounted in 2023, or in an undated piece).
+    preferred: Filters | None = None
 
 
 def read_question(
@@ -65,10 +68,14 @@ def read_question(
     notice = None
     drop_phrase = False  # recency words became the date range: search without them
     recounted = ""
+    preferred = None
     if not filters and scope.since and scope.until:
         since, until = scope.since, scope.until
         if any(since <= d <= until for d in article_dates if d):
-            filters, drop_phrase = Filters(since=since, until=until), scope.only_in_window
+            if scope.only_in_window:
+                filters, drop_phrase = Filters(since=since, until=until), True
+            else:
+                preferred = Filters(since=since, until=until)
         elif scope.only_in_window:  # what was reported "today" cannot come from another day's article
             filters, drop_phrase = Filters(since=since, until=until), True
             notice = f"no article is dated {scope.phrase} ({_days(since, until)})"
@@ -87,7 +94,7 @@ def read_question(
             own = without_time_phrase(asked, scope.phrase)
             standalone = standalone_question(own, history)
         carried = standalone[len(own) :] if standalone.startswith(own) else ""
-    return Question(asked, standalone, filters, scope.prefer_recent, notice, carried, recounted)
+    return Question(asked, standalone, filters, scope.prefer_recent, notice, carried, recounted, preferred)
 
 
 def without_time_phrase(question: str, phrase: str) -> str:

@@ -1,6 +1,8 @@
 """The reader's learned models: rank candidate sentences, then decide whether the question is answered.
 
-Both are logistic regressions over named features (rag/features.py), trained by
+Both are linear models over named features (rag/features.py) read as probabilities
+(the ranker fit to pick each question's answer among its own candidates, then scaled to
+probabilities; answerability a logistic regression), trained by
 ``python -m eval.train_reader`` on training data that never includes the seed
 test split; the weights live in ``rag/models/reader.json`` and are applied here
 with numpy alone. A question in another language than the corpus uses the

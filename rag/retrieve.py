@@ -215,6 +215,14 @@ def diversify(passages: Iterable[Passage], top_k: int, max_per_article: int, nea
     return chosen
 
 
+def _within(filters: Filters | None, prefer: Filters) -> Filters:
+    """The caller's filters narrowed to the preferred dates."""
+    base = filters or Filters()
+    since = max(d for d in (base.since, prefer.since) if d) if (base.since or prefer.since) else None
+    until = min(d for d in (base.until, prefer.until) if d) if (base.until or prefer.until) else None
+    return Filters(since=since, until=until, sources=base.sources, doc_ids=base.doc_ids)
+
+
 @dataclass
 class RetrievalResult:
     passages: list[Passage]
@@ -228,13 +236,22 @@ def hybrid_retrieve(
     news_index,
     settings,
     filters: Filters | None = None,
+    prefer: Filters | None = None,
 ) -> RetrievalResult:
-    """Dense + keyword candidates, fused, diversified; timings per stage."""
+    """Dense + keyword candidates, fused, diversified; timings per stage.
+
+    ``prefer`` (a named period's dates, "in 2012") ranks what it admits higher without shutting the rest
+    out: each retriever is asked twice, within it and without it, and the four lists are fused, so an
+    article dated inside counts twice while a later article recounting the event, or an undated one, can
+    still win on its words."""
     cfg = settings.retrieval
     table = news_index.chunks
     timings: dict[str, float] = {}
     dense_hits: list[tuple[int, float]] = []
     keyword_hits: list[tuple[int, float]] = []
+    preferred_dense: list[tuple[int, float]] = []
+    preferred_keyword: list[tuple[int, float]] = []
+    preferred = _within(filters, prefer) if prefer else None
     vector = None
     if cfg.mode in ("hybrid", "dense"):
         t = time.perf_counter()
@@ -245,15 +262,24 @@ def hybrid_retrieve(
         dense_hits = dense_top_rows(
             table, news_index.store.chunks, vector, cfg.candidates, filters, cfg.exact_search_max_chunks
         )
+        if preferred:
+            preferred_dense = dense_top_rows(
+                table, news_index.store.chunks, vector, cfg.candidates, preferred, cfg.exact_search_max_chunks
+            )
         timings["dense"] = (time.perf_counter() - t) * 1000
     if cfg.mode in ("hybrid", "keyword"):
         t = time.perf_counter()
         keyword_hits = news_index.keyword_index.search(question, cfg.candidates, filters)
+        if preferred:
+            preferred_keyword = news_index.keyword_index.search(question, cfg.candidates, preferred)
         timings["keyword"] = (time.perf_counter() - t) * 1000
     t = time.perf_counter()
-    dense_of, keyword_of = dict(dense_hits), dict(keyword_hits)
+    dense_of = dict(preferred_dense) | dict(dense_hits)
+    keyword_of = dict(preferred_keyword) | dict(keyword_hits)
     fused = reciprocal_rank_fusion(
-        [[r for r, _ in dense_hits], [r for r, _ in keyword_hits]], [cfg.dense_weight, cfg.keyword_weight], cfg.rrf_k
+        [[r for r, _ in hits] for hits in (dense_hits, keyword_hits, preferred_dense, preferred_keyword)],
+        [cfg.dense_weight, cfg.keyword_weight] * 2,
+        cfg.rrf_k,
     )
     order = sorted(fused, key=lambda row: (-fused[row], table.ids[row]))
     ranked = (table.passage(row, fused[row], dense_of.get(row), keyword_of.get(row)) for row in order)

@@ -136,3 +136,22 @@ def test_hashed_shingle_jaccard_equals_the_set_definition(a, b):
     sa, sb = grams(ta), grams(tb)
     expected = len(sa & sb) / len(sa | sb) if sa and sb else 0.0
     assert jaccard_of_shingles(shingles(ta), shingles(tb)) == pytest.approx(expected)
+
+
+def test_a_preferred_period_ranks_its_articles_first_without_shutting_out_the_rest(fake_seed_index):
+    news = fake_seed_index
+    question = "How long was Putin's state visit to China?"
+    plain = hybrid_retrieve(question, news_index=news, settings=news.settings).passages
+    window = Filters(since="2024-05-01", until="2024-05-31")
+    filtered = hybrid_retrieve(question, news_index=news, settings=news.settings, filters=window).passages
+    preferred = hybrid_retrieve(question, news_index=news, settings=news.settings, prefer=window).passages
+    inside = {p.chunk_id for p in filtered}
+    assert inside and all(p.date and p.date.startswith("2024-05") for p in filtered)
+    assert any(p.date != "2024-05-16" for p in plain)  # the question alone also finds other years' reports
+    ranks = [i for i, p in enumerate(preferred) if p.chunk_id in inside]
+    assert ranks and ranks[0] == 0  # the period's articles come first
+    assert any(p.chunk_id not in inside for p in preferred)  # and the others still compete
+    narrowed = hybrid_retrieve(
+        question, news_index=news, settings=news.settings, filters=Filters(sources=("no such outlet",)), prefer=window
+    ).passages
+    assert narrowed == []  # the caller's own filters still bind both searches

@@ -8,8 +8,8 @@ from rag.focus import profile_question
 from rag.records import Passage
 
 
-def _features(question: str, text: str) -> dict[str, list[float]]:
-    passage = Passage("c1", "d1", 0, len(text), text, 1.0)
+def _features(question: str, text: str, dated: str | None = None) -> dict[str, list[float]]:
+    passage = Passage("c1", "d1", 0, len(text), text, 1.0, date=dated)
     candidates = candidates_of([passage])
     x = feature_matrix(profile_question(question, lambda w: 1.0), candidates, np.zeros(len(candidates)))
     return {name: list(x[:, i]) for i, name in enumerate(FEATURES)}
@@ -26,6 +26,14 @@ def test_a_sentence_about_another_year_than_the_asked_one_is_marked():
     # the third sentence names no year itself, but the one before it names the asked year
     assert f["other_year"] == [1.0, 0.0, 0.0]
     assert _features("Who won the U.S. Open?", text)["other_year"] == [0.0, 0.0, 0.0]
+
+
+def test_a_sentence_that_names_no_year_speaks_of_its_articles_year():
+    text = "Putin concluded a four-day state visit to Beijing. In 2024 he stayed two days."
+    asked = "How long was Putin's state visit to China in May 2024?"
+    assert _features(asked, text, dated="2025-09-03")["other_year"] == [1.0, 0.0]
+    assert _features(asked, text, dated="2024-05-16")["other_year"] == [0.0, 0.0]
+    assert _features(asked, text)["other_year"] == [0.0, 0.0]  # undated: nothing to tell
 
 
 def test_answerability_reads_the_rankers_probability_as_log_odds():
