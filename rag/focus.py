@@ -89,7 +89,9 @@ _LIGHT_VERB_PHRASE = re.compile(
     r"(?:up|out|off|on|over|back|down|away|about|through|forward|in))\b",
     re.IGNORECASE,
 )
-LIGHT_VERB_WEIGHT = 0.25  # share of its rarity weight a word of a light-verb phrase keeps
+LIGHT_VERB_WEIGHT = (
+    0.5  # share of its rarity weight a light-verb word keeps (CV top-1 0.8488 at 0.5 and 1, 0.8457 at 0.25)
+)
 _WORD_RE = re.compile(r"[\w'’-]+")
 
 

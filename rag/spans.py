@@ -60,11 +60,14 @@ _SUBJECT_VERB = re.compile(
 )
 
 
+_AND_NAME = re.compile(r"\s+and\s+[A-Z]")
+
+
 def _opens_as_subject(word: str, rest: str) -> bool:
     """A capitalised first word is a name when a verb follows it ("Lukashenko was seen", "Facebook bought
-    Instagram"); not a discourse word ("Meanwhile, ..."), a plural ("Leaders including ..."), or an
-    imperative ("Take a look ...")."""
-    return not _sentence_word(word) and bool(_SUBJECT_VERB.match(rest))
+    Instagram") or another name joins it ("Putin and Kim may meet"); not a discourse word ("Meanwhile, ..."),
+    a plural ("Leaders including ..."), or an imperative ("Take a look ...")."""
+    return not _sentence_word(word) and bool(_SUBJECT_VERB.match(rest) or _AND_NAME.match(rest))
 
 
 def _names(profile: QuestionProfile, sentence: str) -> list[Span]:
