@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from newsdesk.text.words import IRREGULAR_VERBS, content_words, same_word
+from newsdesk.text.words import IRREGULAR_BASES, content_words, irregular_verb_of, same_word
 
 SAME_CLAIM = 0.6  # same_claim_overlap above which two sentences state the same thing
 
@@ -38,10 +38,10 @@ def has_word(found: frozenset[str], word: str) -> bool:
         return True
     # ``same_word`` holds only for words that share their first four letters or that are irregular verb
     # forms ("tell"/"told"): the rest of ``found`` need not be asked (most of the reader's time otherwise).
-    if word in IRREGULAR_VERBS:
+    if irregular_verb_of(word) != word or word in IRREGULAR_BASES:
         return any(same_word(word, w) for w in found)
     prefix = word[:4]
-    return any(same_word(word, w) for w in found if w[:4] == prefix or w in IRREGULAR_VERBS)
+    return any(same_word(word, w) for w in found if w[:4] == prefix or irregular_verb_of(w) != w)
 
 
 def jaccard(a: str, b: str) -> float:

@@ -61,11 +61,34 @@ IRREGULAR_VERBS = {
 }  # fmt: skip
 
 
+IRREGULAR_BASES = frozenset(IRREGULAR_VERBS.values())
+# Light verbs mean little alone ("taking power", "taken part", "make way"): their -ing and -s forms are
+# left as they are, so "taking" does not stand for "taken part".
+_LIGHT_VERBS = frozenset({"take", "make", "give", "go", "come", "keep"})
+
+
+@lru_cache(maxsize=65536)
+def irregular_verb_of(word: str) -> str:
+    """The irregular verb a word is a form of ('met', 'meeting', 'meets' -> 'meet'; 'writing' -> 'write';
+    'winning' -> 'win'), else the word itself: so "their meeting" and "they met" share a word."""
+    if word in IRREGULAR_VERBS:
+        return IRREGULAR_VERBS[word]
+    for suffix in ("ing", "s"):
+        if not word.endswith(suffix) or len(word) <= len(suffix) + 1:
+            continue
+        stem = word[: -len(suffix)]
+        for base in (stem, stem + "e", stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else ""):
+            if base in IRREGULAR_BASES and base not in _LIGHT_VERBS:
+                return base
+    return word
+
+
 def same_word(a: str, b: str) -> bool:
-    """Equal, or one an inflection of the other ('visit'/'visited', 'conclude'/'concluded', 'tell'/'told')."""
+    """Equal, or one an inflection of the other ('visit'/'visited', 'conclude'/'concluded', 'tell'/'told',
+    'meeting'/'met')."""
     if a == b:
         return True
-    if IRREGULAR_VERBS.get(a, a) == IRREGULAR_VERBS.get(b, b):
+    if irregular_verb_of(a) == irregular_verb_of(b):
         return True
     short, long_ = sorted((a, b), key=len)
     return len(short) >= 4 and long_.startswith(short[: max(4, len(short) - 1)]) and len(long_) - len(short) <= 3
