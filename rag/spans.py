@@ -60,11 +60,14 @@ _SUBJECT_VERB = re.compile(
 )
 
 
+_AND_NAME = re.compile(r"\s+and\s+[A-Z]")
+
+
 def _opens_as_subject(word: str, rest: str) -> bool:
     """A capitalised first word is a name when a verb follows it ("Lukashenko was seen", "Facebook bought
-    Instagram"); not a discourse word ("Meanwhile, ..."), a plural ("Leaders including ..."), or an
-    imperative ("Take a look ...")."""
-    return not _sentence_word(word) and bool(_SUBJECT_VERB.match(rest))
+    Instagram") or another name joins it ("Putin and Kim may meet"); not a discourse word ("Meanwhile, ..."),
+    a plural ("Leaders including ..."), or an imperative ("Take a look ...")."""
+    return not _sentence_word(word) and bool(_SUBJECT_VERB.match(rest) or _AND_NAME.match(rest))
 
 
 def _names(profile: QuestionProfile, sentence: str) -> list[Span]:
@@ -109,6 +112,42 @@ def _without_preposition(span: Span) -> Span:
     return Span(span.start + m.end(), span.end, span.text[m.end() :]) if m else span
 
 
+# A determiner and one or two lower-case modifiers before a capitalised word: "the first", "its new".
+_DETERMINER_BEFORE = re.compile(
+    r"\b(?:a|an|the|its|their|his|her|our|this|that|these|those)\s+(?:[a-z][\w-]*\s+){1,2}$", re.IGNORECASE
+)
+_NEXT_WORD = re.compile(r"\s+([a-z][a-z-]*)\b")
+_TIME_ADVERBS = frozenset("today yesterday tonight tomorrow now again already still later earlier".split())
+
+
+def _descriptive(sentence: str, span: Span) -> bool:
+    """A capitalised adjective before the noun it describes ("an American company", "South Korean film
+    Parasite", "the first Black female president"): it names no one. The next word must read as a noun or an
+    adjective (not a verb: "the Kremlin said"; not a function word or adverb: "the Bank of", "Raiders today"). A
+    word other than a demonym counts only after a determiner and a modifier, as a proper noun used as a modifier
+    ("the TASS agency") is still a name."""
+    after = _NEXT_WORD.match(sentence, span.end)
+    if not after:
+        return False
+    word = after.group(1)
+    if word in STOPWORDS or word in _TIME_ADVERBS or _SUBJECT_VERB.match(sentence, span.end):
+        return False
+    if re.search(r"(?:s|ing|ly)$", word):
+        return False
+    if _NATIONALITY.fullmatch(span.text):
+        return True
+    one_word = " " not in span.text and not span.text.isupper()
+    return one_word and _DETERMINER_BEFORE.search(sentence[: span.start]) is not None
+
+
+def _inside_date(sentence: str, span: Span) -> bool:
+    """ "March" of "March 20, 2019", "July" of "13 July 2001": part of a date, not a name."""
+    return any(
+        m.start() <= span.start and span.end <= m.end() and re.search(r"\d", m.group(0))
+        for m in DATE_PHRASE.finditer(sentence)
+    )
+
+
 def _person(sentence: str, span: Span) -> Span | None:
     """The span as a person's (or organisation's) name: a leading "The"/"While" dropped; None when it is
     a title, a team, an event or a nationality ("The Russian", "War of Moscow")."""
@@ -127,6 +166,8 @@ def _person(sentence: str, span: Span) -> Span | None:
     possessive = re.search(r"['’]s?$", trimmed) is not None  # "DC's", "Women's": whose, not who
     number = trimmed.lower() in NUMBER_WORD_VALUES or re.fullmatch(ORDINAL, trimmed.lower()) is not None
     if not plausible_person(trimmed) or demonym or possessive or number:
+        return None
+    if _descriptive(sentence, candidate) or _inside_date(sentence, candidate):
         return None
     return candidate
 
@@ -162,6 +203,52 @@ def typed_spans(profile: QuestionProfile, sentence: str) -> list[Span]:
         return after_title or names
     # place
     return [s for s in _names(profile, sentence) if _PLACE_BEFORE.search(sentence[max(0, s.start - 12) : s.start])]
+
+
+_AUXILIARY = r"(?:is|was|are|were|be|been|did|does|do|has|have|had|will|would|can|could|should|may|might|must)"
+# "Who won ...?", "Which film won ...?": the question word is the subject of a verb the question uses.
+_ASKS_FOR_DOER = re.compile(
+    rf"^\W*(?:who\s+(?!{_AUXILIARY}\b)[a-z]+|(?:which|what)\s+[\w'’-]+\s+(?!{_AUXILIARY}\b)[a-z]+(?:ed|s)\b|"
+    rf"(?:which|what)\s+[\w'’-]+\s+(?:won|lost|beat|led|met|made|took|became|came|left|held|sent|gave|bought|sold)\b)",
+    re.IGNORECASE,
+)
+# The object of an active verb: "beats Serena Williams", "defeated Alcaraz", "acquired Instagram" (but not the
+# speaker of '..., said Putin', nor the agent of "was beaten by").
+_VERB_BEFORE = re.compile(
+    r"(?<![,\"”’])\s(?!(?:by|to|of|in|at|on|for|with|from|as|and|or|but)\s)"
+    r"(?:[a-z]+(?:ed|es)|[a-z]+[^s\W]s|won|beat|met|led|made|took|sent|gave|bought|sold|left|held|joined|signed)\s+$"
+)
+_AGENT_BEFORE = re.compile(
+    r"\b(?:by|(?:lost|lose|loses|losing|fell|falls|falling|succumbed|bowed)\s+to)\s+(?:the\s+)?$"
+)
+_PLACE_OF = re.compile(r"\b(?:in|at|near|outside|inside)\s+(?:the\s+)?$")
+
+
+def asks_for_doer(question: str) -> bool:
+    """The question word is the subject of the question's verb ("Who won the final?"), not its object
+    ("Who did she beat?") nor the subject of "is" ("Who is the CEO?")."""
+    return _ASKS_FOR_DOER.search(question) is not None
+
+
+# The subject of a passive ("Titanic was directed by ...") or of "lost to": the one the action befalls.
+_PATIENT_AFTER = re.compile(
+    r"\s+(?:(?:is|was|are|were|(?:has|have|had)\s+been|will\s+be)\s+(?:[a-z]+ly\s+)?[a-z]+(?:ed|en|wn)\b|"
+    r"(?:lost|loses|lose|fell|falls|succumbed|bowed)\s+to\b)"
+)
+
+
+def name_role(sentence: str, span: Span) -> str:
+    """agent ("directed by James Cameron", "lost to Halep"), object ("Halep beat Serena Williams"), patient
+    ("Serena Williams lost to ...", "Titanic was directed by ...") or subject."""
+    before = sentence[: span.start]
+    if _AGENT_BEFORE.search(before):
+        return "agent"
+    verb = re.search(r"(\S+)\s+$", before)
+    if verb and verb.group(1).lower() not in STOPWORDS and _VERB_BEFORE.search(" " + before[-40:]):
+        return "object"
+    if _PATIENT_AFTER.match(sentence, span.end):
+        return "patient"
+    return "subject"
 
 
 SINGLE_WORD_NAME_PENALTY = 20  # characters: about three words
@@ -228,7 +315,19 @@ def best_span(profile: QuestionProfile, sentence: str, spans: list[Span] | None 
         single = profile.wants == "person" and span_detail("person", s) < 1.0
         return min(abs(s.start - a) for a in anchors) + (SINGLE_WORD_NAME_PENALTY if single else 0)
 
-    return min(spans, key=lambda s: (distance(s), s.start))
+    # "Who won ...?" asks for the doer: not the one "A beat B" or "B lost to A" acts on, nor the place of "a
+    # teacher in Las Vegas". (The subject of a passive is the one acted on only when the sentence names the
+    # doer: "Woolfall was elected" still answers "Who became president?")
+    roles = {s: name_role(sentence, s) for s in spans} if profile.wants == "person" else {}
+    undergoers = ("object", "patient") if "agent" in roles.values() else ("object",)
+
+    def out_of_role(s: Span) -> bool:
+        return profile.wants == "person" and (
+            _PLACE_OF.search(sentence[: s.start]) is not None
+            or (asks_for_doer(profile.text) and roles[s] in undergoers)
+        )
+
+    return min(spans, key=lambda s: (out_of_role(s), distance(s), s.start))
 
 
 def find_short_answer(profile: QuestionProfile, sentence: str) -> tuple[int, int] | None:

@@ -8,7 +8,11 @@ import re
 # Letters of any Latin alphabet ("Pogačar", "Đoković"); a name starts with a capital.
 _CAPITAL = r"[A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽ]"
 _NAME_WORD = _CAPITAL + r"(?:[^\W\d_]|['’\-])+|[A-Z]{2,}"
-NAME = re.compile(rf"(?:{_NAME_WORD})(?:\s+(?:{_NAME_WORD}|of|de|al|bin|von|van))*(?<!\s(?:of|de|al))")
+# An initial ("J. F. Lawton", "John C. Bogle") belongs to the name it precedes; "U.S." holds no initial.
+_INITIAL = r"(?<![\w.])[A-Z]\.(?=\s+" + _CAPITAL + ")"
+NAME = re.compile(
+    rf"(?:(?:{_INITIAL}\s+)*{_NAME_WORD})(?:\s+(?:{_NAME_WORD}|{_INITIAL}|of|de|al|bin|von|van))*(?<!\s(?:of|de|al))"
+)
 # Capitalised words of at least three letters not at the start of the text: names mentioned in a claim.
 MENTIONED_NAME = re.compile(r"(?<!^)\b[A-Z][a-z]{2,}\b")
 
@@ -18,7 +22,7 @@ TITLES = (
     "CEO", "chairman", "chairwoman", "governor", "mayor", "ambassador", "envoy", "general", "commander", "director",
     "head", "official", "prosecutor", "judge", "King", "Queen", "Prince", "Senator", "Representative", "coach",
 )  # fmt: skip
-TITLED_NAME = re.compile(r"\b(?:" + "|".join(TITLES) + r")\s+((?:[A-Z][a-zA-Z'’\-]+\s?){1,4})")
+TITLED_NAME = re.compile(r"\b(?:" + "|".join(TITLES) + r")\s+((?:(?:[A-Z][a-zA-Z'’\-]+|[A-Z]\.(?=\s+[A-Z]))\s?){1,4})")
 TITLE_BEFORE = re.compile(r"\b(?:" + "|".join(TITLES) + r")\s+$")
 
 # Capitalised words that make a phrase a title, team, event or place rather than a person's name.
