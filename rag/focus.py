@@ -89,6 +89,8 @@ _LIGHT_VERB_PHRASE = re.compile(
     r"(?:up|out|off|on|over|back|down|away|about|through|forward|in))\b",
     re.IGNORECASE,
 )
+# "How long did the talks last?", "How long will it take?": the closing verb only says a duration is asked.
+_DURATION_VERB = re.compile(r"^\W*how\s+long\b.*\b(last|lasts|lasted|take|takes|took)\W*$", re.IGNORECASE)
 LIGHT_VERB_WEIGHT = (
     0.5  # share of its rarity weight a light-verb word keeps (CV top-1 0.8488 at 0.5 and 1, 0.8457 at 0.25)
 )
@@ -185,8 +187,11 @@ def _wh_phrase(question: str) -> list[str]:
 
 
 def light_verb_words(question: str) -> set[str]:
-    """Key words (stems) of the question's light-verb phrases: "take" and "place" of "Where did it take place?"."""
-    return {w for m in _LIGHT_VERB_PHRASE.finditer(question) for w in content_words(m.group(0))}
+    """Key words (stems) of the question's light-verb phrases: "take" and "place" of "Where did it take place?",
+    "last" of "How long did the talks last?"."""
+    words = {w for m in _LIGHT_VERB_PHRASE.finditer(question) for w in content_words(m.group(0))}
+    duration = _DURATION_VERB.search(question)
+    return words | set(content_words(duration.group(1))) if duration else words
 
 
 def asked_focus(question: str) -> tuple[str, ...]:
