@@ -5,9 +5,12 @@ the asked-for value can be pulled out of a sentence with confidence. Sides are
 kept apart as the sources state them; the answer quotes each side.
 
 A side is strong evidence (``strong_evidence``) holding a value of the asked kind
-(``read_value``); values that can mean the same thing agree (dates are read against
-their article's date); a sentence that also states another side's value disputes
-nothing (``disputed_sides``); a "when" question answered by reports of one kind of
+(``read_value``), or a near-best sentence that another repeats word for word but for
+that value (an edited copy, ``edited_copies``: its value is what the edit changed);
+values that can mean the same thing agree (dates are read against their article's
+date); a sentence that also states another side's value disputes nothing, and a name
+that another side's sentence names out of the answer's role (the one beaten, the place
+someone is in) is no side (``disputed_sides``); a "when" question answered by reports of one kind of
 event from articles far apart in time gets one side per event (``different_events``);
 the items a list question asks for are no disagreement (``asks_for_several``).
 """
@@ -17,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from difflib import SequenceMatcher
 
 from newsdesk.text.dates import DATE_PHRASE, YEAR
 from newsdesk.text.names import plausible_person, stood_for_by, trim_leading_non_name
@@ -35,7 +39,7 @@ from newsdesk.text.values import (
 from newsdesk.text.words import STOPWORDS
 from rag.evidence import QuestionProfile, ScoredSentence
 from rag.records import Citation, Conflict
-from rag.spans import find_short_answer, typed_spans
+from rag.spans import Span, asks_for_doer, find_short_answer, name_role, typed_spans
 from rag.stories import StoryMap
 
 TOPICS = {"number": "how many", "duration": "how long", "date": "when", "person": "who", "place": "where"}
@@ -47,6 +51,10 @@ NEWS_WINDOW = 31  # days: a dated value within this of its own article's date is
 # of seed-062 hold 0.499 of them, of cdev-001 0.62; RGB's alarms are the same at 0.4 and at 0.5.
 EVENT_COVERAGE = 0.45
 REPORTED = "reported "  # the value of a side dated by its article ("reported 2024-05-16")
+# Two sentences are copies with one value edited when at most this many words changed, and the words they
+# share are at least COPY_SHARE of each.
+EDIT_WORDS = 6
+COPY_SHARE = 0.6
 # Values precise enough that two copies of one story stating different ones is news (an edited copy).
 _EXACT_KINDS = frozenset({"number", "date", "duration"})
 
@@ -110,7 +118,12 @@ def holds_names(profile: QuestionProfile, sentence: str) -> bool:
 def read_value(profile: QuestionProfile, sentence: str) -> str:
     """The sentence's answer to the question, "" when it holds none of the asked kind."""
     span = find_short_answer(profile, sentence)
-    value = trim_leading_non_name(sentence[span[0] : span[1]]) if span else ""
+    return _value_of_kind(profile, sentence, sentence[span[0] : span[1]]) if span else ""
+
+
+def _value_of_kind(profile: QuestionProfile, sentence: str, phrase: str) -> str:
+    """``phrase`` (a span of ``sentence``) as an answer value, "" when it cannot be one of the asked kind."""
+    value = trim_leading_non_name(phrase)
     if not value or not fits_kind(value, profile.wants):
         return ""
     if profile.wants == "person" and not plausible_person(value):
@@ -118,6 +131,66 @@ def read_value(profile: QuestionProfile, sentence: str) -> str:
     if profile.wants in ("person", "place") and headline_case(sentence):
         return ""
     return value
+
+
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+def edited_value(profile: QuestionProfile, sentence: str, other: str) -> str | None:
+    """When ``sentence`` and ``other`` are one sentence with a few words changed, and the change is a phrase
+    of the asked kind in ``sentence``: that phrase (its value as this copy states it); else None."""
+    ours, theirs = list(_TOKEN.finditer(sentence)), list(_TOKEN.finditer(other))
+    matcher = SequenceMatcher(None, [t.group(0).lower() for t in ours], [t.group(0).lower() for t in theirs], False)
+    changed = [(i1, i2, j1, j2) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
+    if not changed:
+        return None
+    first, last = changed[0][0], changed[-1][1]
+    shared = sum(block.size for block in matcher.get_matching_blocks())
+    if (
+        last - first > EDIT_WORDS
+        or changed[-1][3] - changed[0][2] > EDIT_WORDS
+        or shared < COPY_SHARE * max(len(ours), len(theirs))
+        or last <= first  # only words added in the other copy: nothing of this one was edited
+    ):
+        return None
+    start, end = ours[first].start(), ours[last - 1].end()
+    span = next((s for s in typed_spans(profile, sentence) if s.start < end and start < s.end), None)
+    if span is None:
+        return None
+    if profile.wants not in ("person", "place"):
+        return _value_of_kind(profile, sentence, span.text) or None
+    # A name is what was edited, whatever the case of the words around it (a headline, "Gans On The Way").
+    value = trim_leading_non_name(sentence[start:end])
+    if not fits_kind(value, profile.wants) or (profile.wants == "person" and not plausible_person(value)):
+        return None
+    return value
+
+
+SentenceKey = tuple[str, int]  # a sentence's doc id and start offset
+
+
+def _key(sentence: ScoredSentence) -> SentenceKey:
+    return sentence.passage.doc_id, sentence.start
+
+
+def edited_copies(profile: QuestionProfile, ranked: list[ScoredSentence], limit: int = 8) -> dict[SentenceKey, str]:
+    """Sentences among the reader's best ``limit``, near the best one's probability, that another such
+    sentence repeats word for word but for a value of the asked kind (an edited copy: "released on
+    September 20, 2019" / "released on September 21, 2021") -> the value each states. The copies say the same thing of the same subject, so they need not hold the question's key
+    words as a side otherwise must: only what was edited differs."""
+    if not ranked:
+        return {}
+    floor = NEAR_BEST * ranked[0].score
+    near = [s for s in ranked[:limit] if s.score >= floor]
+    edits: dict[SentenceKey, str] = {}
+    for a in near:
+        for b in near:
+            if a.passage.doc_id != b.passage.doc_id and _key(a) not in edits:
+                value = edited_value(profile, a.text, b.text)
+                other = edited_value(profile, b.text, a.text) if value else None
+                if value and other and normalize_value(value) != normalize_value(other):
+                    edits[_key(a)], edits[_key(b)] = value, other
+    return edits
 
 
 def _news_of_its_day(value: str, published: str | None) -> bool:
@@ -162,13 +235,37 @@ def _states(profile: QuestionProfile, sentence: ScoredSentence, value: str, valu
     return any(same_value(s.text, value, profile.wants, published) for s in typed_spans(profile, sentence.text))
 
 
+# Before a name: the place a person is in ("a teacher in Las Vegas"), as rag.spans reads a who-answer's role.
+_PLACE_OF = re.compile(r"\b(?:in|at|near|outside|inside)\s+(?:the\s+)?$")
+
+
+def named_out_of_role(profile: QuestionProfile, sentence: str, value: str) -> bool:
+    """Does the sentence name ``value`` only where a who-answer cannot stand: as the place someone is in
+    ("a teacher in Las Vegas") or, when the question asks for the doer ("Who won ...?"), as the one the
+    action befalls ("Kerber beats Serena Williams")? Then the sentence tells that ``value`` is not the answer."""
+    if profile.wants != "person" or not value.strip():
+        return False
+    found = [
+        Span(m.start(), m.end(), m.group(0))
+        for m in re.finditer(rf"(?<!\w){re.escape(value.strip())}(?!\w)", sentence, re.IGNORECASE)
+    ]
+    doer = asks_for_doer(profile.text)
+    return bool(found) and all(
+        _PLACE_OF.search(sentence[: s.start]) is not None or (doer and name_role(sentence, s) == "object")
+        for s in found
+    )
+
+
 def disputed_sides(profile: QuestionProfile, sides: list[tuple[str, list[Reading]]]) -> list[tuple[str, list[Reading]]]:
     """The sides left when misreads are set aside, each with the sentences that state only its value.
 
     A sentence that also states another side's value disputes nothing: the span finder read one of two
     names or numbers ("Egan Bernal won ..., before Geraint Thomas" is no side against "Egan Bernal"). A
-    value each of whose sentences also states another side's value is such a misread; the weakest of
-    them is set aside first, and the check repeats (its own misreads may have hidden a real side)."""
+    value each of whose sentences also states another side's value is such a misread; so is a name that
+    another side's sentence names out of the answer's role (``named_out_of_role``: the loser of "A beats B",
+    the place of "a teacher in Las Vegas"), which is set aside before the names it would make ambiguous.
+    The weakest misread is set aside first, and the check repeats (its own misreads may have hidden a real
+    side)."""
 
     def ambiguous(reading: Reading, own: str, live: list[tuple[str, list[Reading]]]) -> bool:
         return any(
@@ -177,9 +274,17 @@ def disputed_sides(profile: QuestionProfile, sides: list[tuple[str, list[Reading
             if other != own
         )
 
+    def ruled_out(own: str, live: list[tuple[str, list[Reading]]]) -> bool:
+        return any(
+            named_out_of_role(profile, m.sentence.text, own) for other, others in live if other != own for m in others
+        )
+
     live = list(sides)
     while True:
-        misread = [i for i, (own, members) in enumerate(live) if all(ambiguous(m, own, live) for m in members)]
+        misread = [i for i, (own, _) in enumerate(live) if ruled_out(own, live)]
+        misread = misread or [
+            i for i, (own, members) in enumerate(live) if all(ambiguous(m, own, live) for m in members)
+        ]
         if not misread:
             break
         weakest = min(misread, key=lambda i: max(m.sentence.score for m in live[i][1]))
@@ -193,14 +298,21 @@ def _spelled_apart(sides: list[tuple[str, list[Reading]]]) -> bool:
     return any(spelling_variants(a, b) for i, a in enumerate(values) for b in values[i + 1 :])
 
 
-def _readings(profile: QuestionProfile, sentences: list[ScoredSentence], stories: StoryMap) -> list[Reading]:
-    """One reading per story and value, in the sentences' order."""
+def _readings(
+    profile: QuestionProfile,
+    sentences: list[ScoredSentence],
+    stories: StoryMap,
+    edited: dict[SentenceKey, str] | None = None,
+) -> list[Reading]:
+    """One reading per story and value, in the sentences' order; an edited copy's value (``edited``) is what
+    the edit changed."""
     readings: dict[tuple[str, str], Reading] = {}
     for s in sentences:
         if not _same_event(profile.text, s.text):
             continue
         story = stories.story(s.passage.doc_id)
-        reading = Reading(read_value(profile, s.text), s, story)
+        value = (edited or {}).get(_key(s)) or read_value(profile, s.text)
+        reading = Reading(value, s, story)
         readings.setdefault((story, normalize_value(reading.value) or s.passage.doc_id), reading)
     return list(readings.values())
 
@@ -257,7 +369,9 @@ def find_conflicts(
     """Different values for what was asked, each from strong evidence; [] when the sources agree."""
     if profile.wants is None or not ranked or asks_for_several(profile.text):
         return []
-    found = _readings(profile, named_evidence(profile, ranked, limit), stories)
+    edits = edited_copies(profile, ranked, limit)
+    named = {_key(s) for s in named_evidence(profile, ranked, limit)}
+    found = _readings(profile, [s for s in ranked if _key(s) in named or _key(s) in edits], stories, edits)
     found = dated_by_article(found) if profile.wants == "date" else [r for r in found if r.value]
     sides = _grouped(profile, found)
     if len(sides) < 2 and profile.wants == "date":

@@ -13,8 +13,10 @@ from rag.conflicts import (
     asks_for_several,
     describe_conflict,
     disputed_sides,
+    edited_value,
     find_conflicts,
     holds_names,
+    named_out_of_role,
     strong_evidence,
 )
 from rag.evidence import ScoredSentence, coverage
@@ -162,6 +164,55 @@ def test_a_misread_side_does_not_hide_a_real_one():
     ]
 
 
+def test_a_name_another_side_names_as_the_loser_is_no_side():
+    """A headline listing two players gives "Serena Williams" a side; the winners' sentences name her as the
+    one they beat, which tells she is not the answer, not that their own readings are misreads."""
+    q = "Who won the women's tennis final in 2019?"
+    sides = _values(
+        q,
+        [
+            _sentence(q, "a", "Maria Lopez beats Serena Williams to win the 2019 women's tennis final in London.", 0.8),
+            _sentence(
+                q, "c", "The 2019 women's tennis final: Serena Williams and Johanna Konta were seeded first.", 0.75
+            ),
+            _sentence(q, "b", "Anna Berg beats Serena Williams to win the 2019 women's tennis final in London.", 0.7),
+        ],
+    )
+    assert sides == ["Maria Lopez", "Anna Berg"]
+
+
+def test_a_place_read_as_a_person_does_not_hide_the_people_named_there():
+    q = "Who was named the 2021 national teacher of the year?"
+    sides = _values(
+        q,
+        [
+            _sentence(
+                q, "a", "Ann Lee, a music teacher in Las Vegas, was named the 2021 national teacher of the year.", 0.8
+            ),
+            _sentence(q, "c", "The city honours the Las Vegas educator named 2021 national teacher of the year.", 0.75),
+            _sentence(
+                q, "b", "Rosa Diaz, a music teacher in Las Vegas, was named the 2021 national teacher of the year.", 0.7
+            ),
+        ],
+    )
+    assert sides == ["Ann Lee", "Rosa Diaz"]
+
+
+@pytest.mark.parametrize(
+    "question, sentence, value, out",
+    [
+        ("Who won the final?", "Maria Lopez beats Serena Williams to win the final.", "Serena Williams", True),
+        ("Who won the final?", "Maria Lopez beats Serena Williams to win the final.", "Maria Lopez", False),
+        ("Who did Maria Lopez beat?", "Maria Lopez beats Serena Williams to win the final.", "Serena Williams", False),
+        ("Who was named teacher?", "Ann Lee, a teacher in Las Vegas, was named.", "Las Vegas", True),
+        ("Who was named teacher?", "Las Vegas honours its teacher.", "Las Vegas", False),
+        ("Where was the final?", "Maria Lopez won the final in London.", "London", False),  # only who-answers
+    ],
+)
+def test_named_out_of_role(question, sentence, value, out):
+    assert named_out_of_role(_profile(question), sentence, value) is out
+
+
 def test_a_date_read_as_a_name_is_no_side():
     q = "Who is the president of the football league?"
     sides = _values(
@@ -241,6 +292,67 @@ def test_a_side_holds_most_of_the_question_key_words():
     best = _sentence(q, "a", "About 80 drones were launched at the city overnight.", 1.0)
     weak = _sentence(q, "b", "Officials counted 45 in total.", 0.9)
     assert strong_evidence([best, weak]) == [best]
+
+
+def test_an_edited_copy_is_a_side_even_in_few_of_the_question_key_words():
+    """Two copies of one sentence that differ only in the date: the edit is the disagreement, though the
+    sentence holds too few of the question's key words to be a side on its own."""
+    q = "When was the new phone put on sale in the shops?"
+    true = "Key takeaways: the new phone, released on September 20, 2019, is now considered old."
+    edited = "Key takeaways: the new phone, released on September 21, 2021, is now considered old."
+    sentences = [_sentence(q, "a", true, 0.6), _sentence(q, "b", edited, 0.5)]
+    assert all(s.coverage < 0.7 for s in sentences)
+    assert _values(q, sentences) == ["September 20, 2019", "September 21, 2021"]
+
+
+def test_an_edited_copy_is_a_side_only_near_the_best_sentence():
+    q = "When was the new phone put on sale in the shops?"
+    sentences = [
+        _sentence(q, "c", "The new phone was put on sale in the shops on September 20, 2019.", 1.0),
+        _sentence(q, "a", "Key takeaways: the new phone, released on September 20, 2019, is now old.", 0.2),
+        _sentence(q, "b", "Key takeaways: the new phone, released on September 21, 2021, is now old.", 0.2),
+    ]
+    assert _values(q, sentences) == []
+
+
+@pytest.mark.parametrize(
+    "question, sentence, other, value",
+    [
+        (
+            "Who directed the film?",
+            "Director Justin Kurzel On The Way ...",
+            "Director Christophe Gans On The Way ...",
+            "Justin Kurzel",
+        ),
+        (
+            "Where was the final held?",
+            "The final was held in Tampa, Florida, last year.",
+            "The final was held in Glendale, Arizona, last year.",
+            "Tampa, Florida",
+        ),
+        (
+            "How many drones were launched?",
+            "Officials said 45 drones were launched.",
+            "Officials said 80 drones were launched.",
+            "45",
+        ),
+        (
+            "How many drones were launched?",
+            "Officials said 45 drones were launched.",
+            "Officials say 45 drones were launched.",
+            None,
+        ),  # the edit is no number
+        (
+            "How many drones were launched?",
+            "Officials said 45 drones were launched.",
+            "The army said 80 drones and a missile were launched at the city overnight.",
+            None,
+        ),  # another sentence
+        ("Who directed the film?", "Mr Kurzel directed the film.", "Mr Kurzel directed the film.", None),  # no edit
+    ],
+)
+def test_edited_value(question, sentence, other, value):
+    assert edited_value(_profile(question), sentence, other) == value
 
 
 def test_describe_conflict_does_not_repeat_a_side_dated_by_its_article():
