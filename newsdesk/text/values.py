@@ -189,4 +189,6 @@ def values_agree(
         return True
     if kind == "place" and capital_of_each_other(na, nb):
         return True  # a capital is in its country ("Beijing" / "China")
+    if kind == "person" and sorted(na.split()) == sorted(nb.split()):
+        return True  # family name first or last ("Liu Yifei" / "Yifei Liu")
     return kind == "person" and SequenceMatcher(None, na, nb).ratio() >= NAME_RATIO

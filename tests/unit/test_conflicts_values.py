@@ -131,3 +131,16 @@ def test_an_article_date_that_is_not_a_full_iso_date_places_nothing(published):
     assert parse_day(published) is None
     assert date_spans("Tuesday", published) is None
     assert date_spans("May 2012", published) == [(date(2012, 5, 1), date(2012, 5, 31))]
+
+
+@pytest.mark.parametrize(
+    "a, b, kind, agree",
+    [
+        ("Liu Yifei", "Yifei Liu", "person", True),  # family name first or last
+        ("Kim Jong Un", "Jong Un Kim", "person", True),
+        ("Liu Yifei", "Yifei Wang", "person", False),
+        ("Liu Yifei", "Yifei Liu", "place", False),  # only names of people are written either way round
+    ],
+)
+def test_a_name_written_family_name_first_or_last_agrees(a, b, kind, agree):
+    assert values_agree(a, b, kind) is agree
