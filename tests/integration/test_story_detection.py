@@ -130,6 +130,12 @@ def _rgb_index(tmp_path, with_counterfactual: bool):
     return rag.open_index(settings)
 
 
+def _names(side: str, answer: str) -> bool:
+    """Does a side's value (normalised) name the answer: one holds the other, or it is the same name written
+    family name first ("Liu Yifei" for "Yifei Liu")?"""
+    return answer in side or side in answer or sorted(side.split()) == sorted(answer.split())
+
+
 def test_rgb_counterfactual_conflicts_are_found(tmp_path):
     """A counterfactual snippet states a false answer beside RGB's real ones: the answer should show that
     disagreement. A detection counts only when the sides name both the true and the false answer (a flag
@@ -149,9 +155,7 @@ def test_rgb_counterfactual_conflicts_are_found(tmp_path):
         values = {normalize_value(v) for c in answer.conflicts for v, _ in c.sides}
         gold = {normalize_value(a) for a in case["answers"]}
         false = normalize_value(case["false_answer"])
-        both_named = any(any(g in v or v in g for v in values) for g in gold) and any(
-            false in v or v in false for v in values
-        )
+        both_named = any(any(_names(v, g) for v in values) for g in gold) and any(_names(v, false) for v in values)
         if answer.conflicts and present and both_named:
             detected += 1
         elif answer.conflicts:
@@ -165,9 +169,10 @@ def test_rgb_counterfactual_conflicts_are_found(tmp_path):
         f"detected (true and false answer both shown) {detected}, flagged otherwise {other_flags} over both runs "
         f"({flagged_present} of them where both sides were retrieved); precision {precision:.3f}, recall {recall:.3f}"
     )
-    # Measured 2026-12-02 (MiniLM, the learned reader, the conflict rules of this round): 10 of 36 detected,
-    # 33 other flags: precision 0.233, recall 0.278. The rules before them: 10 of 36 as well, with 64 other
-    # flags (0.135 / 0.278); counted as this test counted before (any flag where both snippets were retrieved),
-    # 0.243 / 0.500 with those rules and 0.372 / 0.444 with these. Part of the other flags are real disagreements among RGB's
-    # own snippets (a 2019 winner in results for 2021).
-    assert precision >= 0.2 and recall >= 0.25
+    # Measured 2026-12-02, later (MiniLM, main as of 397a9ff): 42 questions with both snippets retrieved; the rules
+    # before edited copies and out-of-role names: 15 detected, 45 other flags (precision 0.250, recall 0.357);
+    # with them: 24 detected, 44 other flags (0.353 / 0.571). Earlier the same day, on the retrieval and reader of
+    # then: 10 of 36 detected, 33 other flags (0.233 / 0.278). The two later figures count a side naming the answer family
+    # name first ("Liu Yifei" for "Yifei Liu") as naming it; the earlier ones did not. Part of the other flags are real
+    # disagreements among RGB's own snippets (a 2019 winner in results for 2021).
+    assert precision >= 0.3 and recall >= 0.5
