@@ -10,8 +10,9 @@ that value (an edited copy, ``edited_copies``: its value is what the edit change
 values that can mean the same thing agree (dates are read against their article's
 date); a sentence that also states another side's value disputes nothing, and a name
 that another side's sentence names out of the answer's role (the one beaten, the place
-someone is in) is no side (``disputed_sides``); a "when" question answered by reports of one kind of
-event from articles far apart in time gets one side per event (``different_events``);
+someone is in) is no side (``disputed_sides``); a "when" question answered by reports
+of one kind of event from articles far apart in time gets one side per event
+(``different_events``);
 the items a list question asks for are no disagreement (``asks_for_several``).
 """
 
@@ -176,8 +177,9 @@ def _key(sentence: ScoredSentence) -> SentenceKey:
 def edited_copies(profile: QuestionProfile, ranked: list[ScoredSentence], limit: int = 8) -> dict[SentenceKey, str]:
     """Sentences among the reader's best ``limit``, near the best one's probability, that another such
     sentence repeats word for word but for a value of the asked kind (an edited copy: "released on
-    September 20, 2019" / "released on September 21, 2021") -> the value each states. The copies say the same thing of the same subject, so they need not hold the question's key
-    words as a side otherwise must: only what was edited differs."""
+    September 20, 2019" / "released on September 21, 2021") -> the value each states. The copies say the
+    same thing of the same subject, so they need not hold the question's key words as a side otherwise
+    must: only what was edited differs."""
     if not ranked:
         return {}
     floor = NEAR_BEST * ranked[0].score
