@@ -277,10 +277,14 @@ def choose_threshold(curve: list[dict], budget: float = FALSE_REFUSAL_BUDGET) ->
     """Refusing a question the articles answer costs the user more than a near-miss answered with its
     evidence shown: the most accurate threshold whose cross-validated false-refusal rate stays within the
     budget (issue 16: at most 0.08), the middle of a plateau of equal accuracy; the lowest threshold when
-    none does."""
-    allowed = [c for c in curve if not c["false_refusals"] > budget] or curve[:1]
-    best = max(c["accuracy"] for c in allowed)
-    plateau = [c["threshold"] for c in allowed if c["accuracy"] >= best - 1e-9]
+    none does. Accuracy is read as the mean of each threshold and its neighbours on the curve: one question
+    crossing between two thresholds then moves the choice no more than it moves the curve."""
+    allowed = [i for i, c in enumerate(curve) if not c["false_refusals"] > budget] or [0]
+    smoothed = {
+        i: float(np.mean([curve[j]["accuracy"] for j in range(max(0, i - 1), min(len(curve), i + 2))])) for i in allowed
+    }
+    best = max(smoothed.values())
+    plateau = [curve[i]["threshold"] for i in allowed if smoothed[i] >= best - 1e-9]
     return float(plateau[len(plateau) // 2])
 
 

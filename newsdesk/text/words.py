@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 STOPWORDS = frozenset(
@@ -17,7 +18,16 @@ did does do what which who whom whose when where why how many much long
 """.split()
 )
 
-_WORD = re.compile(r"[A-Za-z0-9]+(?:[-'’][A-Za-z0-9]+)*")
+# Letters of any script: "Pogačar", "Zürich", "São Paulo" are words, not "poga" + "car" or "z" + "rich".
+_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+
+
+@lru_cache(maxsize=1 << 16)
+def _folded(word: str) -> str:
+    """Without accents ("pogačar" -> "pogacar", "chloé" -> "chloe"): a reader who types a name without its
+    accents, or an outlet that drops them, still matches it."""
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -33,7 +43,7 @@ def _stem(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """Lowercased, lightly stemmed words, stopwords kept."""
-    return [_stem(w.lower()) for w in _WORD.findall(text)]
+    return [_stem(w.lower() if w.isascii() else _folded(w.lower())) for w in _WORD.findall(text)]
 
 
 def content_words(text: str) -> list[str]:

@@ -357,3 +357,15 @@ def test_a_span_that_says_more_has_more_detail():
 def test_an_irregular_past_form_is_the_same_word_as_its_verb():
     assert same_word("met", "meet") and same_word("sent", "send") and same_word("given", "gave")
     assert not same_word("met", "send")
+
+
+def test_words_of_any_script_are_whole_and_accents_fold():
+    """ "Pogačar" is one word and matches "Pogacar"; a Cyrillic word is a word, not nothing."""
+    assert content_words("Tadej Pogačar won in Zürich") == ["tadej", "pogacar", "won", "zurich"]
+    assert content_words("Chloé Zhao") == content_words("Chloe Zhao")
+    assert content_words("Сколько ракет") == ["сколько", "ракет"]
+
+
+def test_an_accented_question_in_another_language_is_foreign():
+    english = {"putin", "xi", "jinping", "us", "term", "use"}
+    assert is_foreign("¿Qué término afectuoso usó Putin para referirse a Xi Jinping?", english.__contains__)

@@ -20,3 +20,19 @@ def test_the_middle_of_a_plateau_of_equal_accuracy_is_taken():
 def test_when_every_threshold_is_over_budget_the_lowest_is_taken():
     curve = _curve([(0.1, 0.5, 0.2), (0.2, 0.6, 0.3)])
     assert choose_threshold(curve, budget=0.08) == 0.1
+
+
+def test_a_lone_spike_loses_to_a_broad_high_region():
+    """One question crossing between two thresholds makes a spike; the choice should not follow it."""
+    curve = _curve(
+        [
+            (0.2, 0.60, 0.01),
+            (0.3, 0.66, 0.02),
+            (0.4, 0.60, 0.03),
+            (0.5, 0.64, 0.04),
+            (0.6, 0.65, 0.05),
+            (0.7, 0.64, 0.06),
+            (0.8, 0.60, 0.12),
+        ]
+    )
+    assert choose_threshold(curve, budget=0.08) == 0.6
