@@ -175,6 +175,10 @@ def _person(sentence: str, span: Span) -> Span | None:
     if kept and kept < len(words):
         offset += words[len(words) - kept].start()
     trimmed = text[offset:]
+    # "Tadej Pogačar of UAE Team Emirates": a full name, then the team or body it belongs to.
+    belongs = re.match(r"(\S+(?:\s+\S+)+?)\s+of\s+(.+)$", trimmed)
+    if belongs and plausible_person(belongs.group(1)) and not plausible_person(belongs.group(2)):
+        trimmed = belongs.group(1)
     start = span.start + offset
     candidate = Span(start, start + len(trimmed), trimmed)
     demonym = _NATIONALITY.fullmatch(trimmed) and re.search(r"\bthe\s+$", sentence[: candidate.start], re.I)
@@ -224,11 +228,12 @@ _COMPASS_WORD = (
     r"(?:north|south)-?(?:east|west)(?:ern)?)"
 )
 # A place follows a locative preposition ("in Kyiv", "at the Diaoyutai State Guest House", "into central Kupyansk")
-# or a compass adjective ("eastern Ukraine"); "according to Reuters" and "spoke to Xi" name no place.
+# or a compass adjective ("eastern Ukraine"); "according to Reuters", "in addition to Putin" and "spoke to Xi" name
+# no place.
 _LOCATIVE_BEFORE = re.compile(
     r"(?:\b(?:in|at|from|near|nearby|outside|inside|across|into|towards?|via|through|throughout|around|within)|"
-    r"(?<!according\s)(?<!spoke\s)"
-    r"(?<!speaking\s)(?<!talked\s)(?<!talking\s)(?<!said\s)(?<!told\s)\bto)"
+    r"(?<!according\s)(?<!addition\s)(?<!due\s)(?<!thanks\s)(?<!compared\s)(?<!similar\s)(?<!spoke\s)"
+    r"(?<!speaking\s)(?<!talked\s)(?<!talking\s)(?<!said\s)(?<!told\s)(?<!letter\s)(?<!message\s)\bto)"
     rf"\s+(?:the\s+)?(?:{_COMPASS_WORD}\s+)?$",
     re.IGNORECASE,
 )
@@ -237,7 +242,10 @@ _PLACE_HEADS = TERRITORY_HEADS | FACILITY_HEADS | SETTLEMENT_HEADS
 # A lower-case territory noun after a name belongs to it: "Kharkiv region", "Hebei province".
 _TERRITORY_AFTER = re.compile(r"\s+(?:region|province|oblast|krai|county|district|prefecture|governorate)\b")
 _STATE_AFTER = re.compile(r",\s+((?:[A-Z][a-z]+\s)?[A-Z][a-z]+)\b")
-_TIME_NAMES = frozenset(MONTH_NUMBERS) | frozenset(d.lower() for d in WEEKDAYS)
+_HOME_AFTER = re.compile(r",?\s*(?:native\b|[-–]based\b)")
+_TIME_NAMES = (
+    frozenset(MONTH_NUMBERS) | frozenset(d.lower() for d in WEEKDAYS) | {"spring", "summer", "autumn", "winter"}
+)
 _TITLE_WORDS = frozenset(t.lower() for t in TITLES)
 
 
@@ -274,6 +282,15 @@ def _place_pieces(profile: QuestionProfile, sentence: str) -> list[tuple[int, in
     return pieces
 
 
+def _modifies_noun(sentence: str, end: int) -> bool:
+    """A lower-case noun follows (not a function word, an adverb or a verb): "the Victory Day parade"."""
+    after = _NEXT_WORD.match(sentence, end)
+    if not after:
+        return False
+    word = after.group(1)
+    return not (word in STOPWORDS or word in _TIME_ADVERBS or word.endswith("ly") or _SUBJECT_VERB.match(sentence, end))
+
+
 def _place_span(profile: QuestionProfile, sentence: str, start: int, end: int) -> Span | None:
     """The piece as a place: "The" dropped, a lower-case territory noun or a US state joined ("Kharkiv region",
     "Tampa, Florida"); None for a demonym, a month, a title and name, or what the question already holds."""
@@ -288,7 +305,7 @@ def _place_span(profile: QuestionProfile, sentence: str, start: int, end: int) -
         end = state.end(1)  # "Tampa, Florida": a US place is named with its state
     words = low.split()
     asked = re.search(rf"(?<!\w){re.escape(low)}(?!\w)", profile.text.lower().replace("’", "'"))
-    if not words or asked or demonym(phrase) or low.replace("’", "'") in _TIME_NAMES:
+    if not words or asked or demonym(phrase) or low.replace("’", "'") in _TIME_NAMES or low in STOPWORDS:
         return None
     titled = any(w in _TITLE_WORDS for w in words) or TITLE_BEFORE.search(sentence[max(0, start - 20) : start])
     if titled and place_kind(phrase) is None:
@@ -298,6 +315,11 @@ def _place_span(profile: QuestionProfile, sentence: str, start: int, end: int) -
     span = Span(start, end, sentence[start:end])
     if _inside_date(sentence, span):
         return None
+    if place_kind(phrase) is None:
+        if phrase.isupper():
+            return None  # an acronym no list knows as a place is an organisation: "from DW", "the TASS agency"
+        if re.search(r"\bthe\s+$", sentence[:start]) and _modifies_noun(sentence, end):
+            return None  # "in the Victory Day parade": the name describes the noun after it
     if start == 0 and " " not in phrase and end == start + len(phrase) and place_kind(phrase) is None:
         if not _opens_as_subject(phrase, sentence[end:]):
             return None  # a capitalised first word is a name only if it reads as one
@@ -308,14 +330,20 @@ def _places(profile: QuestionProfile, sentence: str) -> list[Span]:
     """Names of places the question does not already hold: a known country, capital, continent or US state, a
     name ending in a place noun ("Kharkiv region", "Republic of Congo", "Tiananmen Square"), or a name after a
     locative preposition or a compass adjective ("in Tianjin", "central Kupyansk"). A demonym is no place."""
-    found = []
+    found: list[Span] = []
     for start, end in _place_pieces(profile, sentence):
         span = _place_span(profile, sentence, start, end)
-        if span is None:
-            continue
+        if span is None or (found and span.start < found[-1].end):
+            continue  # the state of "Tampa, Florida" is part of the place before it
         before = sentence[max(0, span.start - 40) : span.start]
-        located = _LOCATIVE_BEFORE.search(before) or _COMPASS_BEFORE.search(before)
-        if place_kind(span.text) or "," in span.text or located:
+        owner = re.match(r"['’]s?\s+[a-z]", sentence[span.end :]) is not None  # "in Mark Zuckerberg's house"
+        located = not owner and (_LOCATIVE_BEFORE.search(before) or _COMPASS_BEFORE.search(before))
+        # "Durango, Colorado, native ...", "Wayne, Pennsylvania": a town and its state (not "Baker Mayfield, Oklahoma")
+        with_state = "," in span.text and (
+            _HOME_AFTER.match(sentence, span.end) is not None
+            or (span.start == 0 and " " not in span.text.split(",")[0])
+        )
+        if place_kind(span.text) or with_state or located:
             found.append(span)
     # A place of another kind than the asked one is no answer: "Which city ...?" is not answered by "Florida".
     return [s for s in found if place_mismatch(profile.text, s) < 2]

@@ -149,13 +149,14 @@ _COMPASS = frozenset(
 
 
 def demonym(phrase: str) -> bool:
-    """ "Chinese", "South Korean", "Western European", "Russian-held": an adjective of nationality or region."""
+    """ "Chinese", "South Korean", "Western European", "Russian-held", "Western": an adjective of nationality,
+    region or direction."""
     found = [w.strip(".,") for w in phrase.lower().replace("’", "'").split()]
     if not found:
         return False
     first = re.sub(r"-(?:held|led|backed|controlled|occupied|born|made|based|speaking|american)$", "", found[-1])
     found[-1] = first
-    return found[-1] in DEMONYMS and all(w in DEMONYMS or w in _COMPASS for w in found)
+    return all(w in DEMONYMS or w in _COMPASS for w in found)
 
 
 def place_kind(phrase: str) -> str | None:

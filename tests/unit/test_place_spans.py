@@ -107,9 +107,15 @@ def test_a_place_of_another_kind_than_the_asked_one_is_no_answer():
         "Leaders from major Western European nations were absent.",
         "He spoke to President Vladimir Putin about it.",
         "Talks were held in May, according to Reuters.",
+        "In addition to Putin, the leaders attended.",
+        "Talks opened in Summer 2022.",
+        # An organisation's acronym, a name describing the noun after it, the owner of a place.
+        "More stories came from DW.",
+        "Leaders took part in the Victory Day parade.",
+        "The deal was hashed out in Mark Zuckerberg's house.",
     ],
 )
-def test_demonyms_people_and_months_are_no_places(sentence):
+def test_demonyms_people_months_and_organisations_are_no_places(sentence):
     assert typed_spans(profile_question("Where were the talks held?", lambda w: 1.0), sentence) == []
 
 
@@ -128,3 +134,9 @@ def test_a_place_answer_sits_by_what_the_question_says_of_it_not_by_the_names_it
     question = "Which country did the Kremlin call a key priority?"
     sentence = "The Kremlin said that Russia’s partnership with the Republic of Congo remains a key priority, alongside ties with India."
     assert _short(question, sentence) == "Republic of Congo"
+
+
+def test_a_town_is_joined_to_its_state_but_a_person_is_not():
+    profile = profile_question("Where were the talks held?", lambda w: 1.0)
+    assert [s.text for s in typed_spans(profile, "Player of the Year: Baker Mayfield, Oklahoma.")] == ["Oklahoma"]
+    assert [s.text for s in typed_spans(profile, "Wayne, Pennsylvania, is its home.")] == ["Wayne, Pennsylvania"]
