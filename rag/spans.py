@@ -10,14 +10,28 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from newsdesk.text.dates import DATE_PHRASE, MONTH
-from newsdesk.text.names import NAME, TITLE_BEFORE, TITLED_NAME, plausible_person, trim_leading_non_name
+from newsdesk.text.dates import DATE_PHRASE, MONTH, MONTH_NUMBERS, WEEKDAYS
+from newsdesk.text.names import (
+    COUNTRIES,
+    FACILITY_HEADS,
+    NAME,
+    SETTLEMENT_HEADS,
+    TERRITORY_HEADS,
+    TITLE_BEFORE,
+    TITLED_NAME,
+    TITLES,
+    US_STATES,
+    demonym,
+    place_kind,
+    plausible_person,
+    stood_for_by,
+    trim_leading_non_name,
+)
 from newsdesk.text.numbers import DURATION_PHRASE, NUMBER_PHRASE, NUMBER_WORD_VALUES, ORDINAL, YEAR_ONLY
 from newsdesk.text.words import STOPWORDS, content_words, same_word
 from rag.focus import QuestionProfile
 
 _RELATIVE_TIME = re.compile(r"^\s*(?:after|before|later|earlier|prior)\b", re.IGNORECASE)
-_PLACE_BEFORE = re.compile(r"\b(?:in|at|to|from|near|nearby|outside|inside|across)\s+(?:the\s+)?$")
 _WORD = re.compile(r"[\w'’-]+")
 # "the Russian", "the North Korean": a demonym after "the" names no one.
 _NATIONALITY = re.compile(r"(?:(?:North|South|East|West)\s+)?[A-Z][a-z]+(?:ian|ean|ese|ish|ican|ch|i)")
@@ -160,6 +174,10 @@ def _person(sentence: str, span: Span) -> Span | None:
     if kept and kept < len(words):
         offset += words[len(words) - kept].start()
     trimmed = text[offset:]
+    # "Tadej Pogačar of UAE Team Emirates": a full name, then the team or body it belongs to.
+    belongs = re.match(r"(\S+(?:\s+\S+)+?)\s+of\s+(.+)$", trimmed)
+    if belongs and plausible_person(belongs.group(1)) and not plausible_person(belongs.group(2)):
+        trimmed = belongs.group(1)
     start = span.start + offset
     candidate = Span(start, start + len(trimmed), trimmed)
     demonym = _NATIONALITY.fullmatch(trimmed) and re.search(r"\bthe\s+$", sentence[: candidate.start], re.I)
@@ -201,8 +219,172 @@ def typed_spans(profile: QuestionProfile, sentence: str) -> list[Span]:
         # A name after a title, else any name the question does not hold (a sentence's first word only when
         # a verb follows it).
         return after_title or names
-    # place
-    return [s for s in _names(profile, sentence) if _PLACE_BEFORE.search(sentence[max(0, s.start - 12) : s.start])]
+    return _places(profile, sentence)
+
+
+_COMPASS_WORD = (
+    r"(?:north|south|east|west|central|northern|southern|eastern|western|downtown|"
+    r"(?:north|south)-?(?:east|west)(?:ern)?)"
+)
+# A place follows a locative preposition ("in Kyiv", "at the Diaoyutai State Guest House", "into central Kupyansk")
+# or a compass adjective ("eastern Ukraine"); "according to Reuters", "in addition to Putin" and "spoke to Xi" name
+# no place.
+_LOCATIVE_BEFORE = re.compile(
+    r"(?:\b(?:in|at|from|near|nearby|outside|inside|across|into|towards?|via|through|throughout|around|within)|"
+    r"(?<!according\s)(?<!addition\s)(?<!due\s)(?<!thanks\s)(?<!compared\s)(?<!similar\s)(?<!spoke\s)"
+    r"(?<!speaking\s)(?<!talked\s)(?<!talking\s)(?<!said\s)(?<!told\s)(?<!letter\s)(?<!message\s)\bto)"
+    rf"\s+(?:the\s+)?(?:{_COMPASS_WORD}\s+)?$",
+    re.IGNORECASE,
+)
+_COMPASS_BEFORE = re.compile(rf"\b{_COMPASS_WORD}\s+$")
+_PLACE_HEADS = TERRITORY_HEADS | FACILITY_HEADS | SETTLEMENT_HEADS
+# A lower-case territory noun after a name belongs to it: "Kharkiv region", "Hebei province".
+_TERRITORY_AFTER = re.compile(r"\s+(?:region|province|oblast|krai|county|district|prefecture|governorate)\b")
+_STATE_AFTER = re.compile(r",\s+((?:[A-Z][a-z]+\s)?[A-Z][a-z]+)\b")
+_HOME_AFTER = re.compile(r",?\s*(?:native\b|[-–]based\b)")
+_TIME_NAMES = (
+    frozenset(MONTH_NUMBERS) | frozenset(d.lower() for d in WEEKDAYS) | {"spring", "summer", "autumn", "winter"}
+)
+_TITLE_WORDS = frozenset(t.lower() for t in TITLES)
+
+
+def _place_pieces(profile: QuestionProfile, sentence: str) -> list[tuple[int, int]]:
+    """Capitalised runs cut where the question's own words stand and after a possessive ("China's CCTV" ->
+    "China", "CCTV"); a place head noun stays with its name even when the question says it ("Which region" ->
+    "Belgorod Region"), and so does "People's" before one ("Donetsk People's Republic")."""
+    question = profile.text.lower()
+    pieces: list[tuple[int, int]] = []
+    for m in NAME.finditer(sentence):
+        words = list(_WORD.finditer(m.group(0)))
+        current: tuple[int, int] | None = None
+        for i, w in enumerate(words):
+            text = w.group(0)
+            start, end = m.start() + w.start(), m.start() + w.end()
+            bare = re.sub(r"['’]s?$", "", text)
+            asked = text.lower() in question.split() or any(
+                same_word(s, t) for s in content_words(text) for t in profile.terms
+            )
+            head = bare.lower() in _PLACE_HEADS
+            if asked and not (head and current is not None):
+                if current:
+                    pieces.append(current)
+                current = None
+                continue
+            current = (current[0] if current else start, end)
+            next_head = i + 1 < len(words) and words[i + 1].group(0).lower() in _PLACE_HEADS
+            if bare != text and not next_head:  # a possessive ends the name: "China's CCTV"
+                current = (current[0], current[1] - (len(text) - len(bare)))
+                pieces.append(current)
+                current = None
+        if current:
+            pieces.append(current)
+    return pieces
+
+
+def _modifies_noun(sentence: str, end: int) -> bool:
+    """A lower-case noun follows (not a function word, an adverb or a verb): "the Victory Day parade"."""
+    after = _NEXT_WORD.match(sentence, end)
+    if not after:
+        return False
+    word = after.group(1)
+    return not (word in STOPWORDS or word in _TIME_ADVERBS or word.endswith("ly") or _SUBJECT_VERB.match(sentence, end))
+
+
+def _place_span(profile: QuestionProfile, sentence: str, start: int, end: int) -> Span | None:
+    """The piece as a place: "The" dropped, a lower-case territory noun or a US state joined ("Kharkiv region",
+    "Tampa, Florida"); None for a demonym, a month, a title and name, or what the question already holds."""
+    if sentence.startswith("The ", start) and end > start + 4:
+        start += 4
+    if after := _TERRITORY_AFTER.match(sentence, end):
+        end = after.end()
+    phrase = sentence[start:end]
+    low = phrase.lower()
+    state = _STATE_AFTER.match(sentence, end)
+    if state and state.group(1).lower() in US_STATES and low not in US_STATES and low not in COUNTRIES:
+        end = state.end(1)  # "Tampa, Florida": a US place is named with its state
+    words = low.split()
+    asked = re.search(rf"(?<!\w){re.escape(low)}(?!\w)", profile.text.lower().replace("’", "'"))
+    if not words or asked or demonym(phrase) or low.replace("’", "'") in _TIME_NAMES or low in STOPWORDS:
+        return None
+    titled = any(w in _TITLE_WORDS for w in words) or TITLE_BEFORE.search(sentence[max(0, start - 20) : start])
+    if titled and place_kind(phrase) is None:
+        return None  # "President Vladimir Putin", "Minister Wang Yi": a person ("King National Tennis Center" is not)
+    if low in NUMBER_WORD_VALUES or re.fullmatch(ORDINAL, low):
+        return None
+    span = Span(start, end, sentence[start:end])
+    if _inside_date(sentence, span):
+        return None
+    if place_kind(phrase) is None:
+        if phrase.isupper():
+            return None  # an acronym no list knows as a place is an organisation: "from DW", "the TASS agency"
+        if re.search(r"\bthe\s+$", sentence[:start]) and _modifies_noun(sentence, end):
+            return None  # "in the Victory Day parade": the name describes the noun after it
+    if start == 0 and " " not in phrase and end == start + len(phrase) and place_kind(phrase) is None:
+        if not _opens_as_subject(phrase, sentence[end:]):
+            return None  # a capitalised first word is a name only if it reads as one
+    return span
+
+
+def _places(profile: QuestionProfile, sentence: str) -> list[Span]:
+    """Names of places the question does not already hold: a known country, capital, continent or US state, a
+    name ending in a place noun ("Kharkiv region", "Republic of Congo", "Tiananmen Square"), or a name after a
+    locative preposition or a compass adjective ("in Tianjin", "central Kupyansk"). A demonym is no place."""
+    found: list[Span] = []
+    for start, end in _place_pieces(profile, sentence):
+        span = _place_span(profile, sentence, start, end)
+        if span is None or (found and span.start < found[-1].end):
+            continue  # the state of "Tampa, Florida" is part of the place before it
+        before = sentence[max(0, span.start - 40) : span.start]
+        owner = re.match(r"['’]s?\s+[a-z]", sentence[span.end :]) is not None  # "in Mark Zuckerberg's house"
+        located = not owner and (_LOCATIVE_BEFORE.search(before) or _COMPASS_BEFORE.search(before))
+        # "Durango, Colorado, native ...", "Wayne, Pennsylvania": a town and its state (not "Baker Mayfield, Oklahoma")
+        with_state = "," in span.text and (
+            _HOME_AFTER.match(sentence, span.end) is not None
+            or (span.start == 0 and " " not in span.text.split(",")[0])
+        )
+        if place_kind(span.text) or with_state or located:
+            found.append(span)
+    # A place of another kind than the asked one is no answer: "Which city ...?" is not answered by "Florida".
+    return [s for s in found if place_mismatch(profile.text, s) < 2]
+
+
+# The kind of place a "which X" question asks for.
+_ASKED_PLACE = re.compile(
+    r"\b(?:which|what)\s+(?:[\w'’-]+\s+)?(city|cities|towns?|capitals?|villages?|country|countries|nations?|"
+    r"regions?|provinces?|states?|areas?|territory|territories|oblasts?|districts?|venues?|stadiums?|arenas?|"
+    r"buildings?|sites?|squares?|halls?|hotels?|airports?|continents?)\b",
+    re.IGNORECASE,
+)
+_PLACE_GRANULARITY = {
+    "city": "city", "cities": "city", "town": "city", "capital": "city", "village": "city",
+    "country": "country", "countries": "country", "nation": "country",
+    "region": "region", "province": "region", "state": "region", "area": "region", "territory": "region",
+    "territories": "region", "oblast": "region", "district": "region",
+    "venue": "facility", "stadium": "facility", "arena": "facility", "building": "facility", "site": "facility",
+    "square": "facility", "hall": "facility", "hotel": "facility", "airport": "facility", "continent": "continent",
+}  # fmt: skip
+
+
+def asked_place_kind(question: str) -> str | None:
+    """city | country | region | facility | continent for "which city/country/region/venue ..."; None else."""
+    m = _ASKED_PLACE.search(question)
+    if not m:
+        return None
+    noun = m.group(1).lower()
+    return _PLACE_GRANULARITY.get(noun) or _PLACE_GRANULARITY.get(re.sub(r"s$", "", noun))
+
+
+def place_mismatch(question: str, span: Span) -> int:
+    """0: the place is of the asked kind (a country for "which country"); 1: its kind is unknown, or a capital
+    for a country (news names a government by its capital: "Beijing's stance"); 2: another kind (a city for
+    "which venue", a country for "which city")."""
+    asked = asked_place_kind(question)
+    if asked is None:
+        return 0
+    kind = place_kind(span.text)
+    if kind is None or (asked == "country" and stood_for_by(span.text.lower()) is not None):
+        return 0 if kind == asked else 1
+    return 0 if kind == asked else 2
 
 
 _AUXILIARY = r"(?:is|was|are|were|be|been|did|does|do|has|have|had|will|would|can|could|should|may|might|must)"
@@ -265,7 +447,9 @@ def span_detail(kind: str | None, span: Span) -> float:
             return 1.0
         months_and_years = _MONTH_OR_YEAR.findall(span.text)
         return 0.67 if len(months_and_years) >= 2 else 0.33
-    if kind in ("person", "place"):
+    if kind == "place":  # a known place or a name with a place noun ("Kharkiv region") says where for sure
+        return 1.0 if place_kind(span.text) else 0.5
+    if kind == "person":
         return 1.0 if " " in span.text.strip() else 0.5
     return 1.0
 
@@ -327,6 +511,19 @@ def best_span(profile: QuestionProfile, sentence: str, spans: list[Span] | None 
             or (asks_for_doer(profile.text) and roles[s] in undergoers)
         )
 
+    if profile.wants == "place":
+        # "which country": a country before a city; "which venue": a facility. "Which country presents itself
+        # as ...?" asks for the doer, not a place the sentence locates something in ("a partner in Russia").
+        doer = asks_for_doer(profile.text)
+        # Without the focus in the sentence, the answer sits by what the question says of it ("a key priority"),
+        # not by the names that set its scene ("the Kremlin"): those are the anchors when the sentence has them.
+        unnamed = tuple(t for t in profile.terms if t not in profile.names)
+        anchors = focus or _word_positions(sentence, unnamed) or anchors
+
+        def place_out_of_role(s: Span) -> bool:
+            return doer and _LOCATIVE_BEFORE.search(sentence[max(0, s.start - 40) : s.start]) is not None
+
+        return min(spans, key=lambda s: (place_mismatch(profile.text, s), place_out_of_role(s), distance(s), s.start))
     return min(spans, key=lambda s: (out_of_role(s), distance(s), s.start))
 
 

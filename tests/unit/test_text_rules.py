@@ -263,6 +263,9 @@ def test_a_span_the_question_already_holds_is_not_an_answer():
         ("Lukashenko attended the parade.", ["Lukashenko"]),
         ("Putin and Kim Jong Un may attend.", ["Putin", "Kim Jong Un"]),
         ("Russian\xa0President Vladimir Putin attended.", ["Vladimir Putin"]),
+        # A full name, then the team or body it belongs to.
+        ("The stage was won by Tadej Pogačar of UAE Team Emirates.", ["Tadej Pogačar"]),
+        ("Nintendo of America attended.", ["Nintendo of America"]),
     ],
 )
 def test_a_who_value_is_a_name_not_a_fragment(sentence, names):
