@@ -43,12 +43,18 @@ def _stem(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """Lowercased, lightly stemmed words, stopwords kept."""
-    return [_stem(w.lower() if w.isascii() else _folded(w.lower())) for w in _WORD.findall(text)]
+    return [_stem(_lowered(w)) for w in _WORD.findall(text)]
+
+
+def _lowered(word: str) -> str:
+    return word.lower() if word.isascii() else _folded(word.lower())
 
 
 def content_words(text: str) -> list[str]:
     """Lowercased, stemmed words without stopwords: what keyword matching compares."""
-    return [w for w in words(text) if w not in STOPWORDS and len(w) > 1]
+    # A stopword is dropped before stemming too: "does" stems to "doe", which no stopword list holds.
+    lowered = (_lowered(w) for w in _WORD.findall(text))
+    return [w for low in lowered if low not in STOPWORDS and (w := _stem(low)) not in STOPWORDS and len(w) > 1]
 
 
 # Irregular past forms -> the verb: "What did Putin tell Xi?" is answered by what he "told" him.

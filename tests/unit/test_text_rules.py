@@ -372,3 +372,9 @@ def test_words_of_any_script_are_whole_and_accents_fold():
 def test_an_accented_question_in_another_language_is_foreign():
     english = {"putin", "xi", "jinping", "us", "term", "use"}
     assert is_foreign("¿Qué término afectuoso usó Putin para referirse a Xi Jinping?", english.__contains__)
+
+
+def test_a_stopword_is_no_key_word_once_stemmed():
+    """ "does" stems to "doe": it must not become the rarest key word of every "When does ...?" question."""
+    assert content_words("When does the new season premiere?") == ["new", "season", "premiere"]
+    assert content_words("John Doe") == ["john", "doe"]
