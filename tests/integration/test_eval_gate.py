@@ -20,14 +20,14 @@ pytestmark = pytest.mark.slow
 # reader of rag/models/reader.json), 2026-12-02: deterministic (same figures on every run).
 # metric: floor            measured
 FLOORS = {
-    "answer.accuracy": 0.78,  # 0.827 (43/52)
-    "answer.token_f1": 0.80,  # 0.873 (short answers of the typed questions answered)
+    "answer.accuracy": 0.82,  # 0.865 (45/52)
+    "answer.token_f1": 0.85,  # 0.900 (short answers of the typed questions answered)
     "retrieval.hit@1": 0.85,  # 0.907 (39/43)
     "retrieval.hit@5": 0.95,  # 1.000
     "retrieval.mrr@10": 0.90,  # 0.953
     "citation.recall": 0.95,  # 1.000 (offline answers quote what they cite)
     "citation.precision": 0.95,  # 1.000
-    "refusal.recall": 0.50,  # 0.556 (5/9)
+    "refusal.recall": 0.60,  # 0.667 (6/9)
 }
 # metric: ceiling (lower is better)
 CEILINGS = {
