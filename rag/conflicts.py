@@ -40,7 +40,7 @@ from newsdesk.text.values import (
 from newsdesk.text.words import STOPWORDS
 from rag.evidence import QuestionProfile, ScoredSentence
 from rag.records import Citation, Conflict
-from rag.spans import Span, asks_for_doer, find_short_answer, name_role, typed_spans
+from rag.spans import Span, after_place_preposition, asks_for_doer, find_short_answer, name_role, typed_spans
 from rag.stories import StoryMap
 
 TOPICS = {"number": "how many", "duration": "how long", "date": "when", "person": "who", "place": "where"}
@@ -122,14 +122,15 @@ def read_value(profile: QuestionProfile, sentence: str) -> str:
     return _value_of_kind(profile, sentence, sentence[span[0] : span[1]]) if span else ""
 
 
-def _value_of_kind(profile: QuestionProfile, sentence: str, phrase: str) -> str:
-    """``phrase`` (a span of ``sentence``) as an answer value, "" when it cannot be one of the asked kind."""
+def _value_of_kind(profile: QuestionProfile, sentence: str, phrase: str, *, even_in_headline: bool = False) -> str:
+    """``phrase`` (a span of ``sentence``) as an answer value, "" when it cannot be one of the asked kind. A name
+    read from a title-case headline is no value, unless ``even_in_headline`` (an edit marks it for sure)."""
     value = trim_leading_non_name(phrase)
     if not value or not fits_kind(value, profile.wants):
         return ""
     if profile.wants == "person" and not plausible_person(value):
         return ""
-    if profile.wants in ("person", "place") and headline_case(sentence):
+    if profile.wants in ("person", "place") and headline_case(sentence) and not even_in_headline:
         return ""
     return value
 
@@ -161,10 +162,7 @@ def edited_value(profile: QuestionProfile, sentence: str, other: str) -> str | N
     if profile.wants not in ("person", "place"):
         return _value_of_kind(profile, sentence, span.text) or None
     # A name is what was edited, whatever the case of the words around it (a headline, "Gans On The Way").
-    value = trim_leading_non_name(sentence[start:end])
-    if not fits_kind(value, profile.wants) or (profile.wants == "person" and not plausible_person(value)):
-        return None
-    return value
+    return _value_of_kind(profile, sentence, sentence[start:end], even_in_headline=True) or None
 
 
 SentenceKey = tuple[str, int]  # a sentence's doc id and start offset
@@ -237,10 +235,6 @@ def _states(profile: QuestionProfile, sentence: ScoredSentence, value: str, valu
     return any(same_value(s.text, value, profile.wants, published) for s in typed_spans(profile, sentence.text))
 
 
-# Before a name: the place a person is in ("a teacher in Las Vegas"), as rag.spans reads a who-answer's role.
-_PLACE_OF = re.compile(r"\b(?:in|at|near|outside|inside)\s+(?:the\s+)?$")
-
-
 def named_out_of_role(profile: QuestionProfile, sentence: str, value: str) -> bool:
     """Does the sentence name ``value`` only where a who-answer cannot stand: as the place someone is in
     ("a teacher in Las Vegas") or, when the question asks for the doer ("Who won ...?"), as the one the
@@ -253,8 +247,7 @@ def named_out_of_role(profile: QuestionProfile, sentence: str, value: str) -> bo
     ]
     doer = asks_for_doer(profile.text)
     return bool(found) and all(
-        _PLACE_OF.search(sentence[: s.start]) is not None or (doer and name_role(sentence, s) == "object")
-        for s in found
+        after_place_preposition(sentence, s.start) or (doer and name_role(sentence, s) == "object") for s in found
     )
 
 

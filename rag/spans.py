@@ -140,13 +140,10 @@ def _descriptive(sentence: str, span: Span) -> bool:
     adjective (not a verb: "the Kremlin said"; not a function word or adverb: "the Bank of", "Raiders today"). A
     word other than a demonym counts only after a determiner and a modifier, as a proper noun used as a modifier
     ("the TASS agency") is still a name."""
+    if not _modifies_noun(sentence, span.end):
+        return False
     after = _NEXT_WORD.match(sentence, span.end)
-    if not after:
-        return False
-    word = after.group(1)
-    if word in STOPWORDS or word in _TIME_ADVERBS or _SUBJECT_VERB.match(sentence, span.end):
-        return False
-    if re.search(r"(?:s|ing|ly)$", word):
+    if after is None or re.search(r"(?:s|ing)$", after.group(1)):  # a plural or an -ing form: not a modified noun
         return False
     if _NATIONALITY.fullmatch(span.text):
         return True
@@ -406,6 +403,11 @@ _AGENT_BEFORE = re.compile(
 _PLACE_OF = re.compile(r"\b(?:in|at|near|outside|inside)\s+(?:the\s+)?$")
 
 
+def after_place_preposition(sentence: str, start: int) -> bool:
+    """The name at ``start`` is where someone is ("a teacher in Las Vegas"): no who-answer stands there."""
+    return _PLACE_OF.search(sentence[:start]) is not None
+
+
 def asks_for_doer(question: str) -> bool:
     """The question word is the subject of the question's verb ("Who won the final?"), not its object
     ("Who did she beat?") nor the subject of "is" ("Who is the CEO?")."""
@@ -507,8 +509,7 @@ def best_span(profile: QuestionProfile, sentence: str, spans: list[Span] | None 
 
     def out_of_role(s: Span) -> bool:
         return profile.wants == "person" and (
-            _PLACE_OF.search(sentence[: s.start]) is not None
-            or (asks_for_doer(profile.text) and roles[s] in undergoers)
+            after_place_preposition(sentence, s.start) or (asks_for_doer(profile.text) and roles[s] in undergoers)
         )
 
     if profile.wants == "place":

@@ -154,8 +154,7 @@ def demonym(phrase: str) -> bool:
     found = [w.strip(".,") for w in phrase.lower().replace("’", "'").split()]
     if not found:
         return False
-    first = re.sub(r"-(?:held|led|backed|controlled|occupied|born|made|based|speaking|american)$", "", found[-1])
-    found[-1] = first
+    found[-1] = re.sub(r"-(?:held|led|backed|controlled|occupied|born|made|based|speaking|american)$", "", found[-1])
     return all(w in DEMONYMS or w in _COMPASS for w in found)
 
 
