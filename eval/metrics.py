@@ -31,23 +31,69 @@ _PUNCT = set(string.punctuation) | {
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 
 
+def _fold_accents(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
 def normalize_text(text: str) -> str:
-    """SQuAD-style normalisation: NFKC, lower case, punctuation to spaces, no articles, single spaces."""
-    text = unicodedata.normalize("NFKC", text).lower()
+    """SQuAD-style normalisation: NFKC, lower case, accents folded ("Chloe Zhao" names "Chloé Zhao", as a
+    source without accents writes it), punctuation to spaces, no articles, single spaces."""
+    text = unicodedata.normalize("NFKC", _fold_accents(unicodedata.normalize("NFKC", text).lower())).lower()
     text = "".join(" " if ch in _PUNCT else ch for ch in text)
     text = _ARTICLES.sub(" ", text)
     return " ".join(text.split())
 
 
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
+            ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
+            ("october", "oct"), ("november", "nov"), ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
+_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>\d{4})"
+_DATES = [
+    re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+(?:of\s+)?{_YEAR}\b", re.IGNORECASE),  # November 21, 1998 / 21 of 1998
+    re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}\b", re.IGNORECASE),  # 21 November 1998 / 21st of Nov.
+    re.compile(r"\b(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})\b"),  # 1998-11-21
+]
+
+
+def dates_in(text: str) -> set[tuple[int, int, int]]:
+    """Every full calendar date (year, month, day) written in the text, in the usual English forms."""
+    found: set[tuple[int, int, int]] = set()
+    for pattern in _DATES:
+        for m in pattern.finditer(text):
+            month = m.group("month").lower()
+            number = int(month) if month.isdigit() else _MONTHS[month]
+            day = int(m.group("day"))
+            if 1 <= number <= 12 and 1 <= day <= 31:
+                found.add((int(m.group("year")), number, day))
+    return found
+
+
 def contains_alias(text: str, alias: str) -> bool:
-    """The normalised alias occurs in the normalised text, starting at a word boundary.
+    """The normalised alias occurs in the normalised text, starting at a word boundary; an alias that is
+    a full date also matches the same date written another way ("November 21 of 1998").
 
     The start boundary keeps "23" from matching inside "2023"; the end is left open so
     an inflected form counts ("axis of upheaval" in "the axis of upheavals"), as the
     seed suite's substring rule intends.
     """
     needle = normalize_text(alias)
-    return bool(needle) and f" {needle}" in f" {normalize_text(text)}"
+    if not needle:
+        return False
+    if f" {needle}" in f" {normalize_text(text)}":
+        return True
+    asked = dates_in(alias)
+    return bool(asked) and bool(asked & dates_in(text))
 
 
 def answer_contains(text: str, answers: Sequence[str], match: str) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -23,10 +25,23 @@ gold_sets = st.lists(doc_ids, min_size=1, max_size=3, unique=True)
         ("It happened in 2023.", "23", False),  # a number inside another is no match
         ("the Republic of Congo", "Republic of the Congo", True),  # articles are ignored
         ("nothing here", "Novak", False),
+        ("Chloe Zhao accepts the award", "Chloé Zhao", True),  # accents folded
+        ("released on November 21 of 1998 in Japan", "Nov. 21, 1998", True),  # the same date, written otherwise
+        ("out on the 21st of November, 1998", "1998-11-21", True),
+        ("released on November 21 of 1999", "November 21, 1998", False),
+        ("released on November 21", "November 21, 1998", False),  # no year: not the full date
     ],
 )
 def test_alias_containment_is_normalised(text, alias, expected):
     assert m.contains_alias(text, alias) is expected
+
+
+@given(
+    st.dates(min_value=date(1000, 1, 1)),
+    st.sampled_from(["%B %d, %Y", "%d %B %Y", "%b. %d, %Y", "%Y-%m-%d", "%B %d of %Y"]),
+)
+def test_a_date_is_found_however_it_is_written(day, form):
+    assert m.dates_in(f"It happened on {day.strftime(form)}.") == {(day.year, day.month, day.day)}
 
 
 def test_any_and_all_matching():
