@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from newsdesk.text.dates import YEAR
+from newsdesk.text.dates import DATE_PHRASE, YEAR
 from newsdesk.text.overlap import SAME_CLAIM, has_word, same_claim_overlap, weighted_coverage, word_set
 from rag.focus import QuestionProfile
 from rag.records import Passage
@@ -103,13 +103,30 @@ def _missing(profile: QuestionProfile, text: str) -> float:
     return max(lacking, default=0.0) / heaviest
 
 
-def _other_year(question_years: set[str], text: str, dated: str | None = None) -> float:
-    """1 when the question names a year and the text names years, none of them the question's: "the 2019
-    U.S. Open" does not answer a question about 2020. A text that names no year speaks of its article's
-    time: a 2025 report's "four-day state visit" does not answer "in May 2024"."""
+def _dateline(text: str) -> bool:
+    """A bare date, as a search snippet or a wire story opens ("Jul 12, 2018 ..."): when it was published."""
+    return bool(text.strip()) and not re.sub(r"[\W_]+", "", DATE_PHRASE.sub("", text))
+
+
+# "The first American stage winner since 2011": a year after "since" measures from it, the sentence is not about it.
+_SINCE_YEAR = re.compile(r"\bsince\s+(?:(?:early|late|mid-?)\s*)?(?:[A-Z][a-z]+\.?\s+)?(?:19|20)\d\d\b", re.IGNORECASE)
+
+
+def _years_of(text: str) -> set[str]:
+    return set(YEAR.findall(_SINCE_YEAR.sub(" ", text)))
+
+
+def _other_year(question_years: set[str], text: str, previous: str = "", dated: str | None = None) -> float:
+    """1 when the question names a year and the sentence (with the one before it) names years, none of them
+    the question's: "the 2019 U.S. Open" does not answer a question about 2020. A sentence that names no
+    year speaks of its article's time: a 2025 report's "four-day state visit" does not answer "in May
+    2024". A dateline before the sentence is the article's time too: after "Jul 12, 2018 ...", "the 2010
+    World Cup" is still 2010. A year after "since" does not count ("the first winner since 2011")."""
     if not question_years:
         return 0.0
-    years = set(YEAR.findall(text)) or ({dated[:4]} if dated and YEAR.fullmatch(dated[:4]) else set())
+    years = _years_of(text if _dateline(previous) else previous + " " + text) or _years_of(previous)
+    if not years and dated and YEAR.fullmatch(dated[:4]):
+        years = {dated[:4]}
     return 1.0 if years and not years & question_years else 0.0
 
 
@@ -162,7 +179,7 @@ def feature_matrix(
         row[col["question_sentence"]] = 1.0 if c.text.strip().endswith("?") else 0.0
         row[col["fragment"]] = _fragment(c.text)
         row[col["truncated"]] = 1.0 if re.search(r"(?:\.\.\.|…)\W*$", c.text.strip()) else 0.0
-        row[col["other_year"]] = _other_year(question_years, c.previous + " " + c.text, c.passage.date)
+        row[col["other_year"]] = _other_year(question_years, c.text, c.previous, c.passage.date)
         row[col["unknown_names"]] = 1.0 if profile.unknown_names else 0.0
         row[col["lead"]] = 1.0 if c.start < LEAD_CHARS else 0.0
         row[col["focus_asked"]] = 1.0 if profile.focus_asked else 0.0

@@ -36,6 +36,17 @@ def test_a_sentence_that_names_no_year_speaks_of_its_articles_year():
     assert _features(asked, text)["other_year"] == [0.0, 0.0]  # undated: nothing to tell
 
 
+def test_a_dateline_before_the_sentence_is_when_it_was_published_not_what_it_is_about():
+    # a sentence that names 2010 only: the dateline's 2018 does not make it a sentence about 2018
+    text = "Jul 12, 2018 ... Torres helped Spain add the 2010 World Cup."
+    assert _features("Who won the World Cup in 2018?", text)["other_year"][-1] == 1.0
+    assert _features("Who won the World Cup in 2010?", text)["other_year"][-1] == 0.0
+    # a sentence that names no year speaks of the dateline's
+    text = "Jul 12, 2018 ... France are world champions again."
+    assert _features("Who won the World Cup in 2018?", text)["other_year"][-1] == 0.0
+    assert _features("Who won the World Cup in 2010?", text)["other_year"][-1] == 1.0
+
+
 def test_answerability_reads_the_rankers_probability_as_log_odds():
     """Most probabilities sit near 0: on the log-odds scale 0.003 and 0.03 are as far apart as 0.5 and 0.9."""
     x = np.zeros((3, len(FEATURES)))
