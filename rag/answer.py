@@ -18,6 +18,7 @@ import numpy as np
 
 from newsdesk.errors import GeneratorUnavailable
 from newsdesk.settings import Settings, load_settings
+from newsdesk.text.dates import YEAR
 from rag.compose import Claim, Quote, add_conflict_sides, compose_answer
 from rag.conflicts import TOPICS, find_conflicts
 from rag.conversation import needs_history
@@ -28,7 +29,7 @@ from rag.focus import QuestionProfile
 from rag.generate import condense_question, stream_reply
 from rag.llms.base import Generator
 from rag.newsindex import NewsIndex
-from rag.offline import choose_sentences, related_quotes, selected_claims, short_answer_of
+from rag.offline import choose_sentences, fuller_date_first, related_quotes, selected_claims, short_answer_of
 from rag.question import Question, clean_question, read_question
 from rag.reader import default_reader_model
 from rag.records import Answer, Passage
@@ -130,6 +131,8 @@ def answer_stream(
     ranked = cite_best_copies(scored, BestCopies(stories, news_index.article))
     if q.prefer_recent:
         ranked = newest_first_among_best(ranked)
+    if q.preferred is not None:
+        ranked = in_period_first_among_best(ranked, q.preferred)
     if q.recounted_period:  # no article is dated then: only a sentence that names the period can answer
         ranked = [s for s in ranked if names_period(s.text, q.recounted_period)]
     # Disagreements are looked for before copies fold into their best copy: an edited copy may change the value.
@@ -164,7 +167,7 @@ def answer_stream(
     generated = use_llm and generator is not None and (claims is not None or model_refused)
     backend = generator.name if generated and generator is not None else "offline"
     if claims is None and not model_refused:
-        chosen = choose_sentences(ranked, cfg.max_sentences) if evidence.answered else []
+        chosen = choose_sentences(fuller_date_first(profile, ranked), cfg.max_sentences) if evidence.answered else []
         claims = selected_claims(profile, chosen)
     claims = claims or []
     refused = not any(c.supported for c in claims)
@@ -265,6 +268,31 @@ def newest_first_among_best(ranked: list[ScoredSentence], margin: float = 0.5) -
     rest = [s for s in ranked if s.score < cut]
     top.sort(key=lambda s: s.passage.date or "", reverse=True)
     return top + rest
+
+
+def in_period_first_among_best(
+    ranked: list[ScoredSentence], period: Filters, margin: float = 0.5
+) -> list[ScoredSentence]:
+    """A question that names a period some article is dated in ("in May 2024"): among sentences close to the
+    best (``margin`` of its probability), those of articles dated in the period, or naming one of its years,
+    come first and the others are set aside: a 2025 report's undated "four-day visit" does not tell of May
+    2024, first or beside the one that does. Without such a sentence the order stays."""
+    if not ranked or not (period.since and period.until):
+        return ranked
+    since, until = period.since, period.until
+    years = {str(y) for y in range(int(since[:4]), int(until[:4]) + 1)}
+
+    def fits(s: ScoredSentence) -> bool:
+        dated = s.passage.date
+        return bool(dated and since <= dated[:10] <= until) or bool(years & set(YEAR.findall(s.text)))
+
+    cut = margin * ranked[0].score
+    top = [s for s in ranked if s.score >= cut]
+    rest = [s for s in ranked if s.score < cut]
+    fitting = [s for s in top if fits(s)]
+    if not fitting:
+        return ranked
+    return fitting + rest
 
 
 def _checked_claims(
