@@ -25,7 +25,9 @@ _MONTH_WORD = re.compile(MONTH, re.IGNORECASE)
 
 
 def _date_parts(text: str) -> set[str]:
-    return set(YEAR.findall(text)) | {m.group(0).lower()[:3] for m in _MONTH_WORD.finditer(text)}
+    """Year, month and day of a date phrase, as comparable pieces: "Nov. 12" -> {"nov", "12"}."""
+    days = {str(int(d)) for d in re.findall(r"\b\d{1,2}\b", text)}
+    return set(YEAR.findall(text)) | {m.group(0).lower()[:3] for m in _MONTH_WORD.finditer(text)} | days
 
 
 def fuller_date_first(profile: QuestionProfile, ranked: list[ScoredSentence]) -> list[ScoredSentence]:

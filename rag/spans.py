@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from newsdesk.text.dates import DATE_PHRASE, MONTH, MONTH_NUMBERS, WEEKDAYS
+from newsdesk.text.dates import DATE_PHRASE, MONTH, MONTH_NUMBERS, WEEKDAYS, YEAR
 from newsdesk.text.names import (
     COUNTRIES,
     FACILITY_HEADS,
@@ -442,11 +442,11 @@ _MONTH_OR_YEAR = re.compile(rf"{MONTH}|\b(?:19|20)\d\d\b")
 
 
 def span_detail(kind: str | None, span: Span) -> float:
-    """How much a span says, 0-1: "July 21, 2017" says more than "July 2017", which says more than "2017"
+    """How much a span says, 0-1: "July 21, 2017" says more than "July 21", than "July 2017", than "2017"
     or "Tuesday"; a full name more than a single word. News answers "when" with the day when it has one."""
     if kind == "date":
-        if _DAY_AND_MONTH.search(span.text):
-            return 1.0
+        if _DAY_AND_MONTH.search(span.text):  # "November 12, 2020" says more than "Nov. 12"
+            return 1.0 if YEAR.search(span.text) else 0.83
         months_and_years = _MONTH_OR_YEAR.findall(span.text)
         return 0.67 if len(months_and_years) >= 2 else 0.33
     if kind == "place":  # a known place or a name with a place noun ("Kharkiv region") says where for sure

@@ -34,6 +34,15 @@ def test_a_strong_runner_up_with_the_same_date_in_full_answers_first():
     assert _first_short_answer(ranked) == "June 2020"
 
 
+def test_a_day_without_its_year_gives_way_to_the_same_day_with_it():
+    ranked = _ranked(
+        ("GPT-3 was released on Thursday, Nov. 12 at 9 p.m.", 0.7),
+        ("It was out on November 13, 2020, in a private beta.", 0.6),  # another day
+        ("GPT-3 was released November 12, 2020 to a few users.", 0.4),
+    )
+    assert _first_short_answer(ranked) == "November 12, 2020"
+
+
 def test_a_fuller_date_that_disagrees_or_is_weak_is_not_put_first():
     other_year = _ranked(
         ("GPT-3 is a language model released by OpenAI in 2020.", 0.62),
