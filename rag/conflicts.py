@@ -38,7 +38,8 @@ from newsdesk.text.values import (
     values_agree,
 )
 from newsdesk.text.words import STOPWORDS
-from rag.evidence import QuestionProfile, ScoredSentence
+from rag.evidence import QuestionProfile, ScoredSentence, sentence_before
+from rag.features import other_year
 from rag.records import Citation, Conflict
 from rag.spans import Span, after_place_preposition, asks_for_doer, find_short_answer, name_role, typed_spans
 from rag.stories import StoryMap
@@ -75,11 +76,13 @@ class Reading:
     story: str
 
 
-def _same_event(question: str, sentence: str) -> bool:
-    """A sentence naming a year, when the question names another, is about a different event."""
-    asked = set(YEAR.findall(question))
-    named = set(YEAR.findall(sentence))
-    return not asked or not named or bool(asked & named)
+def _same_event(question: str, s: ScoredSentence) -> bool:
+    """A sentence about another year than the question names is about a different event, as the reader's
+    ``other_year`` reads it: by the years the sentence names, else those of the one before it (a dateline:
+    "Jul 9, 2022 ... Rybakina won" is no side of "Who won in 2018?"), else its article's date."""
+    start = s.start - s.passage.start
+    previous = sentence_before(s.passage.text, start) if start > 0 else ""
+    return not other_year(set(YEAR.findall(question)), s.text, previous, s.passage.date)
 
 
 def strong_evidence(
@@ -303,7 +306,7 @@ def _readings(
     the edit changed."""
     readings: dict[tuple[str, str], Reading] = {}
     for s in sentences:
-        if not _same_event(profile.text, s.text):
+        if not _same_event(profile.text, s):
             continue
         story = stories.story(s.passage.doc_id)
         value = (edited or {}).get(_key(s)) or read_value(profile, s.text)

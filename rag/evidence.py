@@ -71,7 +71,7 @@ def states_focus(profile: QuestionProfile, x: np.ndarray, order: np.ndarray) -> 
 PREVIOUS_WINDOW = 600  # characters before a passage searched for the sentence that precedes its first one
 
 
-def _sentence_before(text: str, start: int) -> str:
+def sentence_before(text: str, start: int) -> str:
     """The article's sentence that ends before ``start`` ("" at the start of the article)."""
     window = text[max(0, start - PREVIOUS_WINDOW) : start]
     sentences = split_sentences(window)
@@ -86,7 +86,7 @@ def candidates_of(passages: Sequence[Passage], text_of: Callable[[str], str | No
     out: list[Candidate] = []
     for rank, p in enumerate(passages):
         article = text_of(p.doc_id) if (text_of is not None and p.start > 0) else None
-        previous = _sentence_before(article, p.start) if article else ""
+        previous = sentence_before(article, p.start) if article else ""
         for start, end, text in passage_sentences(p):
             key = (p.doc_id, start, end)
             if key not in seen:

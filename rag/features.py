@@ -116,7 +116,7 @@ def _years_of(text: str) -> set[str]:
     return set(YEAR.findall(_SINCE_YEAR.sub(" ", text)))
 
 
-def _other_year(question_years: set[str], text: str, previous: str = "", dated: str | None = None) -> float:
+def other_year(question_years: set[str], text: str, previous: str = "", dated: str | None = None) -> float:
     """1 when the question names a year and the sentence (with the one before it) names years, none of them
     the question's: "the 2019 U.S. Open" does not answer a question about 2020. A sentence that names no
     year speaks of its article's time: a 2025 report's "four-day state visit" does not answer "in May
@@ -179,7 +179,7 @@ def feature_matrix(
         row[col["question_sentence"]] = 1.0 if c.text.strip().endswith("?") else 0.0
         row[col["fragment"]] = _fragment(c.text)
         row[col["truncated"]] = 1.0 if re.search(r"(?:\.\.\.|…)\W*$", c.text.strip()) else 0.0
-        row[col["other_year"]] = _other_year(question_years, c.text, c.previous, c.passage.date)
+        row[col["other_year"]] = other_year(question_years, c.text, c.previous, c.passage.date)
         row[col["unknown_names"]] = 1.0 if profile.unknown_names else 0.0
         row[col["lead"]] = 1.0 if c.start < LEAD_CHARS else 0.0
         row[col["focus_asked"]] = 1.0 if profile.focus_asked else 0.0

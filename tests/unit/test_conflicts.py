@@ -73,6 +73,19 @@ def test_a_name_replaced_in_an_edited_copy_is_a_disagreement():
     assert sides == ["Egan Bernal", "Tadej Pogacar"]
 
 
+def test_a_report_under_a_dateline_of_another_year_is_no_side():
+    """ "Jul 9, 2022 ... Rybakina won the final" answers 2022's final, not the asked 2018's."""
+    q = "Who won the women's singles final in 2018?"
+    text = "Jul 9, 2022 ... Elena Rybakina won the women's singles final on Saturday."
+    later = Passage(chunk_id="b:0", doc_id="b", start=0, end=len(text), text=text, score=1.0)
+    start = text.index("Elena")
+    dated = ScoredSentence(later, start, len(text), text[start:], 0.7, coverage(_profile(q), text[start:]))
+    kerber = _sentence(q, "a", "Angelique Kerber won the 2018 women's singles final on Saturday.", 0.8)
+    assert _values(q, [kerber, dated]) == []
+    undated = _sentence(q, "c", "Elena Rybakina won the women's singles final on Saturday.", 0.7)
+    assert _values(q, [kerber, undated]) == ["Angelique Kerber", "Elena Rybakina"]
+
+
 def test_a_when_question_sets_an_undated_report_against_news_of_another_year():
     """Two visits a year apart: one story dates its visit (news of its own day), the other names no date;
     the undated story's own date is its side."""
