@@ -25,6 +25,7 @@ from difflib import SequenceMatcher
 
 from newsdesk.text.dates import DATE_PHRASE, YEAR
 from newsdesk.text.names import plausible_person, stood_for_by, trim_leading_non_name
+from newsdesk.text.numbers import other_edition
 from newsdesk.text.overlap import has_word, word_set
 from newsdesk.text.values import (
     date_spans,
@@ -79,10 +80,12 @@ class Reading:
 def _same_event(question: str, s: ScoredSentence) -> bool:
     """A sentence about another year than the question names is about a different event, as the reader's
     ``other_year`` reads it: by the years the sentence names, else those of the one before it (a dateline:
-    "Jul 9, 2022 ... Rybakina won" is no side of "Who won in 2018?"), else its article's date."""
+    "Jul 9, 2022 ... Rybakina won" is no side of "Who won in 2018?"), else its article's date; and one
+    about another numbered instalment than the question's ("the fourth season" for "season 3")."""
     start = s.start - s.passage.start
     previous = sentence_before(s.passage.text, start) if start > 0 else ""
-    return not other_year(set(YEAR.findall(question)), s.text, previous, s.passage.date)
+    years = set(YEAR.findall(question))
+    return not other_year(years, s.text, previous, s.passage.date) and not other_edition(question, s.text)
 
 
 def strong_evidence(

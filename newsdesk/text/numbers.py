@@ -86,3 +86,33 @@ def numeric_values(text: str) -> list[float]:
             values.append(value)
         i += 1
     return values
+
+
+_EDITION_NOUNS = r"(?:season|series|episode|edition|stage|round|leg|game|chapter|volume|term)"
+_NUMBER_OR_WORD = r"(?:\d{1,3}|" + "|".join(sorted(UNIT_WORDS, key=len, reverse=True)) + ")"
+_EDITION = re.compile(
+    rf"\b(?P<noun>{_EDITION_NOUNS})s?\s+(?P<number>{_NUMBER_OR_WORD})\b(?![,.]?\d)"
+    rf"|\b(?P<ordinal>{ORDINAL})\s+(?:[A-Za-z]+\s+)?(?P<noun_after>{_EDITION_NOUNS})\b",
+    re.IGNORECASE,
+)
+
+
+def editions(text: str) -> dict[str, set[int]]:
+    """The numbered instalments a text names, by kind: "season 3" and "the third season" -> {"season": {3}}."""
+    found: dict[str, set[int]] = {}
+    for m in _EDITION.finditer(text):
+        if m.group("noun"):
+            noun, number = m.group("noun").lower(), m.group("number").lower()
+            value = int(number) if number.isdigit() else UNIT_WORDS[number]
+        else:
+            noun, ordinal = m.group("noun_after").lower(), m.group("ordinal").lower()
+            value = ORDINAL_WORDS.get(ordinal) or int(re.sub(r"\D", "", ordinal))
+        found.setdefault(noun, set()).add(value)
+    return found
+
+
+def other_edition(question: str, text: str) -> bool:
+    """The question names an instalment ("season 3") and the text names only others of that kind ("the
+    fourth season"): a report on another one."""
+    named = editions(text)
+    return any(named.get(noun) and not named[noun] & asked for noun, asked in editions(question).items())

@@ -86,6 +86,15 @@ def test_a_report_under_a_dateline_of_another_year_is_no_side():
     assert _values(q, [kerber, undated]) == ["Angelique Kerber", "Elena Rybakina"]
 
 
+def test_a_report_on_another_numbered_instalment_is_no_side():
+    q = "When does season 3 of The Crown premiere on Netflix?"
+    third = _sentence(q, "a", "Season 3 of The Crown premieres on Netflix on November 17, 2019.", 0.8)
+    fourth = _sentence(q, "b", "The fourth season of The Crown premieres on Netflix on November 15, 2020.", 0.7)
+    assert _values(q, [third, fourth]) == []
+    other_copy = _sentence(q, "c", "Season 3 of The Crown premieres on Netflix on November 15, 2020.", 0.7)
+    assert _values(q, [third, other_copy]) == ["November 17, 2019", "November 15, 2020"]
+
+
 def test_a_when_question_sets_an_undated_report_against_news_of_another_year():
     """Two visits a year apart: one story dates its visit (news of its own day), the other names no date;
     the undated story's own date is its side."""

@@ -6,7 +6,7 @@ import pytest
 
 from newsdesk.text.dates import date_parts, month_number, partial_date_range
 from newsdesk.text.names import plausible_person, trim_leading_non_name
-from newsdesk.text.numbers import numeric_values
+from newsdesk.text.numbers import editions, numeric_values, other_edition
 from newsdesk.text.overlap import jaccard, same_claim_overlap, share_found, word_overlap
 from newsdesk.text.values import normalize_value, values_agree
 from newsdesk.text.words import content_words, same_word
@@ -383,3 +383,25 @@ def test_a_stopword_is_no_key_word_once_stemmed():
     """ "does" stems to "doe": it must not become the rarest key word of every "When does ...?" question."""
     assert content_words("When does the new season premiere?") == ["new", "season", "premiere"]
     assert content_words("John Doe") == ["john", "doe"]
+
+
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        ("When does season 3 of The Crown premiere?", {"season": {3}}),
+        ("the highly anticipated fourth season", {"season": {4}}),
+        ("Season 17 of Grey's Anatomy and its 17th season", {"season": {17}}),
+        ("Sepp Kuss tops Stage 15; stage fifteen", {"stage": {15}}),
+        ("7 games over 2,000 seasons", {}),  # a count is no instalment
+    ],
+)
+def test_numbered_instalments_are_read_in_digits_words_and_ordinals(text, found):
+    assert editions(text) == found
+
+
+def test_a_text_about_another_instalment_than_the_asked_one():
+    asked = "When does season 3 of The Crown premiere?"
+    assert other_edition(asked, "The fourth season of The Crown premieres Nov. 15.")
+    assert not other_edition(asked, "The Crown season 3 premieres on Sunday.")
+    assert not other_edition(asked, "The Crown premieres on Sunday.")  # names none: not another
+    assert not other_edition("When does The Crown premiere?", "The fourth season premieres Nov. 15.")
