@@ -148,7 +148,7 @@ def answer_stream(
             use_llm, sides = False, []
     raw_reply: str | None = None
     model_refused = False
-    if claims is None and use_llm and generator is not None and passages:
+    if claims is None and use_llm and generator is not None and passages and profile.terms:
         parts: list[str] = []
         try:
             for piece in stream_reply(generator, q.standalone, passages, history):

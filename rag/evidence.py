@@ -124,7 +124,8 @@ def score_evidence(
         question=profile.text,
         texts=[c.text for c in candidates],
     )
-    answerable = float(model.answerable.probability(summary)[0])
+    # A question with no words to look for ("?", "the") is answered by nothing, however close a sentence seems.
+    answerable = float(model.answerable.probability(summary)[0]) if profile.terms else 0.0
     scored = [
         ScoredSentence(
             c.passage,

@@ -12,11 +12,15 @@ from datetime import date
 
 from newsdesk.errors import QuestionError
 from newsdesk.safetext import clean_question_text
+from newsdesk.text.words import content_words
 from rag.conversation import standalone_question
 from rag.retrieve import Filters
 from rag.timewords import time_scope
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+NOTHING_TO_LOOK_FOR = "the question names nothing to look for: ask about a person, place or event"
 
 
 def clean_question(question: str, max_chars: int) -> str:
@@ -94,6 +98,8 @@ def read_question(
             own = without_time_phrase(asked, scope.phrase)
             standalone = standalone_question(own, history)
         carried = standalone[len(own) :] if standalone.startswith(own) else ""
+    if not content_words(asked) and not content_words(standalone):  # "?", "the", "what is it?" with nothing before
+        notice = NOTHING_TO_LOOK_FOR
     return Question(asked, standalone, filters, scope.prefer_recent, notice, carried, recounted, preferred)
 
 

