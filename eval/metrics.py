@@ -14,6 +14,8 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
+from newsdesk.text.dates import MONTH_NUMBERS
+
 HIT_KS = (1, 3, 5, 10)
 MAX_K = 10
 
@@ -44,19 +46,7 @@ def normalize_text(text: str) -> str:
     return " ".join(text.split())
 
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
-            ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
-            ("october", "oct"), ("november", "nov"), ("december", "dec"),
-        ],
-        start=1,
-    )
-    for name in names
-}  # fmt: skip
-_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_MONTH = r"(?P<month>" + "|".join(sorted(MONTH_NUMBERS, key=len, reverse=True)) + r")\.?"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>\d{4})"
 _DATES = [
@@ -72,7 +62,7 @@ def dates_in(text: str) -> set[tuple[int, int, int]]:
     for pattern in _DATES:
         for m in pattern.finditer(text):
             month = m.group("month").lower()
-            number = int(month) if month.isdigit() else _MONTHS[month]
+            number = int(month) if month.isdigit() else MONTH_NUMBERS[month]
             day = int(m.group("day"))
             if 1 <= number <= 12 and 1 <= day <= 31:
                 found.add((int(m.group("year")), number, day))
