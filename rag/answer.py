@@ -108,6 +108,8 @@ def answer_stream(
     )
     if q.notice:
         notices.append(q.notice)
+    if profile.unknown_names and not profile.foreign:
+        notices.append(f"the articles never mention {', '.join(profile.unknown_names)}")
     timings = {"retrieve": sum(retrieved.timings_ms.values())}
     timings.update({f"retrieve.{k}": v for k, v in retrieved.timings_ms.items()})
     passages = retrieved.passages

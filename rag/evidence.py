@@ -124,8 +124,10 @@ def score_evidence(
         question=profile.text,
         texts=[c.text for c in candidates],
     )
-    # A question with no words to look for ("?", "the") is answered by nothing, however close a sentence seems.
-    answerable = float(model.answerable.probability(summary)[0]) if profile.terms else 0.0
+    # A question with no words to look for ("?", "the") is answered by nothing, however close a sentence seems;
+    # nor is one about someone or something the articles never mention ("What did Bong Joon Ho win at Cannes?").
+    unanswerable = not profile.terms or (profile.unknown_names and not profile.foreign)
+    answerable = 0.0 if unanswerable else float(model.answerable.probability(summary)[0])
     scored = [
         ScoredSentence(
             c.passage,

