@@ -126,7 +126,7 @@ def score_evidence(
     )
     # A question with no words to look for ("?", "the") is answered by nothing, however close a sentence seems;
     # nor is one about someone or something the articles never mention ("What did Bong Joon Ho win at Cannes?").
-    unanswerable = not profile.terms or (profile.unknown_names and not profile.foreign)
+    unanswerable = not profile.terms or (bool(profile.unknown_names) and not profile.foreign)
     answerable = 0.0 if unanswerable else float(model.answerable.probability(summary)[0])
     scored = [
         ScoredSentence(
