@@ -265,11 +265,15 @@ def newest_first_among_best(ranked: list[ScoredSentence], margin: float = 0.5) -
     keep their order."""
     if not ranked:
         return ranked
-    cut = margin * ranked[0].score
-    top = [s for s in ranked if s.score >= cut]
-    rest = [s for s in ranked if s.score < cut]
+    top, rest = _close_to_best(ranked, margin)
     top.sort(key=lambda s: s.passage.date or "", reverse=True)
     return top + rest
+
+
+def _close_to_best(ranked: list[ScoredSentence], margin: float) -> tuple[list[ScoredSentence], list[ScoredSentence]]:
+    """The sentences within ``margin`` of the best one's probability, and the rest, each in their order."""
+    cut = margin * ranked[0].score
+    return [s for s in ranked if s.score >= cut], [s for s in ranked if s.score < cut]
 
 
 def in_period_first_among_best(
@@ -288,9 +292,7 @@ def in_period_first_among_best(
         dated = s.passage.date
         return bool(dated and since <= dated[:10] <= until) or bool(years & set(YEAR.findall(s.text)))
 
-    cut = margin * ranked[0].score
-    top = [s for s in ranked if s.score >= cut]
-    rest = [s for s in ranked if s.score < cut]
+    top, rest = _close_to_best(ranked, margin)
     fitting = [s for s in top if fits(s)]
     if not fitting:
         return ranked

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from newsdesk.text.dates import MONTH_NUMBERS, WEEKDAYS
+from newsdesk.text.dates import TIME_NAMES
 from newsdesk.text.numbers import NUMBER_WORD_VALUES, ORDINAL
 from newsdesk.text.words import STOPWORDS, content_words, words
 
@@ -96,7 +96,6 @@ LIGHT_VERB_WEIGHT = (
     0.5  # share of its rarity weight a light-verb word keeps (CV top-1 0.8488 at 0.5 and 1, 0.8457 at 0.25)
 )
 _WORD_RE = re.compile(r"[\w'’-]+")
-_TIME_NAMES = frozenset(MONTH_NUMBERS) | frozenset(d.lower() for d in WEEKDAYS)
 
 
 @dataclass(frozen=True)
@@ -269,7 +268,7 @@ def profile_question(
     ]
     # A name is known when the corpus uses it or, hyphenated, one of its parts ("Jong-un", "Putin-Kim"). Months
     # and weekdays are times, not names: an article dated in March need not write "March".
-    capitalised = [n for n in capitalised if n.lower() not in _TIME_NAMES]
+    capitalised = [n for n in capitalised if n.lower() not in TIME_NAMES]
     parts = {n: content_words(n) + content_words(n.replace("-", " ")) for n in capitalised}
     unknown = tuple(n for n in capitalised if parts[n] and not any(seen(w) for w in parts[n]))
     names = name_words(question) | name_words(context)

@@ -10,9 +10,7 @@ sentence is weak evidence.
 
 from __future__ import annotations
 
-import re
-
-from newsdesk.text.dates import MONTH, YEAR
+from newsdesk.text.dates import date_parts
 from newsdesk.text.overlap import jaccard
 from rag.compose import Claim, Quote
 from rag.evidence import QuestionProfile, ScoredSentence
@@ -21,13 +19,6 @@ from rag.spans import best_span, find_short_answer, span_detail
 RUNNER_UP = 0.8  # a runner-up is quoted too when its probability is at least this share of the best one's
 STRONG_RUNNER_UP = 0.5  # a fuller date is put first from a runner-up with at least this share of the best's
 FULLER_DATE_AMONG = 3  # ... among the best few sentences
-_MONTH_WORD = re.compile(MONTH, re.IGNORECASE)
-
-
-def _date_parts(text: str) -> set[str]:
-    """Year, month and day of a date phrase, as comparable pieces: "Nov. 12" -> {"nov", "12"}."""
-    days = {str(int(d)) for d in re.findall(r"\b\d{1,2}\b", text)}
-    return set(YEAR.findall(text)) | {m.group(0).lower()[:3] for m in _MONTH_WORD.finditer(text)} | days
 
 
 def fuller_date_first(profile: QuestionProfile, ranked: list[ScoredSentence]) -> list[ScoredSentence]:
@@ -39,12 +30,12 @@ def fuller_date_first(profile: QuestionProfile, ranked: list[ScoredSentence]) ->
     best = best_span(profile, ranked[0].text)
     if best is None or span_detail("date", best) >= 1.0:
         return ranked
-    parts = _date_parts(best.text)
+    parts = date_parts(best.text).items()
     for i, s in enumerate(ranked[1:FULLER_DATE_AMONG], start=1):
         if s.score < STRONG_RUNNER_UP * ranked[0].score:
             break
         span = best_span(profile, s.text)
-        if span and span_detail("date", span) > span_detail("date", best) and parts <= _date_parts(span.text):
+        if span and span_detail("date", span) > span_detail("date", best) and parts <= date_parts(span.text).items():
             return [s, *ranked[:i], *ranked[i + 1 :]]
     return ranked
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from newsdesk.text.dates import DATE_PHRASE, MONTH, MONTH_NUMBERS, WEEKDAYS, YEAR
+from newsdesk.text.dates import DATE_PHRASE, MONTH, TIME_NAMES, YEAR
 from newsdesk.text.names import (
     COUNTRIES,
     FACILITY_HEADS,
@@ -239,9 +239,7 @@ _PLACE_HEADS = TERRITORY_HEADS | FACILITY_HEADS | SETTLEMENT_HEADS
 _TERRITORY_AFTER = re.compile(r"\s+(?:region|province|oblast|krai|county|district|prefecture|governorate)\b")
 _STATE_AFTER = re.compile(r",\s+((?:[A-Z][a-z]+\s)?[A-Z][a-z]+)\b")
 _HOME_AFTER = re.compile(r",?\s*(?:native\b|[-–]based\b)")
-_TIME_NAMES = (
-    frozenset(MONTH_NUMBERS) | frozenset(d.lower() for d in WEEKDAYS) | {"spring", "summer", "autumn", "winter"}
-)
+_TIME_NAMES = TIME_NAMES | {"spring", "summer", "autumn", "winter"}
 _TITLE_WORDS = frozenset(t.lower() for t in TITLES)
 
 

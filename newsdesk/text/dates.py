@@ -14,6 +14,8 @@ MONTH_NAMES: tuple[str, ...] = tuple(m.lower() for m in calendar.month_name if m
 FULL_MONTH_NUMBERS: dict[str, int] = {m: i for i, m in enumerate(MONTH_NAMES, start=1)} | {"sept": 9}
 MONTH_NUMBERS: dict[str, int] = FULL_MONTH_NUMBERS | {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
 WEEKDAYS = tuple(d for d in calendar.day_name)
+# Month and weekday names, lower case: words that name a time, not a person or place.
+TIME_NAMES: frozenset[str] = frozenset(MONTH_NUMBERS) | frozenset(d.lower() for d in WEEKDAYS)
 
 # Longest first, so "September" wins over "Sep"; a trailing dot allowed ("Sept.").
 MONTH = r"(?:" + "|".join(sorted((m.capitalize() for m in MONTH_NUMBERS), key=len, reverse=True)) + r")\.?"
