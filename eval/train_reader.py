@@ -261,7 +261,7 @@ def _auc(scores: np.ndarray, labels: np.ndarray) -> float:
 
 def _focus_stated(example: Example, probability: np.ndarray) -> bool:
     profile = example.profile
-    return profile is None or states_focus(profile, example.x, np.argsort(-probability, kind="stable"))
+    return profile is None or states_focus(profile, example.x, np.argsort(-probability, kind="stable"), example.texts)
 
 
 def _chosen_states_answer(y: np.ndarray, p: np.ndarray, max_sentences: int = 3) -> bool:

@@ -17,6 +17,7 @@ from rag.features import FEATURES, Candidate, answerability_features, feature_ma
 from rag.focus import QuestionProfile, profile_question
 from rag.reader import ReaderPair
 from rag.records import Passage
+from rag.spans import next_to_focus
 
 __all__ = ["Candidate", "Evidence", "QuestionProfile", "ScoredSentence", "candidates_of", "coverage",
            "profile_question", "score_evidence"]  # fmt: skip
@@ -54,18 +55,22 @@ class Evidence:
 FOCUS_GATE_TOP = 3  # the focus must be stated by one of the best few sentences
 
 
-def states_focus(profile: QuestionProfile, x: np.ndarray, order: np.ndarray) -> bool:
+def states_focus(profile: QuestionProfile, x: np.ndarray, order: np.ndarray, texts: Sequence[str] = ()) -> bool:
     """Does the best evidence state what was asked? A question that counts or measures a named thing
     ("how many drones", "how long did the talks last") is answered only by a number or duration next
     to that thing: evidence naming the same people and places, with a number about something else,
     does not answer it. ("What qualities", "what sort of partnership": the answer is an instance of
-    the noun, not the noun itself, so those are left to the answerability model.)"""
+    the noun, not the noun itself, so those are left to the answerability model.) With ``texts`` (the
+    candidates' sentences, in the order of ``x``) a phrase right next to the focus counts however many
+    words it has itself ("around 4.5 million bottles")."""
     if profile.foreign or not len(order) or not profile.focus or profile.wants not in ("number", "duration"):
         return True
     if not profile.focus_asked and profile.wants != "duration":  # "how long did the talks last": talks are the focus
         return True
     top = x[order[:FOCUS_GATE_TOP]]
-    return bool(top[:, FEATURES.index("typed_near_focus")].max() > 0)
+    if top[:, FEATURES.index("typed_near_focus")].max() > 0:
+        return True
+    return len(texts) == len(x) and any(next_to_focus(profile, texts[i]) for i in order[:FOCUS_GATE_TOP])
 
 
 PREVIOUS_WINDOW = 600  # characters before a passage searched for the sentence that precedes its first one
@@ -114,7 +119,7 @@ def score_evidence(
     x = feature_matrix(profile, candidates, similarities(candidates), story_of)
     probability = model.ranker.probability(x)
     order = np.argsort(-probability, kind="stable")
-    focus_stated = states_focus(profile, x, order)
+    focus_stated = states_focus(profile, x, order, [c.text for c in candidates])
     summary = answerability_features(
         x,
         probability,

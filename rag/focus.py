@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from newsdesk.text.dates import TIME_NAMES
 from newsdesk.text.numbers import NUMBER_WORD_VALUES, ORDINAL
+from newsdesk.text.overlap import derived_forms
 from newsdesk.text.words import STOPWORDS, content_words, words
 
 _NUMBER_WORD_RE = "|".join(NUMBER_WORD_VALUES) + r"|\d+"
@@ -280,7 +281,9 @@ def profile_question(
         wants=answer_type(question),
         unknown_names=unknown,
         focus=focus,
-        focus_in_corpus=(sum(1 for w in focus if seen(w)) / len(focus)) if focus else 1.0,
+        focus_in_corpus=(sum(1 for w in focus if seen(w) or any(seen(f) for f in derived_forms(w))) / len(focus))
+        if focus
+        else 1.0,
         focus_asked=bool(asked_focus(question)),
         names=tuple(sorted(names)),
         foreign=is_foreign(question, seen),

@@ -187,6 +187,16 @@ def _person(sentence: str, span: Span) -> Span | None:
     return candidate
 
 
+_TIME_BEFORE = re.compile(r"\b(?:in|since|by|until|till|from|through|of|during|early|late|mid|the)\W*$", re.IGNORECASE)
+
+
+def _names_a_time(sentence: str, span: Span) -> bool:
+    """A year or decade, not an amount: "the late 1980s", "since 2016" (but "2000 troops" counts)."""
+    if not YEAR_ONLY.fullmatch(span.text.strip()):
+        return False
+    return sentence[span.end : span.end + 1] in ("s", "'") or bool(_TIME_BEFORE.search(sentence[: span.start]))
+
+
 def typed_spans(profile: QuestionProfile, sentence: str) -> list[Span]:
     """Every phrase of the kind the question asks for that the question does not already hold."""
     wants = profile.wants
@@ -194,7 +204,9 @@ def typed_spans(profile: QuestionProfile, sentence: str) -> list[Span]:
         return []
     if wants == "number":
         found = _outside_question(_of(NUMBER_PHRASE.finditer(sentence), sentence), profile.text)
-        return [s for s in found if not YEAR_ONLY.fullmatch(s.text.strip())] or found
+        return [s for s in found if not YEAR_ONLY.fullmatch(s.text.strip())] or [
+            s for s in found if not _names_a_time(sentence, s)
+        ]
     if wants == "duration":
         found = _of(DURATION_PHRASE.finditer(sentence), sentence)
         found = [s for s in found if not _RELATIVE_TIME.match(sentence[s.end :])]  # "a day after" is not a duration
@@ -475,6 +487,19 @@ def focus_distance(profile: QuestionProfile, sentence: str, span: Span) -> int |
     if not positions:
         return None
     return min(words_between(sentence, span.start if p > span.start else span.end, p) for p in positions)
+
+
+def next_to_focus(profile: QuestionProfile, sentence: str, within: int = 3) -> bool:
+    """A phrase of the asked kind at most ``within`` words from a focus word, counted from the phrase's near
+    edge: "around 4.5 million bottles" and "troops numbering 15,000" both state the count."""
+    positions = _word_positions(sentence, profile.focus)
+    if not positions:
+        return False
+    return any(
+        words_between(sentence, s.end, p) <= within if p >= s.end else words_between(sentence, p, s.start) <= within + 1
+        for s in typed_spans(profile, sentence)
+        for p in positions
+    )
 
 
 def best_span(profile: QuestionProfile, sentence: str, spans: list[Span] | None = None) -> Span | None:

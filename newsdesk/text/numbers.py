@@ -40,8 +40,9 @@ _NUMBER_WORDS = (
 )
 ORDINAL = r"(?:" + "|".join(sorted(ORDINAL_WORDS, key=len, reverse=True)) + r"|\d+(?:st|nd|rd|th))"
 NUMBER_PHRASE = re.compile(
-    r"(?:[$€£¥]\s?)?(?:(?:roughly|about|around|nearly|almost|over|more than|some|at least|up to)\s+)?(?:[$€£¥]\s?)?"
-    r"(?:\d[\d,.]*\d|\d)(?:\s*(?:%|percent|per cent|million|billion|trillion|thousand|bn))?"
+    r"(?:(?:US|A|C|HK|NZ)?[$€£¥]\s?)?(?:(?:roughly|about|around|nearly|almost|over|more than|some|at least|up to)\s+)?"
+    r"(?:(?:US|A|C|HK|NZ)?[$€£¥]\s?)?"
+    r"(?:\d[\d,.]*\d|\d)(?:\s*%|(?:\s*|-)(?:percent|per cent|million|billion|trillion|thousand|bn)\b)?"
     rf"|\b(?:(?:more than|over|nearly|about|some)\s+)?{_NUMBER_WORDS}(?:\s+(?:dozen|hundred|thousand|million))?\b"
     rf"|\b{ORDINAL}\b",
     re.IGNORECASE,

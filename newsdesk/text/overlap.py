@@ -1,11 +1,13 @@
 """How much two texts share, in key words: the one family of overlap measures.
 
 All measures compare ``content_words`` (stopwords out, light stems), and treat
-inflections as one word ('travel'/'traveled') through a 5-letter stem set.
+inflections as one word ('travel'/'traveled') through a 5-letter stem set; ``has_word``
+also joins a verb to its doer and action nouns ('directed'/'director').
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from newsdesk.text.words import IRREGULAR_BASES, content_words, irregular_verb_of, same_word
@@ -28,7 +30,7 @@ def word_set(text: str) -> frozenset[str]:
 
 @lru_cache(maxsize=1 << 16)
 def has_word(found: frozenset[str], word: str) -> bool:
-    """``word`` or an inflection of it (``same_word``) is among ``found``.
+    """``word``, an inflection of it or its doer/action noun (``related_word``) is among ``found``.
 
     Memoised with ``word_set``: the reader asked ``same_word`` ~7,000 times per question about the same
     few hundred words, the largest share of an offline answer's time (profiled at 10k chunks). (Not in
@@ -41,7 +43,35 @@ def has_word(found: frozenset[str], word: str) -> bool:
     if irregular_verb_of(word) != word or word in IRREGULAR_BASES:
         return any(same_word(word, w) for w in found)
     prefix = word[:4]
-    return any(same_word(word, w) for w in found if w[:4] == prefix or irregular_verb_of(w) != w)
+    return any(related_word(word, w) for w in found if w[:4] == prefix or irregular_verb_of(w) != w)
+
+
+_DERIVATION = re.compile(r"(?:ions?|ors?|ers?|ing|ed|e)$")
+MIN_BASE = 5  # shorter bases join unrelated words ("former"/"formed", "station"/"stated")
+
+
+def derivation_base(word: str) -> str | None:
+    """The verb a doer or action noun shares with its verb: 'directed', 'director', 'direction' -> 'direct';
+    None when the base would be too short to mean one thing."""
+    base = _DERIVATION.sub("", word)
+    return base if len(base) >= MIN_BASE else None
+
+
+def related_word(a: str, b: str) -> bool:
+    """``same_word``, or the same verb as doer, action and verb ("Who directed Parasite?" is answered by
+    "Parasite director Bong Joon Ho"; "elected" by "election")."""
+    if same_word(a, b):
+        return True
+    base = derivation_base(a)
+    return base is not None and base == derivation_base(b)
+
+
+def derived_forms(word: str) -> tuple[str, ...]:
+    """The forms ``related_word`` joins to ``word``, to look up in a vocabulary (stems: no plural -s)."""
+    base = derivation_base(word)
+    if base is None:
+        return ()
+    return tuple(base + end for end in ("", "e", "ed", "ing", "er", "or", "ion"))
 
 
 def jaccard(a: str, b: str) -> float:

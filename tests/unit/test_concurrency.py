@@ -15,8 +15,8 @@ from threadpoolctl import threadpool_info, threadpool_limits
 from index.embedders.base import embed_queries
 from index.embedders.fake import FakeEmbedder
 from newsdesk.errors import EmbedderUnavailable
-from newsdesk.text.overlap import has_word, weighted_coverage, word_set
-from newsdesk.text.words import content_words, same_word
+from newsdesk.text.overlap import has_word, related_word, weighted_coverage, word_set
+from newsdesk.text.words import content_words
 from rag.newsindex import NewsIndex
 from rag.querybatch import BatchedQueryEmbedder
 from rag.retrieve import hybrid_retrieve
@@ -51,10 +51,10 @@ def test_memoised_word_matching_agrees_with_its_definition(text, terms):
     assert word_set(text) == found
     for term in terms:
         word = (content_words(term) or [term])[0]
-        assert has_word(word_set(text), word) == (word in found or any(same_word(word, w) for w in found))
+        assert has_word(word_set(text), word) == (word in found or any(related_word(word, w) for w in found))
     weights = tuple(float(i + 1) for i in range(len(terms)))
     stems = tuple((content_words(t) or [t])[0] for t in terms)
-    expected = sum(w for t, w in zip(stems, weights) if t in found or any(same_word(t, x) for x in found))
+    expected = sum(w for t, w in zip(stems, weights) if t in found or any(related_word(t, x) for x in found))
     assert abs(weighted_coverage(stems, weights, text) - expected / sum(weights)) < 1e-12
 
 

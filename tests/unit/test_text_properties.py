@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from index.chunk import chunk_article
 from index.clean import clean_article
 from index.sentences import split_sentences
-from newsdesk.text.overlap import has_word
+from newsdesk.text.overlap import has_word, related_word
 from newsdesk.text.words import IRREGULAR_VERBS, same_word
 from tests.conftest import SEED_CORPUS
 
@@ -128,6 +128,7 @@ _words = st.one_of(
     st.sampled_from(sorted(IRREGULAR_VERBS) + sorted(set(IRREGULAR_VERBS.values()))),
     st.sampled_from(sorted(set(IRREGULAR_VERBS.values()))).map(lambda v: v + "s"),
     st.sampled_from(["meeting", "taking", "winning", "giving", "sitting", "writing", "holding", "making"]),
+    st.sampled_from(["directed", "director", "direction", "elected", "election", "producer", "produced", "visitor"]),
     st.text(alphabet="abcdeilnorstvy", min_size=1, max_size=11),
 )
 
@@ -135,5 +136,14 @@ _words = st.one_of(
 @given(word=_words, found=st.frozensets(_words, max_size=12))
 @settings(max_examples=400, deadline=None)
 def test_has_word_asks_only_the_words_that_can_match_and_agrees_with_asking_all(word, found):
-    """``has_word`` skips words that cannot be inflections of ``word``: it must say what asking every one says."""
-    assert has_word(found, word) == (word in found or any(same_word(word, w) for w in found))
+    """``has_word`` skips words that cannot be inflections or derivations of ``word``: it must say what asking
+    every one says."""
+    assert has_word(found, word) == (word in found or any(related_word(word, w) for w in found))
+
+
+@given(a=_words, b=_words)
+@settings(max_examples=400, deadline=None)
+def test_related_word_is_symmetric_and_holds_for_inflections(a, b):
+    assert related_word(a, b) == related_word(b, a)
+    if same_word(a, b):
+        assert related_word(a, b)

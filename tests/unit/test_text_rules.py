@@ -7,11 +7,11 @@ import pytest
 from newsdesk.text.dates import date_parts, month_number, partial_date_range
 from newsdesk.text.names import plausible_person, trim_leading_non_name
 from newsdesk.text.numbers import editions, numeric_values, other_edition
-from newsdesk.text.overlap import jaccard, same_claim_overlap, share_found, word_overlap
+from newsdesk.text.overlap import has_word, jaccard, related_word, same_claim_overlap, share_found, word_overlap
 from newsdesk.text.values import normalize_value, values_agree
 from newsdesk.text.words import content_words, same_word
 from rag.focus import answer_type, focus_words, is_foreign, profile_question
-from rag.spans import find_short_answer, typed_spans
+from rag.spans import find_short_answer, next_to_focus, typed_spans
 from rag.stories import same_statement
 
 
@@ -413,3 +413,60 @@ def test_a_text_about_another_instalment_than_the_asked_one():
     assert not other_edition(asked, "The Crown season 3 premieres on Sunday.")
     assert not other_edition(asked, "The Crown premieres on Sunday.")  # names none: not another
     assert not other_edition("When does The Crown premiere?", "The fourth season premieres Nov. 15.")
+
+
+@pytest.mark.parametrize(
+    "a, b, related",
+    [
+        ("directed", "director", True),  # "Who directed Parasite?" / "Parasite director Bong Joon Ho"
+        ("elected", "election", True),
+        ("produced", "producer", True),
+        ("station", "stated", False),  # a base under five letters joins nothing
+        ("invasion", "invaded", False),
+    ],
+)
+def test_a_doer_or_action_noun_is_related_to_its_verb(a, b, related):
+    assert related_word(a, b) is related
+    assert has_word(frozenset({b}), a) is related
+
+
+def test_a_focus_verb_the_corpus_uses_only_as_a_noun_is_in_the_corpus():
+    vocabulary = {"director", "parasite"}
+    profile = profile_question("Who directed Parasite?", lambda w: 3.0, vocabulary.__contains__)
+    assert profile.focus == ("directed",) and profile.focus_in_corpus == 1.0
+
+
+@pytest.mark.parametrize(
+    "text, phrase",
+    [
+        ("a $23-million data-processing centre", "$23-million"),
+        ("the 1.2-billion-yuan (US$171-million) telescope", "US$171-million"),
+        ("prices rose 15% in May", "15%"),
+        ("around 4.5 million bottles", "around 4.5 million"),
+    ],
+)
+def test_an_amount_keeps_its_currency_and_its_hyphenated_magnitude(text, phrase):
+    profile = profile_question("How much did it cost?", lambda w: 3.0, lambda w: True)
+    assert phrase in [s.text for s in typed_spans(profile, text)]
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        ("The group was started in the late 1980s and has grown since.", []),
+        ("In 2016 volunteers set up camp on the island.", []),
+        ("They sent 2000 troops.", ["2000"]),
+    ],
+)
+def test_a_year_or_decade_is_no_amount(sentence, expected):
+    profile = profile_question("How many did they send?", lambda w: 3.0, lambda w: True)
+    assert [s.text for s in typed_spans(profile, sentence)] == expected
+
+
+def test_the_focus_gate_counts_words_from_the_near_edge_of_the_phrase():
+    profile = profile_question("How many bottles of wine does the valley produce?", lambda w: 3.0, lambda w: True)
+    assert next_to_focus(profile, "The vines produce around 4.5 million bottles of wine per year.")
+    assert next_to_focus(profile, "Bottles numbering 4,000 were sold.")
+    assert not next_to_focus(
+        profile, "Its bottles are famous, and last year more than 4,000 people came to taste them."
+    )
