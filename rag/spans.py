@@ -197,6 +197,34 @@ def _names_a_time(sentence: str, span: Span) -> bool:
     return sentence[span.end : span.end + 1] in ("s", "'") or bool(_TIME_BEFORE.search(sentence[: span.start]))
 
 
+_ASKS_AGE = re.compile(r"\bhow old\b", re.IGNORECASE)
+_AGE_AFTER = re.compile(
+    r"^(?:\s+|-)(?:years?|months?|weeks?|days?|centuries|century|millenni(?:a|um))\b", re.IGNORECASE
+)
+_AGE_BEFORE = re.compile(r"\b(?:aged?|at)\s+$", re.IGNORECASE)
+
+
+def _states_age(sentence: str, span: Span) -> bool:
+    """An age: "50,000 years old", "the 93-year-old", "aged 93"."""
+    return bool(_AGE_AFTER.match(sentence[span.end :]) or _AGE_BEFORE.search(sentence[: span.start]))
+
+
+# "When was it proposed?" is not answered by "next month", nor "When will it open?" by "last week".
+_ASKS_PAST = re.compile(r"\bwhen\s+(?:did|was|were|had)\b", re.IGNORECASE)
+_ASKS_FUTURE = re.compile(r"\bwhen\s+(?:will|is\s+\S+\s+(?:going|due|set|expected)\s+to)\b", re.IGNORECASE)
+_FUTURE_TIME = re.compile(r"^(?:next|coming|upcoming)\b|^tomorrow\b", re.IGNORECASE)
+_PAST_TIME = re.compile(r"^(?:last|past|previous)\b|^yesterday\b", re.IGNORECASE)
+
+
+def _other_side_of_now(question: str, phrase: str) -> bool:
+    phrase = phrase.strip()
+    if _ASKS_PAST.search(question):
+        return bool(_FUTURE_TIME.match(phrase))
+    if _ASKS_FUTURE.search(question):
+        return bool(_PAST_TIME.match(phrase))
+    return False
+
+
 def typed_spans(profile: QuestionProfile, sentence: str) -> list[Span]:
     """Every phrase of the kind the question asks for that the question does not already hold."""
     wants = profile.wants
@@ -204,6 +232,8 @@ def typed_spans(profile: QuestionProfile, sentence: str) -> list[Span]:
         return []
     if wants == "number":
         found = _outside_question(_of(NUMBER_PHRASE.finditer(sentence), sentence), profile.text)
+        if _ASKS_AGE.search(profile.text):  # "how old": an age, not "one side" or "26 countries"
+            return [s for s in found if _states_age(sentence, s)]
         return [s for s in found if not YEAR_ONLY.fullmatch(s.text.strip())] or [
             s for s in found if not _names_a_time(sentence, s)
         ]
@@ -213,7 +243,7 @@ def typed_spans(profile: QuestionProfile, sentence: str) -> list[Span]:
         return _outside_question(found, profile.text)
     if wants == "date":
         found = [_without_preposition(s) for s in _of(DATE_PHRASE.finditer(sentence), sentence)]
-        return _outside_question(found, profile.text)
+        return [s for s in _outside_question(found, profile.text) if not _other_side_of_now(profile.text, s.text)]
     if wants == "person":
         titled = [
             s

@@ -470,3 +470,31 @@ def test_the_focus_gate_counts_words_from_the_near_edge_of_the_phrase():
     assert not next_to_focus(
         profile, "Its bottles are famous, and last year more than 4,000 people came to taste them."
     )
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        ("Carbon dating showed it to be approximately 50,000 years old.", ["50,000"]),
+        ("The 93-year-old leader spoke.", ["93"]),
+        ("He died aged 93 in 2019.", ["93"]),
+        ("A piece of flint, sharp on one side, was found by 12 researchers.", []),
+    ],
+)
+def test_how_old_is_answered_by_an_age_only(sentence, expected):
+    profile = profile_question("How old is the tool?", lambda w: 3.0, lambda w: True)
+    assert [s.text for s in typed_spans(profile, sentence)] == expected
+
+
+@pytest.mark.parametrize(
+    "question, sentence, expected",
+    [
+        ("When was the telescope proposed?", "A review is scheduled for next month.", []),
+        ("When was the telescope proposed?", "It was proposed on March 3, 1994.", ["March 3, 1994"]),
+        ("When will the telescope open?", "It closed last week.", []),
+        ("When will the telescope open?", "It opens next month.", ["next month"]),
+    ],
+)
+def test_a_date_on_the_other_side_of_now_does_not_answer(question, sentence, expected):
+    profile = profile_question(question, lambda w: 3.0, lambda w: True)
+    assert [s.text for s in typed_spans(profile, sentence)] == expected
