@@ -183,8 +183,9 @@ def nearest_articles(means: np.ndarray, rows: np.ndarray, k: int, block: int = 2
     Chroma, and exact. The k best of a row are found among its k best column groups (GROUP_WIDTH
     columns each, ranked by their best score): an article outside those has k better ones in them.
     Quadratic in articles when every one is checked (a first build): 41k x 41k took 18 s of
-    matrix products on the 2 shared cores, and Chroma's HNSW index of the articles 39 s of queries
-    (bench/README.md). Ties are broken by row, so the answer does not depend on the block size.
+    float32 matrix products on the 2 shared cores, and Chroma's HNSW index of the articles 39 s of
+    queries (bench/README.md); the float64 products below take about 1.5 times as long (8k x 8k:
+    0.95 -> 1.45 s). Ties are broken by row, so the answer does not depend on the block size.
     A block of 256 rows against 41k articles holds ~42 MB of scores.
     """
     count = len(means)
@@ -193,11 +194,14 @@ def nearest_articles(means: np.ndarray, rows: np.ndarray, k: int, block: int = 2
         out[:] = np.arange(count)
         return out
     groups = -(-count // GROUP_WIDTH)
-    padded = np.zeros((groups * GROUP_WIDTH, means.shape[1]), dtype=means.dtype)
+    # Products in float64, kept as float32: BLAS sums a float32 product in an order that depends on the
+    # block's shape, so two copies of one article could score a last-bit apart in one block and tie in
+    # another; in float64 both round to the same float32 and the tie is broken by row, whatever the block.
+    padded = np.zeros((groups * GROUP_WIDTH, means.shape[1]), dtype=np.float64)
     padded[:count] = means
     for at in range(0, len(rows), block):
         part = rows[at : at + block]
-        scores = means[part] @ padded.T
+        scores = (means[part].astype(np.float64) @ padded.T).astype(np.float32)
         scores[:, count:] = -np.inf  # the padding is never among the best
         out[at : at + len(part)] = _top_k_by_groups(scores, k, groups)
     return out
