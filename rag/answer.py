@@ -223,7 +223,7 @@ def read_and_retrieve(
     )
     keywords = news_index.keyword_index
     own = q.standalone[: len(q.standalone) - len(q.carried)].strip() if q.carried else q.standalone
-    profile = profile_question(own, keywords.idf, keywords.has_word, context=q.carried)
+    profile = profile_question(own, keywords.idf, news_index.uses_word, context=q.carried)
     return q, retrieved, profile
 
 

@@ -246,6 +246,21 @@ def _weight(term: str, idf: Callable[[str], float], seen: Callable[[str], bool])
     return weight if seen(term) else weight * 0.8
 
 
+_DEMONYM_ENDINGS = ("ian", "an", "ese", "ish", "i", "n")
+
+
+def _known_name(word: str, seen: Callable[[str], bool]) -> bool:
+    """The corpus uses the word, or the country or place its demonym comes from: an article about Bolivia
+    answers a question about "Bolivian" clashes ("Syrian" - Syria, "Canadian" - Canada, "Chinese" - China)."""
+    if seen(word):
+        return True
+    for ending in _DEMONYM_ENDINGS:
+        base = word[: -len(ending)]
+        if word.endswith(ending) and len(base) >= 3 and any(seen(b) for b in (base, base + "a", base + "ia")):
+            return True
+    return False
+
+
 def profile_question(
     question: str,
     idf: Callable[[str], float],
@@ -271,7 +286,7 @@ def profile_question(
     # and weekdays are times, not names: an article dated in March need not write "March".
     capitalised = [n for n in capitalised if n.lower() not in TIME_NAMES]
     parts = {n: content_words(n) + content_words(n.replace("-", " ")) for n in capitalised}
-    unknown = tuple(n for n in capitalised if parts[n] and not any(seen(w) for w in parts[n]))
+    unknown = tuple(n for n in capitalised if parts[n] and not any(_known_name(w, seen) for w in parts[n]))
     names = name_words(question) | name_words(context)
     focus = focus_words(question)
     return QuestionProfile(

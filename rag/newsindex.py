@@ -10,6 +10,7 @@ the index as it is now while this one keeps answering for whoever still holds it
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
 
@@ -22,6 +23,7 @@ from index.schema import article_from_record
 from index.tables import IndexTables, assemble_tables, latest_tables, load_tables, write_tables
 from newsdesk.errors import EmbedderMismatch, IndexMissing
 from newsdesk.settings import Settings, load_settings
+from newsdesk.text.words import content_words
 from rag.chunktable import ChunkTable
 from rag.querybatch import BatchedQueryEmbedder
 from rag.retrieve import KeywordIndex
@@ -156,6 +158,16 @@ class NewsIndex:
 
     def article(self, doc_id: str) -> Article | None:
         return self.articles.get(doc_id)
+
+    @functools.cached_property
+    def title_words(self) -> frozenset[str]:
+        """Key words of the articles' headlines, which the chunks do not hold: a question may use the headline's
+        word ("Tories") where the text says "the Conservative Party"."""
+        return frozenset(w for a in self.articles.values() if a.title for w in content_words(a.title))
+
+    def uses_word(self, word: str) -> bool:
+        """Some article uses the word (stem), in its text or its headline."""
+        return self.keyword_index.has_word(word) or word in self.title_words
 
     def sources(self) -> list[str]:
         return sorted({a.source for a in self.articles.values() if a.source})

@@ -519,15 +519,32 @@ def focus_distance(profile: QuestionProfile, sentence: str, span: Span) -> int |
     return min(words_between(sentence, span.start if p > span.start else span.end, p) for p in positions)
 
 
+_PERCENT = re.compile(r"%|\bper ?cent\b", re.IGNORECASE)
+_MONEY = re.compile(r"[$€£¥]|\b(?:dollars?|euros?|pounds?|yuan|yen|rupees?|roubles?|rubles?)\b", re.IGNORECASE)
+# Nouns an amount states by its unit: "what percentage" is answered by "75%", "how much money" by "$22.6bn".
+_STATED_BY_UNIT = {
+    "percentage": _PERCENT,
+    "percent": _PERCENT,
+    "share": _PERCENT,
+    "proportion": _PERCENT,
+    "money": _MONEY,
+    "cash": _MONEY,
+}
+
+
 def next_to_focus(profile: QuestionProfile, sentence: str, within: int = 3) -> bool:
     """A phrase of the asked kind at most ``within`` words from a focus word, counted from the phrase's near
     edge: "around 4.5 million bottles" and "troops numbering 15,000" both state the count."""
+    spans = typed_spans(profile, sentence)
+    units = [_STATED_BY_UNIT[f] for f in profile.focus if f in _STATED_BY_UNIT]
+    if any(unit.search(s.text) for unit in units for s in spans):  # "by what percentage": "75%" says it is one
+        return True
     positions = _word_positions(sentence, profile.focus)
     if not positions:
         return False
     return any(
         words_between(sentence, s.end, p) <= within if p >= s.end else words_between(sentence, p, s.start) <= within + 1
-        for s in typed_spans(profile, sentence)
+        for s in spans
         for p in positions
     )
 

@@ -183,6 +183,15 @@ _RULES = (
     _rule(r"\b(last|this)\s+year\b(?!\s+of\b)", _relative_year, recency=False),
 )
 _NAME_WORDS = re.compile(r"(?-i:Today|Tonight|Yesterday|Week|Month|Year)\b")
+# "found signs more than 20 years ago": a hedged distance tells when something happened, not which articles to read.
+_VAGUE_BEFORE = re.compile(
+    r"\b(?:more than|over|nearly|almost|about|around|roughly|some|less than|at least|up to|fewer than)\s*$", re.I
+)
+
+
+def _hedged_distance(question: str, m: re.Match) -> bool:
+    """ "more than 20 years ago", "about three years ago": when something happened, not a window to read."""
+    return m.group(0).lower().endswith("ago") and bool(_VAGUE_BEFORE.search(question[: m.start()]))
 
 
 def _is_a_name(question: str, m: re.Match) -> bool:
@@ -205,7 +214,7 @@ def time_scope(question: str, today: date) -> TimeScope:
     recent = bool(recent_match)
     for rule in _RULES:
         for m in rule.pattern.finditer(question):
-            if _is_a_name(question, m):
+            if _is_a_name(question, m) or _hedged_distance(question, m):
                 continue
             window = rule.window(m, today)
             if window is None:

@@ -43,7 +43,8 @@ NUMBER_PHRASE = re.compile(
     r"(?:(?:US|A|C|HK|NZ)?[$€£¥]\s?)?(?:(?:roughly|about|around|nearly|almost|over|more than|some|at least|up to)\s+)?"
     r"(?:(?:US|A|C|HK|NZ)?[$€£¥]\s?)?"
     r"(?:\d[\d,.]*\d|\d)(?:\s*%|(?:\s*|-)(?:percent|per cent|million|billion|trillion|thousand|bn)\b)?"
-    rf"|\b(?:(?:more than|over|nearly|about|some)\s+)?{_NUMBER_WORDS}(?:\s+(?:dozen|hundred|thousand|million))?\b"
+    rf"|\b(?:(?:more than|over|nearly|about|some)\s+)?{_NUMBER_WORDS}(?:-{_NUMBER_WORDS})?"
+    r"(?:\s+(?:dozen|hundred|thousand|million|percent|per cent))?\b"
     rf"|\b{ORDINAL}\b",
     re.IGNORECASE,
 )

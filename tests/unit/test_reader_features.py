@@ -127,3 +127,22 @@ def test_a_question_about_what_was_said_needs_quoted_or_reported_speech_among_th
     assert _summary(x, p, question=question, texts=quoted)["said_unreported"] == 0.0
     assert _summary(x, p, question="Where was the parade held?", texts=about)["said_unreported"] == 0.0
     assert _summary(x, p, question=question, texts=about, cross_language=True)["said_unreported"] == 0.0
+
+
+def test_a_headline_word_the_text_never_uses_is_still_a_corpus_word():
+    """A question may use the headline's word ("Tory") where the text says "the Conservative Party"."""
+    from types import SimpleNamespace
+
+    from index.records import Article
+    from rag.newsindex import NewsIndex
+
+    articles = {"a": Article("a", "The Conservative Party renamed its account.", "a.txt", title="UK Tories under fire")}
+    title_words = NewsIndex.title_words.func(SimpleNamespace(articles=articles))
+    index = SimpleNamespace(keyword_index=SimpleNamespace(has_word={"conservative", "party"}.__contains__),
+                            title_words=title_words)  # fmt: skip
+    assert NewsIndex.uses_word(index, "tory") and NewsIndex.uses_word(index, "party")
+    assert not NewsIndex.uses_word(index, "labour")
+    profile = profile_question(
+        "Who runs the Tory press office?", lambda w: 3.0, lambda w: NewsIndex.uses_word(index, w)
+    )
+    assert profile.unknown_names == ()

@@ -498,3 +498,24 @@ def test_how_old_is_answered_by_an_age_only(sentence, expected):
 def test_a_date_on_the_other_side_of_now_does_not_answer(question, sentence, expected):
     profile = profile_question(question, lambda w: 3.0, lambda w: True)
     assert [s.text for s in typed_spans(profile, sentence)] == expected
+
+
+@pytest.mark.parametrize(
+    "question, sentence",
+    [
+        ("By what percentage would ESA lower the rate?", "They would reduce the rate by 75%, as bears do."),
+        ("What share of Americans backed it?", "Fifty-one percent say he should be removed."),
+        ("How much money is NASA asking Congress for?", "Lawmakers debate the budget request for $22.6bn."),
+    ],
+)
+def test_the_focus_gate_takes_a_unit_for_the_noun_it_stands_for(question, sentence):
+    profile = profile_question(question, lambda w: 3.0, lambda w: True)
+    assert next_to_focus(profile, sentence)
+
+
+@pytest.mark.parametrize("name", ["Bolivian", "Syrian", "Canadian", "Chinese"])
+def test_a_demonym_of_a_place_the_corpus_names_is_no_unknown_name(name):
+    vocabulary = {"bolivia", "syria", "canada", "china", "clashe", "plant"}
+    question = f"How many people were hurt in the {name} clashes?"
+    assert profile_question(question, lambda w: 3.0, vocabulary.__contains__).unknown_names == ()
+    assert profile_question(question, lambda w: 3.0, {"clashe"}.__contains__).unknown_names == (name,)

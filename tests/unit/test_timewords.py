@@ -106,6 +106,9 @@ NOT_TIME_WORDS = [
     "What happened in the last week of August?",
     "Since the invasion began, which trip was two days long?",
     "Since when has North Korea been deploying troops?",
+    # A hedged distance says when something happened, not which articles to read.
+    "Which spacecraft found signs of the ocean more than 20 years ago?",
+    "Who built the bridge about three years ago?",
     "How did Putin characterise the current level of relations?",
     "How many troops were sent?",
     "On what day of the week did they meet?",
