@@ -8,7 +8,7 @@ export ANONYMIZED_TELEMETRY := False
 export HF_HUB_OFFLINE := 1
 export OMP_NUM_THREADS ?= 2
 
-.PHONY: run test test-quick test-browser install install-dev install-llm-server index bench bench-quick bench-ner eval eval-rgb eval-feedback train-reader lint clean
+.PHONY: run test test-quick test-browser install install-dev install-llm-server index bench bench-quick bench-ner eval eval-rgb eval-web eval-feedback train-reader lint clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -75,6 +75,10 @@ eval-feedback: install
 eval-rgb: install
 	$(PY) -m eval run --suite ../shared/bench/rgb_en_fact/suite.jsonl --corpus ../shared/bench/rgb_en_fact \
 		--exclude-ids eval/suites/rgb_train_ids.txt --out eval/runs/rgb
+
+# Questions over 27 real news pages from outlets the reader never trained on (eval/corpora/web).
+eval-web: install
+	$(PY) -m eval run --suite eval/suites/web.jsonl --corpus eval/corpora/web --out eval/runs/web
 
 # Retrain the reader's models (rag/models/reader.json) from the training suites; needs ../shared for RGB.
 train-reader: install-dev
