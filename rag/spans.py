@@ -190,11 +190,33 @@ def _person(sentence: str, span: Span) -> Span | None:
 _TIME_BEFORE = re.compile(r"\b(?:in|since|by|until|till|from|through|of|during|early|late|mid|the)\W*$", re.IGNORECASE)
 
 
+def _a_time(phrase: str) -> bool:
+    """Every word a month or weekday name ("Tuesday", "March")."""
+    found = phrase.lower().split()
+    return bool(found) and all(w.strip(".,") in TIME_NAMES for w in found)
+
+
+# "on Tuesday" names no one, nor "in Winfield, Kan." (a place, and the state of a place).
+_AFTER_PLACE_WORD = re.compile(r"\b(?:in|at|near)\s+(?:[A-Z][\w.'’-]*\s+)*(?:[A-Z][\w.'’-]*,\s+)?$")
+_SEASON_END = re.compile(r"(?:19|20)\d\d/$")  # "the 2022/23 season"
+_DAY_OF_MONTH = re.compile(rf"{MONTH}\.?\s+$", re.IGNORECASE)  # "on November 5th"
+_AMOUNT_ASKED = re.compile(r"\bhow much\b", re.IGNORECASE)
+_FRACTION_BEFORE = re.compile(r"\b(?:a|one|two|three|four|five|\d+)[\s-]+$", re.IGNORECASE)
+
+
+def _part_of_a_date(sentence: str, span: Span) -> bool:
+    """A number that is part of a date or a season, not an amount: "2022/23", "November 5th"."""
+    before = sentence[: span.start]
+    return bool(_SEASON_END.search(before) or _DAY_OF_MONTH.search(before))
+
+
 def _names_a_time(sentence: str, span: Span) -> bool:
-    """A year or decade, not an amount: "the late 1980s", "since 2016" (but "2000 troops" counts)."""
+    """A year or decade, not an amount: "the late 1980s", "since 2016", "as soon as 2023." (a year-like number
+    is an amount when a word it counts follows: "2000 troops")."""
     if not YEAR_ONLY.fullmatch(span.text.strip()):
         return False
-    return sentence[span.end : span.end + 1] in ("s", "'") or bool(_TIME_BEFORE.search(sentence[: span.start]))
+    counted = re.match(r"\s+[a-z]", sentence[span.end :])
+    return not counted or bool(_TIME_BEFORE.search(sentence[: span.start]))
 
 
 _ASKS_AGE = re.compile(r"\bhow old\b", re.IGNORECASE)
@@ -234,6 +256,14 @@ def typed_spans(profile: QuestionProfile, sentence: str) -> list[Span]:
         found = _outside_question(_of(NUMBER_PHRASE.finditer(sentence), sentence), profile.text)
         if _ASKS_AGE.search(profile.text):  # "how old": an age, not "one side" or "26 countries"
             return [s for s in found if _states_age(sentence, s)]
+        found = [s for s in found if not _part_of_a_date(sentence, s)]
+        # "How much did it cost?" is not answered by "its third year" (but "how many meetings" is, by "the fourth").
+        if _AMOUNT_ASKED.search(profile.text):  # ("a third", "two thirds" are fractions, and amounts)
+            found = [
+                s
+                for s in found
+                if not re.fullmatch(ORDINAL, s.text.strip().lower()) or _FRACTION_BEFORE.search(sentence[: s.start])
+            ]
         return [s for s in found if not YEAR_ONLY.fullmatch(s.text.strip())] or [
             s for s in found if not _names_a_time(sentence, s)
         ]
@@ -253,7 +283,11 @@ def typed_spans(profile: QuestionProfile, sentence: str) -> list[Span]:
         ]
         if titled:
             return titled
-        names = [s for s in (_person(sentence, n) for n in _names(profile, sentence)) if s is not None]
+        names = [
+            s
+            for s in (_person(sentence, n) for n in _names(profile, sentence))
+            if s is not None and not _a_time(s.text) and not _AFTER_PLACE_WORD.search(sentence[: s.start])
+        ]
         after_title = [s for s in names if TITLE_BEFORE.search(sentence[max(0, s.start - 20) : s.start])]
         # A name after a title, else any name the question does not hold (a sentence's first word only when
         # a verb follows it).

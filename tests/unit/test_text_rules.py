@@ -519,3 +519,41 @@ def test_a_demonym_of_a_place_the_corpus_names_is_no_unknown_name(name):
     question = f"How many people were hurt in the {name} clashes?"
     assert profile_question(question, lambda w: 3.0, vocabulary.__contains__).unknown_names == ()
     assert profile_question(question, lambda w: 3.0, {"clashe"}.__contains__).unknown_names == (name,)
+
+
+def test_a_weekday_or_month_is_no_ones_name():
+    profile = profile_question("Which TV channel broadcast the debate?", lambda w: 3.0, lambda w: True)
+    found = [s.text for s in typed_spans(profile, "In their debate on Tuesday, Johnson and Corbyn clashed.")]
+    assert "Tuesday" not in found and "Johnson" in found
+
+
+@pytest.mark.parametrize(
+    "question, sentence, expected",
+    [
+        ("How much did the campaign cost?", "The campaign will be in its third year in January.", []),
+        ("How much will the mission cost?", "The mission will launch as soon as 2023.", []),
+        ("How much will the club pay him?", "He signed until the end of the 2022/23 season.", []),
+        ("By how many votes did he win?", "Vote on November 5th for your governor!", []),
+        ("How many troops were sent?", "They sent 2000 troops.", ["2000"]),
+        ("How much will the club pay him?", "He will earn 15 million pounds a season.", ["15 million"]),
+    ],
+)
+def test_an_ordinal_a_date_or_a_season_is_no_amount(question, sentence, expected):
+    profile = profile_question(question, lambda w: 3.0, lambda w: True)
+    assert [s.text for s in typed_spans(profile, sentence)] == expected
+
+
+def test_how_many_is_answered_by_an_ordinal_count():
+    profile = profile_question("How many meetings had he had with Xi?", lambda w: 3.0, lambda w: True)
+    assert [s.text for s in typed_spans(profile, "This is the fourth meeting between them.")] == ["fourth"]
+
+
+def test_a_fraction_answers_how_much():
+    profile = profile_question("By how much could the mass be cut?", lambda w: 3.0, lambda w: True)
+    assert [s.text for s in typed_spans(profile, "The mass could be cut by a third.")] == ["third"]
+
+
+def test_a_name_after_in_or_at_is_a_place_not_a_person():
+    profile = profile_question("Who was named Teacher of the Year?", lambda w: 3.0, lambda w: True)
+    sentence = "Tabatha Rosproy, a preschool teacher in Winfield, Kan., has been named Teacher of the Year."
+    assert [s.text for s in typed_spans(profile, sentence)] == ["Tabatha Rosproy"]
