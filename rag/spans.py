@@ -200,7 +200,7 @@ def _a_time(phrase: str) -> bool:
 _AFTER_PLACE_WORD = re.compile(r"\b(?:in|at|near)\s+(?:[A-Z][\w.'’-]*\s+)*(?:[A-Z][\w.'’-]*,\s+)?$")
 _SEASON_END = re.compile(r"(?:19|20)\d\d/$")  # "the 2022/23 season"
 _DAY_OF_MONTH = re.compile(rf"{MONTH}\.?\s+$", re.IGNORECASE)  # "on November 5th"
-_AMOUNT_ASKED = re.compile(r"\bhow much\b", re.IGNORECASE)
+_ASKS_HOW_MUCH = re.compile(r"\bhow much\b", re.IGNORECASE)
 _FRACTION_BEFORE = re.compile(r"\b(?:a|one|two|three|four|five|\d+)[\s-]+$", re.IGNORECASE)
 
 
@@ -258,7 +258,7 @@ def typed_spans(profile: QuestionProfile, sentence: str) -> list[Span]:
             return [s for s in found if _states_age(sentence, s)]
         found = [s for s in found if not _part_of_a_date(sentence, s)]
         # "How much did it cost?" is not answered by "its third year" (but "how many meetings" is, by "the fourth").
-        if _AMOUNT_ASKED.search(profile.text):  # ("a third", "two thirds" are fractions, and amounts)
+        if _ASKS_HOW_MUCH.search(profile.text):  # ("a third", "two thirds" are fractions, and amounts)
             found = [
                 s
                 for s in found
