@@ -20,6 +20,15 @@ did does do what which who whom whose when where why how many much long
 
 # Letters of any script: "Pogačar", "Zürich", "São Paulo" are words, not "poga" + "car" or "z" + "rich".
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+# Capitals with full stops are one word: "U.K." is "UK" and "U.N." is "UN", not two letters too short to count.
+_DOTTED_CAPITALS = re.compile(r"(?<![\w.])(?:[A-Z]\.){2,}")
+# "US" in capitals is the country, not the pronoun "us": it reads as "usa", as "USA" does.
+_CAPITALS_AS = {"US": "USA"}
+
+
+def _tokens(text: str) -> list[str]:
+    joined = _DOTTED_CAPITALS.sub(lambda m: m.group(0).replace(".", ""), text)
+    return [_CAPITALS_AS.get(w, w) for w in _WORD.findall(joined)]
 
 
 @lru_cache(maxsize=1 << 16)
@@ -43,7 +52,7 @@ def _stem(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """Lowercased, lightly stemmed words, stopwords kept."""
-    return [_stem(_lowered(w)) for w in _WORD.findall(text)]
+    return [_stem(_lowered(w)) for w in _tokens(text)]
 
 
 def _lowered(word: str) -> str:
@@ -53,7 +62,7 @@ def _lowered(word: str) -> str:
 def content_words(text: str) -> list[str]:
     """Lowercased, stemmed words without stopwords: what keyword matching compares."""
     # A stopword is dropped before stemming too: "does" stems to "doe", which no stopword list holds.
-    lowered = (_lowered(w) for w in _WORD.findall(text))
+    lowered = (_lowered(w) for w in _tokens(text))
     return [w for low in lowered if low not in STOPWORDS and (w := _stem(low)) not in STOPWORDS and len(w) > 1]
 
 

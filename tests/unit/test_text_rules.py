@@ -382,6 +382,14 @@ def test_words_of_any_script_are_whole_and_accents_fold():
     assert content_words("Сколько ракет") == ["сколько", "ракет"]
 
 
+def test_capitals_with_full_stops_are_the_word_without_them():
+    """ "the U.K.'s Dec. 12 election" answers "When does the UK vote?"; "U.S." is "US" is "USA", never the pronoun."""
+    assert content_words("the U.K.\u2019s Dec. 12 election") == ["uk", "dec", "12", "election"]
+    assert content_words("U.S. troops") == content_words("US troops") == content_words("USA troops")
+    assert "usa" not in content_words("Putin told us")
+    assert content_words("Dr. Kim") == ["dr", "kim"] and content_words("at 5 a.m.") == []  # lower case: not joined
+
+
 def test_an_accented_question_in_another_language_is_foreign():
     english = {"putin", "xi", "jinping", "us", "term", "use"}
     assert is_foreign("¿Qué término afectuoso usó Putin para referirse a Xi Jinping?", english.__contains__)
@@ -446,7 +454,7 @@ def test_a_focus_verb_the_corpus_uses_only_as_a_noun_is_in_the_corpus():
     ],
 )
 def test_an_amount_keeps_its_currency_and_its_hyphenated_magnitude(text, phrase):
-    profile = profile_question("How much did it cost?", lambda w: 3.0, lambda w: True)
+    profile = profile_question("What was the amount?", lambda w: 3.0, lambda w: True)
     assert phrase in [s.text for s in typed_spans(profile, text)]
 
 
@@ -539,6 +547,25 @@ def test_a_weekday_or_month_is_no_ones_name():
     ],
 )
 def test_an_ordinal_a_date_or_a_season_is_no_amount(question, sentence, expected):
+    profile = profile_question(question, lambda w: 3.0, lambda w: True)
+    assert [s.text for s in typed_spans(profile, sentence)] == expected
+
+
+@pytest.mark.parametrize(
+    "question, sentence, expected",
+    [
+        ("How much will Tottenham pay Mourinho?", "Pochettino was sacked after five years in charge.", []),
+        ("How much did the campaign cost?", "It will run 45 flybys and cost $4.25 billion.", ["$4.25 billion"]),
+        ("How much does a FIFA Council member earn?", "Members earn USD 250,000 a year.", ["250,000"]),
+        ("How much will the club pay him?", "He will earn 15 million euros a season.", ["15 million"]),
+        ("What was the starting price of the Pixel 6?", "The 6 Pro has 12 GB; the Pixel 6 starts at $599.", ["$599"]),
+        ("What was the starting price of the phone?", "It sold 8 million units.", []),
+        ("By how much did the price rise?", "The price rose 5% in March.", ["5%"]),  # a change: any amount
+        ("What share of revenue came from ads?", "Ads brought 80% of revenue.", ["80%"]),  # a share: no currency
+        ("How much cargo can Starship land?", "Starship could land 100 metric tons.", ["100"]),  # not money
+    ],
+)
+def test_a_question_about_money_is_answered_by_a_sum_in_a_currency(question, sentence, expected):
     profile = profile_question(question, lambda w: 3.0, lambda w: True)
     assert [s.text for s in typed_spans(profile, sentence)] == expected
 
