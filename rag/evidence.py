@@ -17,7 +17,7 @@ from rag.features import FEATURES, Candidate, answerability_features, feature_ma
 from rag.focus import QuestionProfile, profile_question
 from rag.reader import ReaderPair
 from rag.records import Passage
-from rag.spans import next_to_focus
+from rag.spans import asks_money, next_to_focus
 
 __all__ = ["Candidate", "Evidence", "QuestionProfile", "ScoredSentence", "candidates_of", "coverage",
            "profile_question", "score_evidence"]  # fmt: skip
@@ -53,21 +53,40 @@ class Evidence:
 
 
 FOCUS_GATE_TOP = 3  # the focus must be stated by one of the best few sentences
+RUNNER_UP = 0.8  # a runner-up is quoted too when its probability is at least this share of the best one's
 
 
-def states_focus(profile: QuestionProfile, x: np.ndarray, order: np.ndarray, texts: Sequence[str] = ()) -> bool:
+def states_focus(
+    profile: QuestionProfile,
+    x: np.ndarray,
+    order: np.ndarray,
+    texts: Sequence[str] = (),
+    probability: np.ndarray | None = None,
+) -> bool:
     """Does the best evidence state what was asked? A question that counts or measures a named thing
     ("how many drones", "how long did the talks last") is answered only by a number or duration next
     to that thing: evidence naming the same people and places, with a number about something else,
-    does not answer it. ("What qualities", "what sort of partnership": the answer is an instance of
-    the noun, not the noun itself, so those are left to the answerability model.) With ``texts`` (the
+    does not answer it. A question about a sum of money ("how much did Facebook pay") is answered only
+    by an amount in a currency in a sentence the answer quotes (the best, or a runner-up within ``RUNNER_UP``
+    of its ``probability``): any article's sums among the best few would say nothing. ("What qualities", "what sort of partnership": the answer is an instance
+    of the noun, not the noun itself, so those are left to the answerability model.) With ``texts`` (the
     candidates' sentences, in the order of ``x``) a phrase right next to the focus counts however many
     words it has itself ("around 4.5 million bottles")."""
-    if profile.foreign or not len(order) or not profile.focus or profile.wants not in ("number", "duration"):
+    if profile.foreign or not len(order) or profile.wants not in ("number", "duration"):
+        return True
+    top = x[order[:FOCUS_GATE_TOP]]
+    if profile.wants == "number" and asks_money(profile.text):  # "how much did they pay": a sum in a currency
+        best = order[0]
+        quoted = [best] + [
+            i
+            for i in order[1:FOCUS_GATE_TOP]
+            if probability is not None and probability[i] >= RUNNER_UP * probability[best]
+        ]
+        return bool(x[quoted, FEATURES.index("typed")].max() > 0)
+    if not profile.focus:
         return True
     if not profile.focus_asked and profile.wants != "duration":  # "how long did the talks last": talks are the focus
         return True
-    top = x[order[:FOCUS_GATE_TOP]]
     if top[:, FEATURES.index("typed_near_focus")].max() > 0:
         return True
     return len(texts) == len(x) and any(next_to_focus(profile, texts[i]) for i in order[:FOCUS_GATE_TOP])
@@ -119,7 +138,7 @@ def score_evidence(
     x = feature_matrix(profile, candidates, similarities(candidates), story_of)
     probability = model.ranker.probability(x)
     order = np.argsort(-probability, kind="stable")
-    focus_stated = states_focus(profile, x, order, [c.text for c in candidates])
+    focus_stated = states_focus(profile, x, order, [c.text for c in candidates], probability)
     summary = answerability_features(
         x,
         probability,

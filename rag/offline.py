@@ -13,10 +13,9 @@ from __future__ import annotations
 from newsdesk.text.dates import date_parts
 from newsdesk.text.overlap import jaccard
 from rag.compose import Claim, Quote
-from rag.evidence import QuestionProfile, ScoredSentence
+from rag.evidence import RUNNER_UP, QuestionProfile, ScoredSentence
 from rag.spans import best_span, find_short_answer, span_detail
 
-RUNNER_UP = 0.8  # a runner-up is quoted too when its probability is at least this share of the best one's
 STRONG_RUNNER_UP = 0.5  # a fuller date is put first from a runner-up with at least this share of the best's
 FULLER_DATE_AMONG = 3  # ... among the best few sentences
 

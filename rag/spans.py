@@ -231,6 +231,51 @@ def _states_age(sentence: str, span: Span) -> bool:
     return bool(_AGE_AFTER.match(sentence[span.end :]) or _AGE_BEFORE.search(sentence[: span.start]))
 
 
+# A question about a sum of money ("How much did Facebook pay?", "What was the Pixel 6's starting price?") is
+# answered by an amount in a currency, not by "five" albums or "45" flybys in the same sentence. A change ("by how
+# much did prices rise") or a rate ("what share of revenue") may be a percentage, so those are left as they were.
+_MONEY_WORD = (
+    r"pa(?:y|ys|id|ying|yment|yments)|costs?|costing|spen(?:d|ds|t|ding)|earn(?:s|ed|ing|ings)?|fined?|charged?|"
+    r"worth|prices?|priced|budgets?|salar(?:y|ies)|fees?|revenues?|profits?|money|cash|funding|funds?|funded|"
+    r"invest(?:s|ed|ing|ment)?|donat(?:e|ed|ion|ions)|compensation|valuation|valued|ransom|reward|wages?|"
+    r"debts?|loans?|sold\s+for|sell\s+for|bought\s+for|buy\s+for|bid|owe[sd]?"
+)
+_ASKS_MONEY = re.compile(
+    rf"\bhow much\b(?=.*\b(?:{_MONEY_WORD})\b)|\bwhat\b(?:\s+[\w'’-]+){{0,4}}?\s+(?:price|cost|budget|salary|fee|fine|"
+    r"ransom|reward|valuation|revenue|profit|wage|net worth|prize money)\b",
+    re.IGNORECASE,
+)
+_NOT_ONLY_MONEY = re.compile(
+    r"\bby how much\b|\b(?:percent\w*|share|proportion|rate|ris(?:e|es|en|ing)|rose|f[ae]ll(?:s|en|ing)?|"
+    r"increas\w*|decreas\w*|drop\w*|gr[eo]w\w*|climb\w*|jump\w*|declin\w*|gain\w*|los[est]\w*|surg\w*|plung\w*|"
+    r"soar\w*|slump\w*)\b",
+    re.IGNORECASE,
+)
+CURRENCY = re.compile(
+    r"[$€£¥₹₽₩₺₪₦₱฿₴]|\b(?:USD|EUR|GBP|JPY|CNY|RMB|INR|RUB|CHF|CAD|AUD|HKD|SGD|KRW|BRL|MXN|ZAR|TRY|SEK|NOK|DKK|PLN|"
+    r"AED|SAR|NGN|KES|EGP|PKR|IDR|THB|MYR|PHP|UAH)\b|\b(?:dollars?|euros?|pounds?|sterling|yen|yuan|renminbi|rupees?|"
+    r"roubles?|rubles?|pesos?|francs?|lira|liras|dinars?|riyals?|dirhams?|shekels?|kronor|krona|kroner|krone|rand|"
+    r"naira|baht|ringgit|rupiah|hryvnias?|zloty|forints?|shillings?|cents?|pence)\b",
+    re.IGNORECASE,
+)
+_CURRENCY_AFTER = re.compile(
+    r"^\s*(?:(?:US|U\.S\.|Hong Kong|Canadian|Australian)\s+)?(?:" + CURRENCY.pattern + ")", re.I
+)
+
+
+def asks_money(question: str) -> bool:
+    """Does the question ask for a sum of money (and nothing else a number could be)?"""
+    return bool(_ASKS_MONEY.search(question)) and not _NOT_ONLY_MONEY.search(question)
+
+
+def _states_money(sentence: str, span: Span) -> bool:
+    """An amount in a currency: "$1.65 billion", "USD 250,000", "5 million euros", "£22m"."""
+    before = sentence[max(0, span.start - 4) : span.start]
+    return bool(CURRENCY.search(span.text) or re.search(r"(?:[$€£¥₹₽₩₺₪₦₱฿₴]|\b[A-Z]{3})\s?$", before)) or bool(
+        _CURRENCY_AFTER.match(sentence[span.end :])
+    )
+
+
 # "When was it proposed?" is not answered by "next month", nor "When will it open?" by "last week".
 _ASKS_PAST = re.compile(r"\bwhen\s+(?:did|was|were|had)\b", re.IGNORECASE)
 _ASKS_FUTURE = re.compile(r"\bwhen\s+(?:will|is\s+\S+\s+(?:going|due|set|expected)\s+to)\b", re.IGNORECASE)
@@ -257,6 +302,8 @@ def typed_spans(profile: QuestionProfile, sentence: str) -> list[Span]:
         if _ASKS_AGE.search(profile.text):  # "how old": an age, not "one side" or "26 countries"
             return [s for s in found if _states_age(sentence, s)]
         found = [s for s in found if not _part_of_a_date(sentence, s)]
+        if asks_money(profile.text):
+            found = [s for s in found if _states_money(sentence, s)]
         # "How much did it cost?" is not answered by "its third year" (but "how many meetings" is, by "the fourth").
         if _ASKS_HOW_MUCH.search(profile.text):  # ("a third", "two thirds" are fractions, and amounts)
             found = [

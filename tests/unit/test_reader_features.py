@@ -146,3 +146,17 @@ def test_a_headline_word_the_text_never_uses_is_still_a_corpus_word():
         "Who runs the Tory press office?", lambda w: 3.0, lambda w: NewsIndex.uses_word(index, w)
     )
     assert profile.unknown_names == ()
+
+
+def test_a_question_about_money_states_its_focus_only_with_a_sum_in_a_currency():
+    from rag.evidence import score_evidence
+
+    profile = profile_question("How much will Tottenham pay Jose Mourinho?", lambda w: 1.0)
+    model = _pair_weighing_only("focus_stated")
+
+    def answerable(text: str) -> float:
+        passage = Passage("c1", "d1", 0, len(text), text, 1.0)
+        return score_evidence(profile, [passage], lambda c: np.zeros(len(c)), model).answerable
+
+    assert answerable("Tottenham will pay Jose Mourinho 15 million pounds a season.") > 0.8
+    assert answerable("After five years Tottenham sacked Pochettino and will pay Jose Mourinho instead.") < 0.2
