@@ -4,7 +4,8 @@ Training data never includes the seed suite's test split: the seed dev split,
 eval/suites/train*.jsonl (written for this project over the seed articles and
 RGB: train.jsonl, train_nearmiss.jsonl of near-miss questions, and
 train_crosslingual.jsonl of training questions translated into other languages,
-which train the cross-language pair), the RGB questions listed in
+which train the cross-language pair; train_web.jsonl over 30 news pages of other
+outlets in eval/corpora/train_web), the RGB questions listed in
 eval/suites/rgb_train_ids.txt (the rest of RGB is kept for reporting) and the
 dev split of eval/suites/crosslingual.jsonl.
 
@@ -38,6 +39,7 @@ from rag.reader import MODEL_PATH, LogisticModel, ReaderModel, ReaderPair
 
 ROOT = Path(__file__).resolve().parents[1]
 SUITES = ROOT / "eval" / "suites"
+CORPORA = ROOT / "eval" / "corpora"  # training corpora besides the seed articles and RGB (eval/corpora/train_web)
 RGB_DIR = ROOT.parent / "shared" / "bench" / "rgb_en_fact"
 REPORT_PATH = MODEL_PATH.with_name("reader-training.md")
 FOLDS = 5
@@ -55,7 +57,7 @@ class Example:
     """One training question, turned into the reader's inputs."""
 
     case: Case
-    corpus: str  # "seed" | "rgb"
+    corpus: str  # "seed" | "rgb" | a folder of eval/corpora (e.g. "train_web")
     x: np.ndarray  # candidates x FEATURES
     y: np.ndarray  # 1 = the candidate states a gold answer from a gold source
     foreign: bool
@@ -90,8 +92,16 @@ def label_candidates(case: Case, candidates) -> np.ndarray:
 
 
 def _corpus_of(case: Case) -> str:
-    if case.extra.get("corpus") in ("seed", "rgb"):
-        return str(case.extra["corpus"])
+    named = case.extra.get("corpus")
+    if named is not None:
+        # Only a corpus named train_*: eval/corpora/web is a reporting suite's corpus and never trained on.
+        if named in ("seed", "rgb") or (
+            isinstance(named, str) and named.startswith("train_") and (CORPORA / named).is_dir()
+        ):
+            return str(named)
+        raise SystemExit(
+            f"error: {case.id}: corpus {named!r} is not a training corpus (seed, rgb or eval/corpora/train_*)"
+        )
     if re.search(r"(?:^|-)rgb", case.id) or any(s.startswith("rgb_") for s in case.sources):
         return "rgb"
     return "seed"
@@ -120,11 +130,11 @@ def training_cases(suites_dir: Path = SUITES, rgb_dir: Path = RGB_DIR) -> list[t
 
 
 def open_corpus_index(corpus: str, rgb_dir: Path):
-    """The seed or RGB index built with the default embedder (eval's stores; incremental)."""
+    """The seed, RGB or eval/corpora/<corpus> index built with the default embedder (eval's stores; incremental)."""
     import rag
     from eval.runner import build_index, resolve_settings
 
-    path = ROOT / "data" / "corpus" if corpus == "seed" else rgb_dir
+    path = {"seed": ROOT / "data" / "corpus", "rgb": rgb_dir}.get(corpus, CORPORA / corpus)
     _, settings = resolve_settings(None, None, path, None)
     build_index(settings)
     return rag.open_index(settings)
@@ -261,7 +271,9 @@ def _auc(scores: np.ndarray, labels: np.ndarray) -> float:
 
 def _focus_stated(example: Example, probability: np.ndarray) -> bool:
     profile = example.profile
-    return profile is None or states_focus(profile, example.x, np.argsort(-probability, kind="stable"), example.texts)
+    return profile is None or states_focus(
+        profile, example.x, np.argsort(-probability, kind="stable"), example.texts, probability
+    )
 
 
 def _chosen_states_answer(y: np.ndarray, p: np.ndarray, max_sentences: int = 3) -> bool:

@@ -1,6 +1,7 @@
 """The evidence ranker is fit to pick each question's answer among that question's own candidates."""
 
 import numpy as np
+import pytest
 
 from eval.train_reader import fit_listwise_ranker, fit_logistic
 
@@ -53,3 +54,21 @@ def test_probabilities_rise_with_the_score_and_match_the_share_of_answers():
 
 def test_fitting_twice_writes_the_same_model():
     assert fit_listwise_ranker(_groups(), NAMES).to_json() == fit_listwise_ranker(_groups(), NAMES).to_json()
+
+
+def test_a_case_names_its_training_corpus_but_never_a_reporting_one():
+    """train_web cases are read over eval/corpora/train_web; a case naming eval/corpora/web (the web suite's corpus,
+    kept for reporting) is not trained over it."""
+    from eval.suite import Case
+    from eval.train_reader import _corpus_of
+
+    def case(corpus: str | None) -> Case:
+        extra = {} if corpus is None else {"corpus": corpus}
+        return Case("x-1", "Who?", ("A",), "any", (), True, "single", 1, extra=extra)
+
+    assert _corpus_of(case("train_web")) == "train_web"
+    assert _corpus_of(case("rgb")) == "rgb"
+    assert _corpus_of(case(None)) == "seed"
+    for not_for_training in ("web", "train_nowhere"):  # a reporting corpus; no such folder
+        with pytest.raises(SystemExit, match="not a training corpus"):
+            _corpus_of(case(not_for_training))
