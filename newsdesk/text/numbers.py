@@ -48,11 +48,16 @@ NUMBER_PHRASE = re.compile(
     rf"|\b{ORDINAL}\b",
     re.IGNORECASE,
 )
+_COUNT_WORD = (
+    r"(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|several|\d+(?:\.\d+)?)"
+)
+_AND_A_HALF = r"(?:[- ]and[- ]a[- ]half)?"  # "five-and-a-half years", "two and a half hours"
 DURATION_PHRASE = re.compile(
     r"\b(?:(?:a|one|two|three|four|five|six|seven|\d+)-(?:day|week|month|year|hour)"
-    r"|\d+\s+(?:days|weeks|months|years|hours|minutes)"
-    r"|(?:(?:for\s+)?(?:over|more than|about|nearly|under|less than)\s+)?an?\s+(?:hour|day|week|month|year)"
-    r"|(?:two|three|four|five|six|several|\d+)\s+(?:days|weeks|months|years|hours|decades))\b",
+    r"|\d+(?:\.\d+)?\s+(?:days|weeks|months|years|hours|minutes)"
+    r"|(?:(?:for\s+)?(?:over|more than|about|nearly|under|less than)\s+)?(?:an?|one)\s+(?:hour|day|week|month|year|decade)"
+    r"(?:\s+and\s+a\s+half)?"
+    rf"|{_COUNT_WORD}{_AND_A_HALF}\s+(?:days|weeks|months|years|hours|decades))\b",
     re.IGNORECASE,
 )
 DIGITS = re.compile(r"\d[\d,.]*\d|\d")

@@ -6,7 +6,7 @@ import pytest
 
 from newsdesk.text.dates import date_parts, month_number, partial_date_range
 from newsdesk.text.names import plausible_person, trim_leading_non_name
-from newsdesk.text.numbers import editions, numeric_values, other_edition
+from newsdesk.text.numbers import DURATION_PHRASE, editions, numeric_values, other_edition
 from newsdesk.text.overlap import has_word, jaccard, related_word, same_claim_overlap, share_found, word_overlap
 from newsdesk.text.values import normalize_value, values_agree
 from newsdesk.text.words import content_words, same_word
@@ -568,6 +568,21 @@ def test_an_ordinal_a_date_or_a_season_is_no_amount(question, sentence, expected
 def test_a_question_about_money_is_answered_by_a_sum_in_a_currency(question, sentence, expected):
     profile = profile_question(question, lambda w: 3.0, lambda w: True)
     assert [s.text for s in typed_spans(profile, sentence)] == expected
+
+
+@pytest.mark.parametrize(
+    "text, duration",
+    [
+        ("Pochettino was sacked after five-and-a-half years in charge.", "five-and-a-half years"),
+        ("The talks lasted two and a half hours.", "two and a half hours"),
+        ("He stayed a year and a half.", "a year and a half"),
+        ("The probe took 1.5 years to arrive.", "1.5 years"),
+        ("She served one year and ten days.", "one year"),
+        ("It ran for ten days.", "ten days"),
+    ],
+)
+def test_a_duration_may_be_a_half_a_decimal_or_a_number_word(text, duration):
+    assert duration in [m.group(0) for m in DURATION_PHRASE.finditer(text)]
 
 
 def test_how_many_is_answered_by_an_ordinal_count():
