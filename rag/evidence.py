@@ -67,9 +67,10 @@ def states_focus(
     ("how many drones", "how long did the talks last") is answered only by a number or duration next
     to that thing: evidence naming the same people and places, with a number about something else,
     does not answer it. A question about a sum of money ("how much did Facebook pay") is answered only
-    by an amount in a currency in a sentence the answer quotes (the best, or a runner-up within ``RUNNER_UP``
-    of its ``probability``): any article's sums among the best few would say nothing. ("What qualities", "what sort of partnership": the answer is an instance
-    of the noun, not the noun itself, so those are left to the answerability model.) With ``texts`` (the
+    by an amount in a currency in a sentence the answer quotes (the best, or a runner-up within
+    ``RUNNER_UP`` of its ``probability``): another article's sums among the best few say nothing.
+    ("What qualities", "what sort of partnership": the answer is an instance of the noun, not the noun
+    itself, so those are left to the answerability model.) With ``texts`` (the
     candidates' sentences, in the order of ``x``) a phrase right next to the focus counts however many
     words it has itself ("around 4.5 million bottles")."""
     if profile.foreign or not len(order) or profile.wants not in ("number", "duration"):
