@@ -251,9 +251,14 @@ _NOT_ONLY_MONEY = re.compile(
     r"soar\w*|slump\w*)\b",
     re.IGNORECASE,
 )
+_CURRENCY_SIGN = r"[$€£¥₹₽₩₺₪₦₱฿₴]"
+_CURRENCY_CODE = (
+    r"\b(?:USD|EUR|GBP|JPY|CNY|RMB|INR|RUB|CHF|CAD|AUD|HKD|SGD|KRW|BRL|MXN|ZAR|TRY|SEK|NOK|DKK|PLN|"
+    r"AED|SAR|NGN|KES|EGP|PKR|IDR|THB|MYR|PHP|UAH)\b"
+)
+_SIGN_OR_CODE_BEFORE = re.compile(rf"(?:{_CURRENCY_SIGN}|{_CURRENCY_CODE})\s?$")  # "$ 5", "USD 250,000"
 CURRENCY = re.compile(
-    r"[$€£¥₹₽₩₺₪₦₱฿₴]|\b(?:USD|EUR|GBP|JPY|CNY|RMB|INR|RUB|CHF|CAD|AUD|HKD|SGD|KRW|BRL|MXN|ZAR|TRY|SEK|NOK|DKK|PLN|"
-    r"AED|SAR|NGN|KES|EGP|PKR|IDR|THB|MYR|PHP|UAH)\b|\b(?:dollars?|euros?|pounds?|sterling|yen|yuan|renminbi|rupees?|"
+    rf"{_CURRENCY_SIGN}|{_CURRENCY_CODE}|\b(?:dollars?|euros?|pounds?|sterling|yen|yuan|renminbi|rupees?|"
     r"roubles?|rubles?|pesos?|francs?|lira|liras|dinars?|riyals?|dirhams?|shekels?|kronor|krona|kroner|krone|rand|"
     r"naira|baht|ringgit|rupiah|hryvnias?|zloty|forints?|shillings?|cents?|pence)\b",
     re.IGNORECASE,
@@ -270,9 +275,9 @@ def asks_money(question: str) -> bool:
 
 def _states_money(sentence: str, span: Span) -> bool:
     """An amount in a currency: "$1.65 billion", "USD 250,000", "5 million euros", "£22m"."""
-    before = sentence[max(0, span.start - 4) : span.start]
-    return bool(CURRENCY.search(span.text) or re.search(r"(?:[$€£¥₹₽₩₺₪₦₱฿₴]|\b[A-Z]{3})\s?$", before)) or bool(
-        _CURRENCY_AFTER.match(sentence[span.end :])
+    before = sentence[max(0, span.start - 5) : span.start]
+    return bool(
+        CURRENCY.search(span.text) or _SIGN_OR_CODE_BEFORE.search(before) or _CURRENCY_AFTER.match(sentence[span.end :])
     )
 
 

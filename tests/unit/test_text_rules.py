@@ -563,6 +563,7 @@ def test_an_ordinal_a_date_or_a_season_is_no_amount(question, sentence, expected
         ("By how much did the price rise?", "The price rose 5% in March.", ["5%"]),  # a change: any amount
         ("What share of revenue came from ads?", "Ads brought 80% of revenue.", ["80%"]),  # a share: no currency
         ("How much cargo can Starship land?", "Starship could land 100 metric tons.", ["100"]),  # not money
+        ("How much did the NFL fine him?", "The NFL 25 list named him; he was fined $50,000.", ["$50,000"]),
     ],
 )
 def test_a_question_about_money_is_answered_by_a_sum_in_a_currency(question, sentence, expected):
