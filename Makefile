@@ -44,8 +44,10 @@ lint: install-dev
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 
+# The default pytest run, then the heavy tests it leaves out (pytest.ini): CI runs both.
 test: install-dev install-llm-server lint
 	$(PY) -m pytest
+	$(PY) -m pytest -m heavy
 
 test-quick: install-dev
 	$(PY) -m pytest -m "not slow"

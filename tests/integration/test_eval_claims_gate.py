@@ -68,6 +68,7 @@ def test_issue_16_target_on_the_held_out_pairs(heldout_report, target):
     assert value is not None and value >= TARGET_FLOORS[target], f"{target} = {value} < {TARGET_FLOORS[target]}"
 
 
+@pytest.mark.heavy
 def test_calibrating_on_the_dev_split_gives_the_shipped_settings():
     """rag.support's constants are what `python -m eval claims --split dev --calibrate` chooses (~1 min)."""
     if not (RGB_DIR / "corpus.jsonl").is_file():

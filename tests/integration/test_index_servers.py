@@ -109,6 +109,7 @@ def _make_corpus(path: Path, n: int) -> None:
     (path / "feed.jsonl").write_text("\n".join(rows), encoding="utf-8")
 
 
+@pytest.mark.heavy
 def test_a_build_killed_twice_completes_to_the_same_index_as_a_clean_build(tmp_path):
     """Killed early (1 s: the first batches), then killed again 3 s into the build that resumes it (between
     later writes), then resumed to the end: the same index as one clean build. (One test for both kill
@@ -157,6 +158,7 @@ def test_a_build_killed_twice_completes_to_the_same_index_as_a_clean_build(tmp_p
     assert len(killed_state[1]) == 120
 
 
+@pytest.mark.heavy
 def test_two_builds_at_once_one_refuses_clearly(tmp_path):
     corpus = tmp_path / "corpus"
     _make_corpus(corpus, 120)

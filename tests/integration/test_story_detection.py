@@ -22,7 +22,7 @@ from index.stories import judge_pair
 from newsdesk.text.values import normalize_value
 from tests.conftest import RGB_DIR, SEED_CORPUS, make_settings
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.heavy]  # benchmarks over RGB and labelled pairs (~70 s)
 
 _SYNONYMS = {
     "said": "stated",
