@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from newsdesk.text.dates import DATE_PHRASE, MONTH, TIME_NAMES, YEAR
 from newsdesk.text.names import (
@@ -268,8 +269,10 @@ _CURRENCY_AFTER = re.compile(
 )
 
 
+@lru_cache(maxsize=1024)
 def asks_money(question: str) -> bool:
-    """Does the question ask for a sum of money (and nothing else a number could be)?"""
+    """Does the question ask for a sum of money (and nothing else a number could be)? (Cached: typed_spans asks
+    it of the same question for every candidate sentence.)"""
     return bool(_ASKS_MONEY.search(question)) and not _NOT_ONLY_MONEY.search(question)
 
 

@@ -102,18 +102,23 @@ def _pair_weighing_only(feature: str):
     return ReaderPair(ranker, LogisticModel(ANSWERABILITY_FEATURES, np.zeros(n), np.ones(n), coef, -2.0), 0.5)
 
 
-def test_score_evidence_gives_the_answerability_model_the_focus_gates_verdict():
+def _answerable_by_focus_gate(question: str, text: str) -> float:
+    """score_evidence's answerability for one passage, under a model that weighs the focus gate alone."""
     from rag.evidence import score_evidence
 
-    profile = profile_question("How many drones did Russia launch at Kupyansk?", lambda w: 1.0)
-    model = _pair_weighing_only("focus_stated")
+    passage = Passage("c1", "d1", 0, len(text), text, 1.0)
+    profile = profile_question(question, lambda w: 1.0)
+    return score_evidence(
+        profile, [passage], lambda c: np.zeros(len(c)), _pair_weighing_only("focus_stated")
+    ).answerable
 
-    def answerable(text: str) -> float:
-        passage = Passage("c1", "d1", 0, len(text), text, 1.0)
-        return score_evidence(profile, [passage], lambda c: np.zeros(len(c)), model).answerable
 
-    stated = answerable("Russia launched nearly 80 drones at Kupyansk on Monday.")
-    unstated = answerable("Russia launched drones at Kupyansk, home to 25,000 people, on Monday.")
+def test_score_evidence_gives_the_answerability_model_the_focus_gates_verdict():
+    question = "How many drones did Russia launch at Kupyansk?"
+    stated = _answerable_by_focus_gate(question, "Russia launched nearly 80 drones at Kupyansk on Monday.")
+    unstated = _answerable_by_focus_gate(
+        question, "Russia launched drones at Kupyansk, home to 25,000 people, on Monday."
+    )
     assert stated > 0.8 and unstated < 0.2
 
 
@@ -149,14 +154,7 @@ def test_a_headline_word_the_text_never_uses_is_still_a_corpus_word():
 
 
 def test_a_question_about_money_states_its_focus_only_with_a_sum_in_a_currency():
-    from rag.evidence import score_evidence
-
-    profile = profile_question("How much will Tottenham pay Jose Mourinho?", lambda w: 1.0)
-    model = _pair_weighing_only("focus_stated")
-
-    def answerable(text: str) -> float:
-        passage = Passage("c1", "d1", 0, len(text), text, 1.0)
-        return score_evidence(profile, [passage], lambda c: np.zeros(len(c)), model).answerable
-
-    assert answerable("Tottenham will pay Jose Mourinho 15 million pounds a season.") > 0.8
-    assert answerable("After five years Tottenham sacked Pochettino and will pay Jose Mourinho instead.") < 0.2
+    question = "How much will Tottenham pay Jose Mourinho?"
+    assert _answerable_by_focus_gate(question, "Tottenham will pay Jose Mourinho 15 million pounds a season.") > 0.8
+    unstated = "After five years Tottenham sacked Pochettino and will pay Jose Mourinho instead."
+    assert _answerable_by_focus_gate(question, unstated) < 0.2

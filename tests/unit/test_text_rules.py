@@ -444,6 +444,11 @@ def test_a_focus_verb_the_corpus_uses_only_as_a_noun_is_in_the_corpus():
     assert profile.focus == ("directed",) and profile.focus_in_corpus == 1.0
 
 
+def _typed(question: str, sentence: str) -> list[str]:
+    """The phrases of the asked kind in ``sentence``, for a question over a corpus that knows every word."""
+    return [s.text for s in typed_spans(profile_question(question, lambda w: 3.0, lambda w: True), sentence)]
+
+
 @pytest.mark.parametrize(
     "text, phrase",
     [
@@ -454,8 +459,7 @@ def test_a_focus_verb_the_corpus_uses_only_as_a_noun_is_in_the_corpus():
     ],
 )
 def test_an_amount_keeps_its_currency_and_its_hyphenated_magnitude(text, phrase):
-    profile = profile_question("What was the amount?", lambda w: 3.0, lambda w: True)
-    assert phrase in [s.text for s in typed_spans(profile, text)]
+    assert phrase in _typed("What was the amount?", text)
 
 
 @pytest.mark.parametrize(
@@ -467,8 +471,7 @@ def test_an_amount_keeps_its_currency_and_its_hyphenated_magnitude(text, phrase)
     ],
 )
 def test_a_year_or_decade_is_no_amount(sentence, expected):
-    profile = profile_question("How many did they send?", lambda w: 3.0, lambda w: True)
-    assert [s.text for s in typed_spans(profile, sentence)] == expected
+    assert _typed("How many did they send?", sentence) == expected
 
 
 def test_the_focus_gate_counts_words_from_the_near_edge_of_the_phrase():
@@ -490,8 +493,7 @@ def test_the_focus_gate_counts_words_from_the_near_edge_of_the_phrase():
     ],
 )
 def test_how_old_is_answered_by_an_age_only(sentence, expected):
-    profile = profile_question("How old is the tool?", lambda w: 3.0, lambda w: True)
-    assert [s.text for s in typed_spans(profile, sentence)] == expected
+    assert _typed("How old is the tool?", sentence) == expected
 
 
 @pytest.mark.parametrize(
@@ -504,8 +506,7 @@ def test_how_old_is_answered_by_an_age_only(sentence, expected):
     ],
 )
 def test_a_date_on_the_other_side_of_now_does_not_answer(question, sentence, expected):
-    profile = profile_question(question, lambda w: 3.0, lambda w: True)
-    assert [s.text for s in typed_spans(profile, sentence)] == expected
+    assert _typed(question, sentence) == expected
 
 
 @pytest.mark.parametrize(
@@ -547,8 +548,7 @@ def test_a_weekday_or_month_is_no_ones_name():
     ],
 )
 def test_an_ordinal_a_date_or_a_season_is_no_amount(question, sentence, expected):
-    profile = profile_question(question, lambda w: 3.0, lambda w: True)
-    assert [s.text for s in typed_spans(profile, sentence)] == expected
+    assert _typed(question, sentence) == expected
 
 
 @pytest.mark.parametrize(
@@ -567,8 +567,7 @@ def test_an_ordinal_a_date_or_a_season_is_no_amount(question, sentence, expected
     ],
 )
 def test_a_question_about_money_is_answered_by_a_sum_in_a_currency(question, sentence, expected):
-    profile = profile_question(question, lambda w: 3.0, lambda w: True)
-    assert [s.text for s in typed_spans(profile, sentence)] == expected
+    assert _typed(question, sentence) == expected
 
 
 @pytest.mark.parametrize(
@@ -587,16 +586,13 @@ def test_a_duration_may_be_a_half_a_decimal_or_a_number_word(text, duration):
 
 
 def test_how_many_is_answered_by_an_ordinal_count():
-    profile = profile_question("How many meetings had he had with Xi?", lambda w: 3.0, lambda w: True)
-    assert [s.text for s in typed_spans(profile, "This is the fourth meeting between them.")] == ["fourth"]
+    assert _typed("How many meetings had he had with Xi?", "This is the fourth meeting between them.") == ["fourth"]
 
 
 def test_a_fraction_answers_how_much():
-    profile = profile_question("By how much could the mass be cut?", lambda w: 3.0, lambda w: True)
-    assert [s.text for s in typed_spans(profile, "The mass could be cut by a third.")] == ["third"]
+    assert _typed("By how much could the mass be cut?", "The mass could be cut by a third.") == ["third"]
 
 
 def test_a_name_after_in_or_at_is_a_place_not_a_person():
-    profile = profile_question("Who was named Teacher of the Year?", lambda w: 3.0, lambda w: True)
     sentence = "Tabatha Rosproy, a preschool teacher in Winfield, Kan., has been named Teacher of the Year."
-    assert [s.text for s in typed_spans(profile, sentence)] == ["Tabatha Rosproy"]
+    assert _typed("Who was named Teacher of the Year?", sentence) == ["Tabatha Rosproy"]
